@@ -1,0 +1,41 @@
+# qpvkg: `make serve` and `make test` bootstrap .venv from nothing.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: serve test build lint typecheck unit qc bench clean distclean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+serve: $(STAMP)
+	$(BIN)/qpvkg serve --host 127.0.0.1 --port 8000
+
+build: $(STAMP)
+	$(BIN)/qpvkg build
+
+lint: $(STAMP)
+	$(BIN)/ruff check loaders endpoint tests benchmarks
+	$(BIN)/ruff format --check loaders endpoint tests benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/pytest -q
+
+test: lint typecheck unit
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.build_time
+
+clean:
+	rm -rf var .pytest_cache .mypy_cache .ruff_cache
+
+distclean: clean
+	rm -rf $(VENV)

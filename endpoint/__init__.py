@@ -1,0 +1,1 @@
+"""qpvkg HTTP shell over the store."""

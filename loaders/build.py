@@ -1,0 +1,301 @@
+"""Build or refresh the on-disk store: one named graph per source file, with provenance."""
+
+from __future__ import annotations
+
+import gzip
+import logging
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol
+
+import pyoxigraph as ox
+
+from loaders import __version__
+from loaders.errors import BadInputError
+from loaders.settings import DEFAULT_BASE_IRI, Settings
+from loaders.sources import Source, discover, parse_file
+from loaders.validate import ValidationReport, Validator
+
+log = logging.getLogger(__name__)
+
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+XSD = "http://www.w3.org/2001/XMLSchema#"
+PROV = "http://www.w3.org/ns/prov#"
+VOID = "http://rdfs.org/ns/void#"
+DCT = "http://purl.org/dc/terms/"
+SPDX = "http://spdx.org/rdf/terms#"
+
+
+class Progress(Protocol):
+    """What the build reports while it works (the CLI draws it as a progress bar)."""
+
+    def step(self, description: str, total: int | None = None) -> None: ...
+
+    def advance(self, amount: int = 1) -> None: ...
+
+
+class _Silent:
+    def step(self, description: str, total: int | None = None) -> None:
+        log.debug("%s", description)
+
+    def advance(self, amount: int = 1) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class GraphLoad:
+    """One graph written by a build."""
+
+    key: str
+    graph: str
+    triples: int
+    milliseconds: float
+
+
+@dataclass
+class BuildReport:
+    """What a build did."""
+
+    store: Path
+    loaded: list[GraphLoad] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    validation: ValidationReport | None = None
+    total_triples: int = 0
+    seconds: float = 0.0
+
+
+def graph_iri(settings: Settings, source: Source) -> ox.NamedNode:
+    return ox.NamedNode(settings.graph_iri(source.key))
+
+
+def build_graph_iri(settings: Settings) -> ox.NamedNode:
+    """The named graph holding the provenance of every other graph."""
+    return ox.NamedNode(settings.graph_iri("build"))
+
+
+@contextmanager
+def open_store(path: Path) -> Iterator[ox.Store]:
+    """Open (create) the on-disk store, with a clear error if another process holds it."""
+    path.mkdir(parents=True, exist_ok=True)
+    try:
+        store = ox.Store(str(path))
+    except OSError as exc:
+        raise BadInputError(
+            f"cannot open the store at {path}: {exc} "
+            "(is a server or another build using it? stop it or set QPVKG_STORE)",
+            path=str(path),
+        ) from exc
+    try:
+        yield store
+    finally:
+        store.flush()
+        del store
+
+
+def recorded_checksums(store: ox.Store, settings: Settings) -> dict[str, str]:
+    """Graph IRI -> checksum recorded by the last build."""
+    checksum = ox.NamedNode(f"{SPDX}checksumValue")
+    has_checksum = ox.NamedNode(f"{SPDX}checksum")
+    out: dict[str, str] = {}
+    g = build_graph_iri(settings)
+    for q in store.quads_for_pattern(None, has_checksum, None, g):
+        for v in store.quads_for_pattern(q.object, checksum, None, g):  # type: ignore[arg-type]
+            if isinstance(q.subject, ox.NamedNode) and isinstance(v.object, ox.Literal):
+                out[q.subject.value] = v.object.value
+    return out
+
+
+def referenced_iris(quads: Sequence[ox.Quad]) -> set[ox.NamedNode]:
+    """IRIs used as objects but not described as subjects in the quads."""
+    subjects = {q.subject for q in quads}
+    return {
+        q.object
+        for q in quads
+        if isinstance(q.object, ox.NamedNode)
+        and q.predicate != RDF_TYPE
+        and q.object not in subjects
+    }
+
+
+def context_from(store: ox.Store, iris: Iterable[ox.NamedNode]) -> list[ox.Quad]:
+    """Types and labels of the given IRIs, as held in the store (any graph)."""
+    out: list[ox.Quad] = []
+    for iri in iris:
+        for predicate in (RDF_TYPE, RDFS_LABEL):
+            for q in store.quads_for_pattern(iri, predicate, None, None):
+                out.append(ox.Quad(q.subject, q.predicate, q.object))
+    return out
+
+
+def load_reference_store(sources: Sequence[Source], settings: Settings) -> ox.Store:
+    """An in-memory store of the reference sources (to resolve references during validation)."""
+    memory = ox.Store()
+    for source in sources:
+        _load(memory, source, settings, ox.DefaultGraph())
+    return memory
+
+
+def _load(
+    store: ox.Store, source: Source, settings: Settings, graph: ox.NamedNode | ox.DefaultGraph
+) -> None:
+    """Load a source into a graph; big N-Triples files stream through bulk_load."""
+    if source.format == ox.RdfFormat.N_TRIPLES and settings.base_iri == DEFAULT_BASE_IRI:
+        if source.path.name.endswith(".gz"):
+            with gzip.open(source.path, "rb") as handle:
+                store.bulk_load(handle, ox.RdfFormat.N_TRIPLES, to_graph=graph)  # type: ignore[arg-type]
+        else:
+            store.bulk_load(path=source.path, format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+        return
+    quads = parse_file(source.path, settings, source.format)
+    store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads)
+
+
+def provenance(
+    settings: Settings, source: Source, checksum: str, triples: int, when: str
+) -> list[ox.Quad]:
+    """Provenance of one graph: its source file, checksum, triple count and build time."""
+    g = build_graph_iri(settings)
+    subject = graph_iri(settings, source)
+    node = ox.NamedNode(f"{subject.value}#checksum")
+    ns = settings.def_ns
+    rel = source.path.relative_to(settings.project_dir).as_posix()
+    return [
+        ox.Quad(subject, RDF_TYPE, ox.NamedNode(f"{VOID}Dataset"), g),
+        ox.Quad(subject, RDF_TYPE, ox.NamedNode(f"{PROV}Entity"), g),
+        ox.Quad(subject, ox.NamedNode(f"{ns}sourceFile"), ox.Literal(rel), g),
+        ox.Quad(
+            subject,
+            ox.NamedNode(f"{ns}sourceKind"),
+            ox.Literal("reference" if source.is_reference else source.kind),
+            g,
+        ),
+        ox.Quad(subject, ox.NamedNode(f"{SPDX}checksum"), node, g),
+        ox.Quad(node, RDF_TYPE, ox.NamedNode(f"{SPDX}Checksum"), g),
+        ox.Quad(
+            node,
+            ox.NamedNode(f"{SPDX}algorithm"),
+            ox.NamedNode(f"{SPDX}checksumAlgorithm_sha256"),
+            g,
+        ),
+        ox.Quad(node, ox.NamedNode(f"{SPDX}checksumValue"), ox.Literal(checksum), g),
+        ox.Quad(
+            subject,
+            ox.NamedNode(f"{VOID}triples"),
+            ox.Literal(str(triples), datatype=ox.NamedNode(f"{XSD}integer")),
+            g,
+        ),
+        ox.Quad(
+            subject,
+            ox.NamedNode(f"{PROV}generatedAtTime"),
+            ox.Literal(when, datatype=ox.NamedNode(f"{XSD}dateTime")),
+            g,
+        ),
+        ox.Quad(
+            subject,
+            ox.NamedNode(f"{PROV}wasGeneratedBy"),
+            ox.NamedNode(f"{settings.base_iri}graph/build#qpvkg-{__version__}"),
+            g,
+        ),
+    ]
+
+
+def _forget(store: ox.Store, settings: Settings, graph: ox.NamedNode) -> None:
+    """Remove a graph and its provenance."""
+    g = build_graph_iri(settings)
+    checksum_node = ox.NamedNode(f"{graph.value}#checksum")
+    for subject in (graph, checksum_node):
+        for q in list(store.quads_for_pattern(subject, None, None, g)):
+            store.remove(q)
+    if graph in set(store.named_graphs()):
+        store.remove_graph(graph)
+
+
+def validate_curated(
+    settings: Settings,
+    curated: Sequence[Source],
+    reference: Sequence[Source],
+    store: ox.Store,
+    recorded: dict[str, str],
+    progress: Progress,
+) -> ValidationReport:
+    """Validate the union of the curated data against the shapes; references resolve
+    against the official reference data (from the store when it is current)."""
+    quads: list[ox.Quad] = []
+    progress.step("Parsing curated data", total=len(curated))
+    for source in curated:
+        quads.extend(parse_file(source.path, settings, source.format))
+        progress.advance()
+    iris = referenced_iris(quads)
+    current = all(recorded.get(graph_iri(settings, s).value) == s.checksum() for s in reference)
+    progress.step("Resolving references to official territories", total=None)
+    if current:
+        context = context_from(store, iris)
+    else:
+        context = context_from(load_reference_store(reference, settings), iris)
+    progress.step("Validating curated data against the shapes", total=None)
+    validator = Validator.from_settings(settings)
+    return validator.validate(quads, context)
+
+
+def build(
+    settings: Settings,
+    progress: Progress | None = None,
+    *,
+    store_path: Path | None = None,
+    force: bool = False,
+) -> BuildReport:
+    """Build or refresh the store from ontology/, shapes/ and data/.
+
+    Curated data is validated first; if it does not conform nothing is written and
+    ValidationFailedError carries the report. Graphs whose source is unchanged
+    (same checksum) are kept, so a rebuild is idempotent and fast.
+    """
+    progress = progress or _Silent()
+    start = time.perf_counter()
+    path = store_path or settings.store_path
+    report = BuildReport(store=path)
+    sources = discover(settings)
+    curated = [s for s in sources if s.kind == "data" and not s.is_reference]
+    reference = [s for s in sources if s.is_reference]
+    with open_store(path) as store:
+        recorded = {} if force else recorded_checksums(store, settings)
+        report.validation = validate_curated(
+            settings, curated, reference, store, recorded, progress
+        )
+        report.validation.raise_for_violations("the curated data does not conform")
+
+        when = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+        wanted = {graph_iri(settings, s).value for s in sources}
+        build_g = build_graph_iri(settings)
+        for g in list(store.named_graphs()):
+            if isinstance(g, ox.NamedNode) and g != build_g and g.value not in wanted:
+                _forget(store, settings, g)
+                report.removed.append(g.value)
+        progress.step("Loading graphs", total=len(sources))
+        for source in sources:
+            g = graph_iri(settings, source)
+            checksum = source.checksum()
+            if recorded.get(g.value) == checksum:
+                report.unchanged.append(source.key)
+                progress.advance()
+                continue
+            t0 = time.perf_counter()
+            _forget(store, settings, g)
+            _load(store, source, settings, g)
+            triples = sum(1 for _ in store.quads_for_pattern(None, None, None, g))
+            store.extend(provenance(settings, source, checksum, triples, when))
+            ms = (time.perf_counter() - t0) * 1000
+            report.loaded.append(GraphLoad(source.key, g.value, triples, ms))
+            log.info("loaded %s: %d triples (%.0f ms)", source.key, triples, ms)
+            progress.advance()
+        if report.loaded or report.removed:
+            store.optimize()
+        report.total_triples = len(store)
+    report.seconds = time.perf_counter() - start
+    return report

@@ -1,0 +1,430 @@
+"""The ``qpvkg`` command line: build, validate, check, query, import and export."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from loaders import __version__
+from loaders.errors import (
+    BadInputError,
+    QpvkgError,
+    QualityCheckError,
+    ValidationFailedError,
+)
+from loaders.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+app = typer.Typer(
+    name="qpvkg",
+    help="Knowledge graph of innovation in France's quartiers prioritaires (QPV).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+import_app = typer.Typer(
+    help="Import official reference data into data/reference/.", no_args_is_help=True
+)
+app.add_typer(import_app, name="import")
+
+out = Console()
+err = Console(stderr=True)
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+T = TypeVar("T")
+
+
+# ----------------------------------------------------------------------------- plumbing
+
+
+class RichProgress:
+    """Progress reporting for long steps, drawn on stderr with rich."""
+
+    def __init__(self, progress: Progress) -> None:
+        self._progress = progress
+        self._task: Any = None
+
+    def step(self, description: str, total: int | None = None) -> None:
+        if self._task is not None:
+            task = self._progress.tasks[self._task]
+            self._progress.update(
+                self._task, completed=task.total or task.completed, total=task.total or 1
+            )
+        self._task = self._progress.add_task(description, total=total)
+
+    def advance(self, amount: int = 1) -> None:
+        if self._task is not None:
+            self._progress.advance(self._task, amount)
+
+    def finish(self) -> None:
+        if self._task is not None:
+            task = self._progress.tasks[self._task]
+            self._progress.update(self._task, completed=task.total or 1, total=task.total or 1)
+
+
+@contextmanager
+def progress_bar(enabled: bool = True) -> Iterator[RichProgress]:
+    columns = (
+        SpinnerColumn(),
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=err, transient=False, disable=not enabled) as progress:
+        reporter = RichProgress(progress)
+        yield reporter
+        reporter.finish()
+
+
+def settings_for(store: Path | None = None) -> Settings:
+    settings = get_settings()
+    if store is not None:
+        settings = settings.model_copy(update={"store": str(store)})
+    return settings
+
+
+def report_violations(exc: ValidationFailedError) -> None:
+    table = Table(title="SHACL report", show_lines=False, expand=True)
+    for col in ("severity", "focus", "path", "message"):
+        table.add_column(col, overflow="fold")
+    for r in exc.results:
+        table.add_row(
+            str(r["severity"]),
+            str(r["focus"]),
+            str(r["path"] or ""),
+            str(r["message_fr"] or r["message_en"]),
+        )
+    err.print(table)
+
+
+def run(action: Callable[[], T]) -> T:
+    """Run a command body; map domain errors to messages and exit codes."""
+    try:
+        return action()
+    except ValidationFailedError as exc:
+        report_violations(exc)
+        err.print(f"[red]error:[/red] {exc.message}")
+        raise typer.Exit(EXIT_FAILED) from None
+    except QualityCheckError as exc:
+        err.print(f"[red]error:[/red] {exc.message}")
+        raise typer.Exit(EXIT_FAILED) from None
+    except QpvkgError as exc:
+        err.print("[red]error:[/red] ", end="")
+        err.print(exc.message, markup=False, highlight=False)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+@app.callback()
+def main_callback(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each step.")] = False,
+) -> None:
+    """Knowledge graph of innovation in France's quartiers prioritaires (QPV)."""
+    level = "DEBUG" if verbose else get_settings().log_level
+    logging.basicConfig(
+        level=level if verbose else "WARNING",
+        format="%(message)s",
+        handlers=[RichHandler(console=err, show_path=False)],
+        force=True,
+    )
+
+
+# ----------------------------------------------------------------------------- build
+
+
+@app.command()
+def build(
+    store: Annotated[Path | None, typer.Option(help="Store folder (default QPVKG_STORE).")] = None,
+    force: Annotated[bool, typer.Option(help="Reload every graph even if unchanged.")] = False,
+) -> None:
+    """Build or refresh the store from ontology/, shapes/ and data/ (refuses invalid data)."""
+    from loaders.build import build as do_build
+
+    settings = settings_for(store)
+
+    def action() -> None:
+        with progress_bar() as progress:
+            report = do_build(settings, progress, force=force)
+        for load in report.loaded:
+            err.print(
+                f"  loaded {load.key}: {load.triples:,} triples ({load.milliseconds:,.0f} ms)"
+            )
+        if report.removed:
+            err.print(f"  removed {len(report.removed)} graph(s) whose source is gone")
+        warnings = [
+            r
+            for r in (report.validation.results if report.validation else ())
+            if r.severity != "Violation"
+        ]
+        if warnings:
+            err.print(f"  {len(warnings)} warning(s) from the shapes (see qpvkg validate)")
+        out.print(
+            f"store {report.store}: {report.total_triples:,} triples; "
+            f"{len(report.loaded)} graph(s) loaded, {len(report.unchanged)} unchanged "
+            f"in {report.seconds:.1f} s"
+        )
+
+    run(action)
+
+
+# ----------------------------------------------------------------------------- validate
+
+
+@app.command()
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="Turtle, N-Triples, JSON-LD or TriG files.")],
+    fmt: Annotated[str, typer.Option("--format", help="Report format: text or json.")] = "text",
+) -> None:
+    """SHACL report for files: exit 0 conforms, 1 violations, 2 bad input."""
+    from loaders.checks import validate_files
+
+    settings = get_settings()
+    if fmt not in {"text", "json"}:
+        err.print("[red]error:[/red] --format must be text or json")
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+    def action() -> None:
+        with progress_bar(enabled=fmt == "text") as progress:
+            report = validate_files(settings, files, progress)
+        if fmt == "json":
+            out.print_json(
+                json.dumps(
+                    {"conforms": report.conforms, "results": [r.as_dict() for r in report.results]},
+                    ensure_ascii=False,
+                )
+            )
+        else:
+            for r in report.results:
+                style = {"Violation": "red", "Warning": "yellow"}.get(r.severity, "cyan")
+                out.print(f"[{style}]{r.severity}[/{style}] {r.focus}", highlight=False)
+                if r.path:
+                    out.print(f"  path: {r.path}", highlight=False)
+                if r.value:
+                    out.print(f"  value: {r.value}", highlight=False)
+                out.print(f"  fr: {r.message_fr}", highlight=False)
+                out.print(f"  en: {r.message_en}", highlight=False)
+            verdict = "conforms" if report.conforms else f"{len(report.violations)} violation(s)"
+            out.print(f"{', '.join(str(f) for f in files)}: {verdict}")
+        if not report.conforms:
+            raise typer.Exit(EXIT_FAILED)
+
+    run(action)
+
+
+# ----------------------------------------------------------------------------- qc
+
+
+@app.command()
+def qc(
+    store: Annotated[Path | None, typer.Option(help="Store folder (default QPVKG_STORE).")] = None,
+) -> None:
+    """Run the quality checks (queries/qc/*-violation.rq); exit 1 if any returns rows."""
+    from loaders.checks import run_quality_checks
+
+    settings = settings_for(store)
+
+    def action() -> None:
+        results = run_quality_checks(settings)
+        failed = 0
+        for name, rows in results.items():
+            if rows:
+                failed += 1
+                out.print(f"[red]FAIL[/red] {name}: {len(rows)} row(s)")
+                for row in rows[:20]:
+                    out.print(
+                        "   " + "  ".join(f"{k}={v}" for k, v in row.items()), highlight=False
+                    )
+            else:
+                out.print(f"[green]ok[/green]   {name}")
+        if failed:
+            raise QualityCheckError(f"{failed} quality check(s) returned rows")
+
+    run(action)
+
+
+# ----------------------------------------------------------------------------- query
+
+
+@app.command()
+def query(
+    name: Annotated[str | None, typer.Argument(help="Name of a query in queries/.")] = None,
+    file: Annotated[Path | None, typer.Option("--file", "-f", help="A .rq file to run.")] = None,
+    sparql: Annotated[
+        str | None, typer.Option("--sparql", "-q", help="SPARQL text to run.")
+    ] = None,
+    param: Annotated[
+        list[str] | None, typer.Option("--param", "-p", help="Parameter NAME=VALUE.")
+    ] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", help="table, csv, tsv, json; ttl or nt for graphs.")
+    ] = "table",
+    store: Annotated[Path | None, typer.Option(help="Store folder (default QPVKG_STORE).")] = None,
+    list_queries: Annotated[bool, typer.Option("--list", help="List the named queries.")] = False,
+) -> None:
+    """Run a named query, a .rq file or SPARQL text against the store."""
+    from loaders.queries import execute, parse_params, render
+
+    settings = settings_for(store)
+
+    def action() -> None:
+        if list_queries:
+            from loaders.catalog import load_catalog
+
+            table = Table("name", "summary", "parameters")
+            for q in load_catalog(settings).values():
+                table.add_row(
+                    q.name,
+                    q.summary,
+                    ", ".join(p.name + ("*" if p.required else "") for p in q.params),
+                )
+            out.print(table)
+            return
+        given = [x for x in (name, file, sparql) if x is not None]
+        if len(given) != 1:
+            raise BadInputError(
+                "give exactly one of NAME, --file or --sparql (see qpvkg query --list)"
+            )
+        with execute(
+            settings, name=name, file=file, sparql=sparql, params=parse_params(param or [])
+        ) as result:
+            render(result, fmt, out)
+
+    run(action)
+
+
+# ----------------------------------------------------------------------------- serve
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    store: Annotated[Path | None, typer.Option(help="Store folder (default QPVKG_STORE).")] = None,
+) -> None:
+    """Build the store if absent or stale, then serve it."""
+    from loaders.build import build as do_build
+    from loaders.queries import execute, render
+
+    settings = settings_for(store)
+
+    def action() -> None:
+        with progress_bar() as progress:
+            report = do_build(settings, progress)
+        out.print(
+            f"store {report.store}: {report.total_triples:,} triples ({report.seconds:.1f} s)"
+        )
+        with execute(
+            settings, name="innovations-by-territory", file=None, sparql=None, params={}
+        ) as result:
+            render(result, "table", out)
+        out.print(f"(the HTTP endpoint on http://{host}:{port} is not part of this version)")
+
+    run(action)
+
+
+# ----------------------------------------------------------------------------- export
+
+
+@app.command()
+def export(
+    output: Annotated[Path, typer.Argument(help="File to write (.gz compresses).")],
+    fmt: Annotated[str, typer.Option("--format", help="nq, nt, ttl, trig or jsonld.")] = "nq",
+    store: Annotated[Path | None, typer.Option(help="Store folder (default QPVKG_STORE).")] = None,
+) -> None:
+    """Dump the store (N-Quads keeps the named graphs; nt, ttl, jsonld merge them)."""
+    from loaders.queries import export_store
+
+    settings = settings_for(store)
+    run(lambda: out.print(f"wrote {export_store(settings, output, fmt):,} quads to {output}"))
+
+
+# ----------------------------------------------------------------------------- import
+
+
+@import_app.command("territories")
+def import_territories(
+    directory: Annotated[
+        Path, typer.Argument(help="Folder of @etalab/decoupage-administratif JSON files.")
+    ],
+    millesime: Annotated[
+        str, typer.Option(help="Year of the Code officiel géographique.")
+    ] = "2026",
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="Output file (default data/reference/territories-MILLESIME.nt.gz)."
+        ),
+    ] = None,
+) -> None:
+    """Official régions, départements, communes and EPCI into data/reference/."""
+    from loaders.territories import import_territories as do_import
+
+    settings = get_settings()
+
+    def action() -> None:
+        with progress_bar() as progress:
+            report = do_import(
+                settings, directory, millesime=millesime, output=output, progress=progress
+            )
+        out.print(report.summary())
+
+    run(action)
+
+
+@import_app.command("qpv")
+def import_qpv(
+    file: Annotated[
+        Path, typer.Argument(help="ANCT list of QPV: GeoJSON or CSV (2015 or 2024 fields).")
+    ],
+    geography: Annotated[str, typer.Option(help="2015, 2024 or auto (from the codes).")] = "auto",
+    output: Annotated[
+        Path | None,
+        typer.Option("--out", help="Output file (default data/reference/qpv-GEOGRAPHY.nt.gz)."),
+    ] = None,
+) -> None:
+    """The official list of QPV, each linked to its communes, into data/reference/."""
+    from loaders.qpv import import_qpv as do_import
+
+    settings = get_settings()
+
+    def action() -> None:
+        with progress_bar() as progress:
+            report = do_import(
+                settings, file, geography=geography, output=output, progress=progress
+            )
+        out.print(report.summary())
+
+    run(action)
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    out.print(f"qpvkg {__version__}")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app(prog_name="qpvkg")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,80 @@
+"""Domain errors of qpvkg; they know nothing of HTTP or exit codes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class QpvkgError(Exception):
+    """Base of every error qpvkg raises on purpose."""
+
+    code = "error"
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class BadInputError(QpvkgError):
+    """Input that cannot be read or parsed (malformed RDF, JSON-LD, YAML, bad options)."""
+
+    code = "bad_input"
+
+
+class UnreadableSourceError(BadInputError):
+    """A path that does not exist or cannot be read."""
+
+    code = "unreadable_source"
+
+
+class SourceSyntaxError(BadInputError):
+    """A source file whose syntax is invalid."""
+
+    code = "syntax_error"
+
+
+class ValidationFailedError(QpvkgError):
+    """Data that does not conform to the shapes; ``report`` holds the SHACL report text."""
+
+    code = "validation_failed"
+
+    def __init__(self, message: str, report: str, results: list[dict[str, Any]]) -> None:
+        super().__init__(message, report=report, results=results)
+        self.report = report
+        self.results = results
+
+
+class UnknownResourceError(QpvkgError):
+    """A named query, resource or graph that does not exist."""
+
+    code = "not_found"
+
+
+class QueryDefinitionError(QpvkgError):
+    """A named query whose ``#+`` header or text is invalid (fails the build and the tests)."""
+
+    code = "query_definition"
+
+
+class ParameterError(BadInputError):
+    """A query parameter that is missing, unknown or not of its declared type."""
+
+    code = "bad_parameter"
+
+    def __init__(self, message: str, parameter: str) -> None:
+        super().__init__(message)
+        self.details["parameter"] = parameter
+        self.parameter = parameter
+
+
+class QuerySyntaxError(BadInputError):
+    """A SPARQL query that does not parse."""
+
+    code = "query_syntax"
+
+
+class QualityCheckError(QpvkgError):
+    """Quality-check queries that returned rows."""
+
+    code = "quality_check"

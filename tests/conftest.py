@@ -1,0 +1,89 @@
+"""Shared fixtures: settings over a temporary store, the real store built from the repository."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from loaders.build import BuildReport, build
+from loaders.settings import PROJECT_DIR, Settings, get_settings
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def project_dir() -> Path:
+    return PROJECT_DIR
+
+
+@pytest.fixture(scope="session")
+def session_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("store") / "store"
+
+
+@pytest.fixture(scope="session")
+def settings(session_store: Path) -> Settings:
+    """Settings over the repository, with the store in a temporary folder."""
+    return Settings(project_dir=PROJECT_DIR, store=str(session_store))
+
+
+@pytest.fixture(scope="session")
+def built(settings: Settings) -> BuildReport:
+    """The store built from the REAL ontology, shapes and data, with `qpvkg build`'s code."""
+    return build(settings)
+
+
+@dataclass
+class Cli:
+    """The `qpvkg` command line, run in-process with its environment."""
+
+    runner: CliRunner
+    env: dict[str, str]
+
+    def __call__(self, *args: str, env: dict[str, str] | None = None) -> Result:
+        from loaders.cli import app
+
+        get_settings.cache_clear()
+        try:
+            result = self.runner.invoke(app, list(args), env={**self.env, **(env or {})})
+        finally:
+            get_settings.cache_clear()
+        return Result(result.exit_code, result.stdout, result.stderr, result.exception)
+
+
+@dataclass
+class Result:
+    exit_code: int
+    stdout: str
+    stderr: str
+    exception: BaseException | None
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+@pytest.fixture
+def cli(settings: Settings, built: BuildReport) -> Iterator[Cli]:
+    """The CLI over the session's built store."""
+    yield Cli(CliRunner(), {"QPVKG_STORE": str(settings.store_path), "COLUMNS": "200"})
+
+
+@pytest.fixture
+def fresh_cli(tmp_path: Path) -> Iterator[Cli]:
+    """The CLI over an empty store folder of its own."""
+    yield Cli(CliRunner(), {"QPVKG_STORE": str(tmp_path / "store"), "COLUMNS": "200"})
+
+
+@pytest.fixture
+def fixture_path() -> Callable[[str], Path]:
+    def get(name: str) -> Path:
+        path = FIXTURES / name
+        assert path.exists(), path
+        return path
+
+    return get
