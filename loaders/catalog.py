@@ -11,7 +11,7 @@ import pyoxigraph as ox
 import yaml
 
 from loaders.errors import QueryDefinitionError, UnknownResourceError
-from loaders.settings import Settings
+from loaders.settings import DEFAULT_BASE_IRI, Settings
 
 HEADER_KEYS = {"summary", "description", "tags", "params", "expect", "method"}
 PARAM_KEYS = {
@@ -140,10 +140,17 @@ def _param(raw: Any, name: str) -> Param:
     )
 
 
-def parse_query_file(path: Path, *, require_header: bool = True) -> NamedQuery:
-    """Read and check one ``.rq`` file: header keys, parameters, and that it parses."""
+def parse_query_file(
+    path: Path, *, require_header: bool = True, base_iri: str = DEFAULT_BASE_IRI
+) -> NamedQuery:
+    """Read and check one ``.rq`` file: header keys, parameters, and that it parses.
+
+    IRIs under the default base are moved to ``base_iri`` (queries are written with the
+    default base, like the data)."""
     name = path.name[: -len(".rq")]
     text = path.read_text(encoding="utf-8")
+    if base_iri != DEFAULT_BASE_IRI:
+        text = text.replace(DEFAULT_BASE_IRI, base_iri)
     header_text, body = split_header(text)
     try:
         header = yaml.safe_load(header_text) if header_text.strip() else {}
@@ -207,7 +214,9 @@ def _check_projection(body: str, params: tuple[Param, ...], name: str) -> None:
         ) from exc
 
 
-def load_directory(directory: Path, *, require_header: bool = True) -> dict[str, NamedQuery]:
+def load_directory(
+    directory: Path, *, require_header: bool = True, base_iri: str = DEFAULT_BASE_IRI
+) -> dict[str, NamedQuery]:
     queries: dict[str, NamedQuery] = {}
     if not directory.is_dir():
         return queries
@@ -215,18 +224,18 @@ def load_directory(directory: Path, *, require_header: bool = True) -> dict[str,
         stem = path.name[: -len(".rq")]
         if not NAME_RE.match(stem):
             raise QueryDefinitionError(f"{path.name}: query file names are kebab-case", query=stem)
-        queries[stem] = parse_query_file(path, require_header=require_header)
+        queries[stem] = parse_query_file(path, require_header=require_header, base_iri=base_iri)
     return queries
 
 
 def load_catalog(settings: Settings) -> dict[str, NamedQuery]:
     """The published named queries (queries/*.rq)."""
-    return load_directory(settings.queries_dir)
+    return load_directory(settings.queries_dir, base_iri=settings.base_iri)
 
 
 def load_quality_checks(settings: Settings) -> dict[str, NamedQuery]:
     """The quality checks (queries/qc/*-violation.rq): each must return no rows."""
-    checks = load_directory(settings.queries_dir / "qc")
+    checks = load_directory(settings.queries_dir / "qc", base_iri=settings.base_iri)
     for name in checks:
         if not name.endswith("-violation"):
             raise QueryDefinitionError(
@@ -239,7 +248,8 @@ def internal_query(settings: Settings, name: str) -> str:
     """The text of an internal query (queries/internal/NAME.rq) used by the code."""
     path = settings.queries_dir / "internal" / f"{name}.rq"
     try:
-        return strip_header(path.read_text(encoding="utf-8"))
+        text = strip_header(path.read_text(encoding="utf-8"))
+        return text.replace(DEFAULT_BASE_IRI, settings.base_iri)
     except FileNotFoundError as exc:
         raise UnknownResourceError(f"internal query {name} not found", query=name) from exc
 

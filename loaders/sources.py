@@ -251,13 +251,17 @@ def jsonld_to_nquads(data: bytes, *, name: str, base_iri: str, loader: Any) -> b
     return text.encode("utf-8")
 
 
-def _jsonld_message(exc: Exception) -> str:
-    parts = [str(getattr(exc, "message", "") or exc).strip()]
-    cause = getattr(exc, "cause", None)
-    while cause is not None:
-        parts.append(str(getattr(cause, "message", "") or cause).strip())
-        cause = getattr(cause, "cause", None)
-    return ": ".join(p for p in parts if p)
+def _jsonld_message(exc: BaseException) -> str:
+    """The innermost message of pyld's chained errors (the one that says what went wrong)."""
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and len(chain) < 10:
+        chain.append(current)
+        current = current.__cause__ or getattr(current, "cause", None)
+    inner = chain[-1]
+    message = str(inner.args[0]) if inner.args else str(inner)
+    code = getattr(inner, "code", None)
+    return f"{message} ({code})" if code else message
 
 
 def serialize_ntriples(quads: Iterable[ox.Quad]) -> bytes:

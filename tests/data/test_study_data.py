@@ -1,0 +1,183 @@
+"""The study's curated data: sourced, complete, and faithful to the study's text."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from loaders.settings import Settings
+
+STUDY = ox.NamedNode("https://w3id.org/qpvkg/id/study/cget-innovation-qpv")
+Q = "https://w3id.org/qpvkg/def#"
+RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+
+
+def normalise(text: str) -> str:
+    """Text compared the way a reader would: joined lines, hyphenation undone, one space."""
+    text = unicodedata.normalize("NFC", text).replace("\u2019", "'")
+    text = re.sub(r"-\s*\n\s*", "", text)
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+@pytest.fixture(scope="module")
+def study_store(settings: Settings) -> ox.Store:
+    store = ox.Store()
+    for path in sorted((settings.data_dir / "study").glob("*.ttl")):
+        store.load(path=path, format=ox.RdfFormat.TURTLE)
+    return store
+
+
+@pytest.fixture(scope="module")
+def source_text(settings: Settings) -> str:
+    path: Path = settings.data_dir / "sources" / "cget-innovation-qpv.txt"
+    return normalise(path.read_text(encoding="utf-8"))
+
+
+def select(store: ox.Store, query: str) -> list[dict[str, str]]:
+    result = store.query("PREFIX qpvkg: <https://w3id.org/qpvkg/def#>\n" + query)
+    assert isinstance(result, ox.QuerySolutions)
+    names = [v.value for v in result.variables]
+    return [{n: row[n].value for n in names if row[n] is not None} for row in result]  # type: ignore[union-attr]
+
+
+def test_every_quote_is_verbatim_in_the_study(study_store: ox.Store, source_text: str) -> None:
+    quotes = select(study_store, "SELECT ?s ?q WHERE { ?s qpvkg:quote ?q }")
+    assert len(quotes) > 30
+    missing = [q["q"] for q in quotes if normalise(q["q"]) not in source_text]
+    assert missing == []
+
+
+def test_the_verbatim_check_can_fail(source_text: str) -> None:
+    assert normalise("Totem Mobi est une start-up lyonnaise") not in source_text
+
+
+def test_every_described_resource_has_a_source(study_store: ox.Store) -> None:
+    rows = select(
+        study_store,
+        """SELECT ?s WHERE {
+             ?s a ?c . FILTER(STRSTARTS(STR(?s), "https://w3id.org/qpvkg/id/") || isBlank(?s))
+             FILTER(?c NOT IN (qpvkg:Involvement, <http://www.w3.org/ns/org#Membership>,
+                               <http://purl.org/dc/terms/PeriodOfTime>))
+             FILTER NOT EXISTS { ?s <http://purl.org/dc/terms/source> ?src } }""",
+    )
+    assert rows == []
+
+
+CASE_STUDIES = [
+    "Totem Mobi",
+    "Impact Partenaires",
+    "Jobs et Cité",
+    "Labo Sociétal",
+    "Novaedia",
+    "Adive",
+    "Business Open Space",
+    "La Maison pour Rebondir",
+    "Agence Nouvelle Cour",
+    "Coursive Boutaric",
+    "Wimoov",
+    "Réseau de Réemploi des 2 Rives",
+    "StudiObjet",
+    "Dynamique Emploi dans les Quartiers",
+    "Plaine Image, Shiness",
+    "Simplon.co",
+    "Crèche « Les Lucioles »",
+]
+EXPERIENCES = [
+    "CitésLab",
+    "Cystaim",
+    "Banlieue et Connect",
+    "Fabrique à entreprendre",
+    "Euratechnologies",
+    "Ryad Boulanouar",
+]
+
+
+def test_all_case_studies_and_experiences(study_store: ox.Store) -> None:
+    cases = [
+        r["l"]
+        for r in select(
+            study_store,
+            "SELECT ?l WHERE { ?c a qpvkg:CaseStudy ; <http://www.w3.org/2000/01/rdf-schema#label> ?l }",
+        )
+    ]
+    experiences = [
+        r["l"]
+        for r in select(
+            study_store,
+            "SELECT ?l WHERE { ?c a qpvkg:CitedExperience ; <http://www.w3.org/2000/01/rdf-schema#label> ?l }",
+        )
+    ]
+    assert len(cases) == 17 and len(experiences) == 6
+    for name in CASE_STUDIES:
+        assert any(name in c for c in cases), name
+    for name in EXPERIENCES:
+        assert any(name in e for e in experiences), name
+
+
+@pytest.mark.parametrize(
+    ("subject", "indicator", "value"),
+    [
+        ("scheme/citeslab", "personnes-accompagnees", 43000),
+        ("scheme/citeslab", "quartiers-couverts", 550),
+        ("scheme/citeslab", "chefs-de-projet", 71),
+        ("innovation/compte-nickel", "clients", 390000),
+        ("innovation/euratechnologies", "entreprises-ecosysteme", 265),
+        ("innovation/euratechnologies", "entreprises-hebergees", 150),
+        ("innovation/euratechnologies", "projets-incubes-par-an", 100),
+        ("innovation/euratechnologies", "startups-accelerees-par-an", 60),
+        ("innovation/euratechnologies", "evenements-par-an", 500),
+        ("study/cget-innovation-qpv", "acteurs-interviewes", 60),
+        ("study/cget-innovation-qpv", "experiences-base-projets", 100),
+        ("study/cget-innovation-qpv", "etudes-de-cas", 17),
+        ("study/cget-innovation-qpv", "videos", 6),
+    ],
+)
+def test_the_study_figures_are_data(
+    study_store: ox.Store, subject: str, indicator: str, value: int
+) -> None:
+    rows = select(
+        study_store,
+        f"""SELECT ?v WHERE {{
+              <https://w3id.org/qpvkg/id/{subject}> qpvkg:figure ?f .
+              ?f qpvkg:indicator <https://w3id.org/qpvkg/concept/indicator/{indicator}> ;
+                 <http://www.w3.org/1999/02/22-rdf-syntax-ns#value> ?v }}""",
+    )
+    assert [int(r["v"]) for r in rows] == [value]
+
+
+def test_the_study_resource(study_store: ox.Store) -> None:
+    rows = select(
+        study_store,
+        """SELECT ?publisher ?start WHERE {
+             <https://w3id.org/qpvkg/id/study/cget-innovation-qpv> a qpvkg:Study ;
+               <http://purl.org/dc/terms/publisher> ?publisher ;
+               <http://purl.org/dc/terms/temporal>/<http://www.w3.org/ns/dcat#startDate> ?start }""",
+    )
+    assert rows == [
+        {"publisher": "https://w3id.org/qpvkg/id/organisation/cget", "start": "2015-09"}
+    ]
+
+
+def test_every_orientation_axis_cited_has_an_example(study_store: ox.Store) -> None:
+    rows = select(
+        study_store,
+        """SELECT DISTINCT ?axe WHERE { ?x qpvkg:illustratesAxis ?axe }""",
+    )
+    axes = {r["axe"].rsplit("/", 1)[-1] for r in rows}
+    assert {"axe-1", "axe-3", "axe-4", "axe-6", "axe-7", "axe-8"} <= axes
+
+
+def test_sirens_in_the_study_come_from_the_reference(
+    study_store: ox.Store, settings: Settings
+) -> None:
+    """The only SIRENs of the curated data are those of municipalities, copied from the COG."""
+    rows = select(study_store, "SELECT ?s ?siren WHERE { ?s qpvkg:siren ?siren }")
+    assert rows, "expected the SIRENs of the municipalities"
+    for row in rows:
+        assert row["s"].endswith("/siren-" + row["siren"])
+        authority = select(study_store, f"SELECT ?c WHERE {{ <{row['s']}> qpvkg:authorityOf ?c }}")
+        assert authority, row
