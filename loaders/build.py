@@ -68,6 +68,7 @@ class BuildReport:
     validation: ValidationReport | None = None
     total_triples: int = 0
     seconds: float = 0.0
+    validation_seconds: float = 0.0
 
 
 def graph_iri(settings: Settings, source: Source) -> ox.NamedNode:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from loaders.build import Progress, context_from, load_reference_store, referenced_iris
-from loaders.catalog import load_quality_checks
+from loaders.catalog import NamedQuery, load_quality_checks
 from loaders.settings import Settings
 from loaders.sources import discover, parse_file
 from loaders.store import open_read, term_text
@@ -57,15 +57,15 @@ def validate_files(
 
 
 def run_quality_checks(settings: Settings) -> dict[str, list[dict[str, str]]]:
-    """Each quality check's rows (an empty list means the check passes)."""
+    """Each quality check's rows over the built store (an empty list means it passes)."""
     checks = load_quality_checks(settings)
-    results: dict[str, list[dict[str, str]]] = {}
     with open_read(settings) as store:
-        for name, check in checks.items():
-            solutions = store.query(check.sparql, use_default_graph_as_union=True)
-            assert isinstance(solutions, ox.QuerySolutions)
-            names = [v.value for v in solutions.variables]
-            results[name] = [
-                {n: term_text(row[n]) for n in names if row[n] is not None} for row in solutions
-            ]
-    return results
+        return {name: check_rows(store, check) for name, check in checks.items()}
+
+
+def check_rows(store: ox.Store, check: NamedQuery) -> list[dict[str, str]]:
+    """The rows one quality check returns over the union of the store's graphs."""
+    solutions = store.query(check.sparql, use_default_graph_as_union=True)
+    assert isinstance(solutions, ox.QuerySolutions)
+    names = [v.value for v in solutions.variables]
+    return [{n: term_text(row[n]) for n in names if row[n] is not None} for row in solutions]

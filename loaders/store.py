@@ -13,12 +13,12 @@ from loaders.settings import Settings
 
 @contextmanager
 def open_read(settings: Settings) -> Iterator[ox.Store]:
-    """Open the built store; a clear error if it has not been built or is in use."""
+    """Open the built store read-only; a clear error if it has not been built."""
     path = settings.store_path
     if not path.is_dir() or not any(path.iterdir()):
         raise BadInputError(f"no store at {path}: run `qpvkg build` first", path=str(path))
     try:
-        store = ox.Store(str(path))
+        store = ox.Store.read_only(str(path))
     except OSError as exc:
         raise BadInputError(
             f"cannot open the store at {path}: {exc} (is another process using it?)", path=str(path)

@@ -1,0 +1,245 @@
+"""The qpvkg command line, run as users run it, including bad input for every command."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from typing import Any as Cli
+
+VALID = """@prefix qpvkg: <https://w3id.org/qpvkg/def#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+<https://w3id.org/qpvkg/id/innovation/exemple> a qpvkg:Innovation ;
+    rdfs:label "Exemple"@fr ;
+    dcterms:description "Une innovation d'exemple."@fr ;
+    qpvkg:territory <https://w3id.org/qpvkg/id/commune/93066> ;
+    qpvkg:involvement [ a qpvkg:Involvement ; qpvkg:actor <https://w3id.org/qpvkg/id/organisation/adive> ;
+                        qpvkg:role <https://w3id.org/qpvkg/concept/role/porteur> ] ;
+    dcterms:source <https://example.org/source> .
+"""
+NO_LABEL = VALID.replace('rdfs:label "Exemple"@fr ;', "")
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# ------------------------------------------------------------------ validate
+
+
+def test_validate_conforming_file(cli: Cli, tmp_path: Path) -> None:
+    result = cli("validate", str(write(tmp_path, "ok.ttl", VALID)))
+    assert result.exit_code == 0, result.output
+    assert "conforms" in result.stdout
+
+
+def test_validate_reports_violations_with_exit_1(cli: Cli, tmp_path: Path) -> None:
+    result = cli("validate", str(write(tmp_path, "bad.ttl", NO_LABEL)))
+    assert result.exit_code == 1, result.output
+    assert "Violation" in result.stdout
+    assert "innovation/exemple" in result.stdout
+
+
+def test_validate_json_report(cli: Cli, tmp_path: Path) -> None:
+    result = cli("validate", "--format", "json", str(write(tmp_path, "bad.ttl", NO_LABEL)))
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert report["conforms"] is False
+    assert report["results"] and all(r["message_fr"] and r["message_en"] for r in report["results"])
+
+
+def test_validate_jsonld(cli: Cli, tmp_path: Path) -> None:
+    doc = {
+        "@context": "https://w3id.org/qpvkg/context/v1.jsonld",
+        "id": "innovation:exemple-jsonld",
+        "type": "Innovation",
+        "label": "Exemple JSON-LD",
+        "territory": "commune:93066",
+        "involvement": [{"type": "Involvement", "actor": "organisation:adive", "role": "porteur"}],
+        "source": "https://example.org/source",
+    }
+    result = cli("validate", str(write(tmp_path, "ok.jsonld", json.dumps(doc))))
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("broken.ttl", "<a> <b> .", "broken.ttl"),
+        ("broken.jsonld", '{"@context": {"@vocab": 5}, "x": 1}', "invalid JSON-LD"),
+        ("broken.json.jsonld", '{"label": ', "invalid JSON"),
+        ("notes.txt", "hello", "unknown RDF file type"),
+    ],
+)
+def test_validate_bad_input_exits_2(
+    cli: Cli, tmp_path: Path, name: str, text: str, message: str
+) -> None:
+    result = cli("validate", str(write(tmp_path, name, text)))
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr
+
+
+def test_validate_unreadable_path_exits_2(cli: Cli, tmp_path: Path) -> None:
+    result = cli("validate", str(tmp_path / "absent.ttl"))
+    assert result.exit_code == 2
+    assert "no such file" in result.stderr
+
+
+# ------------------------------------------------------------------ query
+
+
+def test_query_named_table(cli: Cli) -> None:
+    result = cli("query", "study-entries")
+    assert result.exit_code == 0, result.output
+    assert "Totem Mobi" in result.stdout
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "json", "xml"])
+def test_query_formats(cli: Cli, fmt: str) -> None:
+    result = cli("query", "innovations-by-territory", "-p", "codeDepartement=93", "--format", fmt)
+    assert result.exit_code == 0, result.output
+    assert "Seine-Saint-Denis" in result.stdout
+    if fmt == "json":
+        data = json.loads(result.stdout)
+        assert data["head"]["vars"][0] == "innovation"
+        assert data["results"]["bindings"]
+    if fmt == "csv":
+        assert result.stdout.splitlines()[0].startswith("innovation,innovationLabel")
+
+
+def test_query_sparql_and_file(cli: Cli, tmp_path: Path) -> None:
+    result = cli("query", "--sparql", "ASK { ?s a <https://w3id.org/qpvkg/def#Innovation> }")
+    assert result.exit_code == 0 and "true" in result.stdout
+    path = write(
+        tmp_path,
+        "count.rq",
+        "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://w3id.org/qpvkg/def#CaseStudy> }",
+    )
+    result = cli("query", "--file", str(path), "--format", "csv")
+    assert result.exit_code == 0 and result.stdout.splitlines()[1] == "17"
+
+
+def test_query_construct_as_turtle(cli: Cli) -> None:
+    result = cli(
+        "query",
+        "--sparql",
+        "CONSTRUCT { ?s ?p ?o } WHERE { BIND(<https://w3id.org/qpvkg/id/innovation/totem-mobi> AS ?s) ?s ?p ?o }",
+        "--format",
+        "ttl",
+    )
+    assert result.exit_code == 0, result.output
+    triples = list(ox.parse(result.stdout.encode(), ox.RdfFormat.TURTLE))
+    assert len(triples) > 5
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["no-such-query"], "no named query 'no-such-query'"),
+        (["person-path"], "missing required parameter personne"),
+        (["person-path", "-p", "personne=not an iri"], "parameter personne"),
+        (["study-entries", "-p", "colour=red"], "unknown parameter 'colour'"),
+        (["study-entries", "-p", "novalue"], "is not NAME=VALUE"),
+        (["study-entries", "--format", "pdf"], "unknown format 'pdf'"),
+        (["--sparql", "SELEKT * WHERE {}"], "does not parse"),
+        ([], "give exactly one of NAME, --file or --sparql"),
+        (["--file", "/no/such/file.rq"], "no such query file"),
+    ],
+)
+def test_query_bad_input_exits_2(cli: Cli, args: list[str], message: str) -> None:
+    result = cli("query", *args)
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr
+
+
+def test_query_without_store_exits_2(fresh_cli: Cli) -> None:
+    result = fresh_cli("query", "study-entries")
+    assert result.exit_code == 2
+    assert "qpvkg build" in result.stderr
+
+
+def test_query_list(cli: Cli) -> None:
+    result = cli("query", "--list")
+    assert result.exit_code == 0
+    assert "connectors-by-territory" in result.stdout
+
+
+# ------------------------------------------------------------------ qc, export
+
+
+def test_qc_passes_on_the_data(cli: Cli) -> None:
+    result = cli("qc")
+    assert result.exit_code == 0, result.output
+    assert "FAIL" not in result.stdout
+
+
+def test_export_nquads_keeps_graphs(cli: Cli, tmp_path: Path) -> None:
+    out = tmp_path / "dump.nq.gz"
+    result = cli("export", str(out), "--format", "nq")
+    assert result.exit_code == 0, result.output
+    import gzip
+
+    graphs = {
+        q.graph_name.value
+        for q in ox.parse(gzip.decompress(out.read_bytes()), ox.RdfFormat.N_QUADS)
+        if isinstance(q.graph_name, ox.NamedNode)
+    }
+    assert "https://w3id.org/qpvkg/graph/study/innovations" in graphs
+    assert "https://w3id.org/qpvkg/graph/build" in graphs
+
+
+def test_export_bad_format(cli: Cli, tmp_path: Path) -> None:
+    result = cli("export", str(tmp_path / "x"), "--format", "docx")
+    assert result.exit_code == 2
+    assert "unknown export format" in result.stderr
+
+
+# ------------------------------------------------------------------ build
+
+
+@pytest.fixture
+def project_copy(tmp_path: Path, project_dir: Path) -> Path:
+    """A copy of the repository's sources, to break without touching the real one."""
+    copy = tmp_path / "project"
+    for folder in ("ontology", "shapes", "data", "queries"):
+        shutil.copytree(project_dir / folder, copy / folder)
+    return copy
+
+
+def test_build_refuses_invalid_data_and_changes_nothing(
+    cli: Cli, project_copy: Path, tmp_path: Path
+) -> None:
+    env = {"QPVKG_PROJECT_DIR": str(project_copy), "QPVKG_STORE": str(tmp_path / "store")}
+    first = cli("build", env=env)
+    assert first.exit_code == 0, first.output
+    store = ox.Store.read_only(str(tmp_path / "store"))
+    before = len(store)
+    del store
+    write(project_copy / "data" / "study", "broken-innovation.ttl", NO_LABEL)
+    result = cli("build", env=env)
+    assert result.exit_code == 1, result.output
+    assert "does not conform" in result.stderr
+    assert "innovation/exemple" in result.stderr
+    store = ox.Store.read_only(str(tmp_path / "store"))
+    assert len(store) == before
+    assert ox.NamedNode("https://w3id.org/qpvkg/graph/study/broken-innovation") not in set(
+        store.named_graphs()
+    )
+
+
+def test_build_refuses_malformed_turtle_with_exit_2(
+    cli: Cli, project_copy: Path, tmp_path: Path
+) -> None:
+    write(project_copy / "data" / "study", "broken.ttl", "@prefix x: <https://e.org/> .\nx:a x:b")
+    result = cli(
+        "build", env={"QPVKG_PROJECT_DIR": str(project_copy), "QPVKG_STORE": str(tmp_path / "s")}
+    )
+    assert result.exit_code == 2
+    assert "broken.ttl" in result.stderr

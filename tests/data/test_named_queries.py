@@ -1,0 +1,82 @@
+"""Every named query meets the expectation its #+ header declares, over the real store."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+
+from loaders.build import BuildReport
+from loaders.catalog import NamedQuery, load_catalog
+from loaders.params import bind
+from loaders.settings import PROJECT_DIR, Settings
+from loaders.store import open_read
+
+CATALOG = load_catalog(Settings(project_dir=PROJECT_DIR))
+
+
+def run(
+    settings: Settings, query: NamedQuery, params: dict[str, str]
+) -> tuple[list[str], list[dict[str, str]]]:
+    with open_read(settings) as store:
+        result = store.query(
+            query.sparql, use_default_graph_as_union=True, substitutions=bind(query, params) or None
+        )
+        assert isinstance(result, ox.QuerySolutions)
+        names = [v.value for v in result.variables]
+        rows = [{n: row[n].value for n in names if row[n] is not None} for row in result]  # type: ignore[union-attr]
+    return names, rows
+
+
+@pytest.mark.parametrize("name", sorted(CATALOG))
+def test_query_meets_its_expectation(name: str, settings: Settings, built: BuildReport) -> None:
+    query = CATALOG[name]
+    params = {p.name: p.example for p in query.params if p.required and p.example}
+    names, rows = run(settings, query, params)
+    expect = query.expect
+    if expect.min_rows is not None:
+        assert len(rows) >= expect.min_rows, f"{name}: {len(rows)} rows"
+    if expect.max_rows is not None:
+        assert len(rows) <= expect.max_rows
+    for column in expect.columns:
+        assert column in names, f"{name}: no column {column}"
+
+
+@pytest.mark.parametrize("name", sorted(n for n, q in CATALOG.items() if q.params))
+def test_query_examples_filter(name: str, settings: Settings, built: BuildReport) -> None:
+    """Each parameter's example is accepted and gives no more rows than the unfiltered query."""
+    query = CATALOG[name]
+    required = {p.name: p.example for p in query.params if p.required and p.example}
+    _, base_rows = run(settings, query, required)
+    for p in query.params:
+        if p.example is None or p.required:
+            continue
+        _, rows = run(settings, query, {**required, p.name: p.example})
+        assert len(rows) <= len(base_rows)
+        assert rows, f"{name}: example {p.name}={p.example} gives no rows"
+
+
+def test_department_filter_narrows(settings: Settings, built: BuildReport) -> None:
+    query = CATALOG["innovations-by-territory"]
+    _, all_rows = run(settings, query, {})
+    _, rows = run(settings, query, {"codeDepartement": "93"})
+    assert 0 < len(rows) < len(all_rows)
+    assert {r["departementLabel"] for r in rows} == {"Seine-Saint-Denis"}
+    _, none = run(settings, query, {"codeDepartement": "48"})
+    assert none == []
+
+
+def test_connectors_serve_communes(settings: Settings, built: BuildReport) -> None:
+    _, rows = run(settings, CATALOG["connectors-by-territory"], {})
+    connectors = {r["connecteurLabel"] for r in rows}
+    assert "Adive" in connectors
+    assert any(r.get("communeLabel") == "Paris" for r in rows)
+
+
+def test_partnership_network_two_hops(settings: Settings, built: BuildReport) -> None:
+    query = CATALOG["partnership-network"]
+    _, rows = run(
+        settings, query, {"acteur": "https://w3id.org/qpvkg/id/organisation/labo-societal"}
+    )
+    by_distance = {(r["voisinLabel"], r["distance"]) for r in rows}
+    assert ("Airbus Helicopters", "1") in by_distance
+    assert ("École Centrale Marseille", "1") in by_distance
