@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any as Cli
 
 import pyoxigraph as ox
 import pytest
-
-from typing import Any as Cli
 
 VALID = """@prefix qpvkg: <https://w3id.org/qpvkg/def#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
