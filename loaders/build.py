@@ -266,9 +266,11 @@ def build(
     reference = [s for s in sources if s.is_reference]
     with open_store(path) as store:
         recorded = {} if force else recorded_checksums(store, settings)
+        t_validation = time.perf_counter()
         report.validation = validate_curated(
             settings, curated, reference, store, recorded, progress
         )
+        report.validation_seconds = time.perf_counter() - t_validation
         report.validation.raise_for_violations("the curated data does not conform")
 
         when = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")

@@ -63,11 +63,7 @@ class RichProgress:
         self._task: Any = None
 
     def step(self, description: str, total: int | None = None) -> None:
-        if self._task is not None:
-            task = self._progress.tasks[self._task]
-            self._progress.update(
-                self._task, completed=task.total or task.completed, total=task.total or 1
-            )
+        self.finish()
         self._task = self._progress.add_task(description, total=total)
 
     def advance(self, amount: int = 1) -> None:
@@ -75,9 +71,11 @@ class RichProgress:
             self._progress.advance(self._task, amount)
 
     def finish(self) -> None:
+        """Mark the current step done (an open-ended step shows as 1/1)."""
         if self._task is not None:
-            task = self._progress.tasks[self._task]
-            self._progress.update(self._task, completed=task.total or 1, total=task.total or 1)
+            task = next(t for t in self._progress.tasks if t.id == self._task)
+            done = task.total if task.total else 1
+            self._progress.update(self._task, completed=done, total=done)
 
 
 @contextmanager

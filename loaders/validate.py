@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from collections.abc import Iterable, Sequence
@@ -132,6 +133,9 @@ class Validator:
             meta_shacl=False,
         )
         results = tuple(sorted(_results(results_graph), key=_sort_key))
+        # pySHACL leaves reference cycles that hold its frames, and through them our callers'
+        # frames and whatever they hold (an open store keeps its lock until freed): collect now.
+        gc.collect()
         log.info(
             "validated %d triples: %d results (%.0f ms)",
             len(data),
