@@ -5,13 +5,15 @@ from __future__ import annotations
 import gc
 import logging
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import SH
 
 from loaders.errors import ValidationFailedError
 from loaders.settings import Settings
@@ -19,6 +21,7 @@ from loaders.sources import discover, parse_file, serialize_ntriples
 
 log = logging.getLogger(__name__)
 
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 
 
@@ -97,6 +100,54 @@ def ontology_quads(settings: Settings) -> list[ox.Quad]:
     return quads
 
 
+def ontology_context(ontology: Sequence[ox.Quad], quads: Sequence[ox.Quad]) -> list[ox.Quad]:
+    """The ontology's triples about the IRIs the quads point to (e.g. SKOS concepts).
+
+    pySHACL mixes only the RDFS/OWL part of the ontology into the data graph, so the
+    description of the concepts the data uses is added to the data itself."""
+    described = {q.subject for q in quads}
+    pointed = {
+        q.object for q in quads if isinstance(q.object, ox.NamedNode) and q.predicate != RDF_TYPE
+    } - described
+    return [ox.Quad(q.subject, q.predicate, q.object) for q in ontology if q.subject in pointed]
+
+
+@contextmanager
+def prepared_sparql() -> Iterator[None]:
+    """Parse each SPARQL text of the shapes once instead of once per focus node.
+
+    pySHACL runs a SPARQL-based constraint (the SIREN Luhn check) once per focus
+    node, and rdflib parses the query text at each run: about half a second for that
+    query, hours over the communes. rdflib's prepared queries are made to be run
+    many times with different bindings, so the parsed query is cached by its text.
+    """
+    from rdflib.plugins.sparql import processor
+
+    original = processor.SPARQLProcessor.query
+    cache: dict[tuple[str, str | None, tuple[tuple[str, str], ...]], Any] = {}
+
+    def query(
+        self: Any,
+        text: Any,
+        initBindings: Any = None,  # noqa: N803 - rdflib's parameter names
+        initNs: Any = None,  # noqa: N803
+        base: str | None = None,
+        DEBUG: bool = False,  # noqa: N803
+    ) -> Any:
+        if isinstance(text, str):
+            key = (text, base, tuple(sorted((k, str(v)) for k, v in (initNs or {}).items())))
+            if key not in cache:
+                cache[key] = processor.prepareQuery(text, initNs, base)
+            text = cache[key]
+        return original(self, text, initBindings, initNs, base, DEBUG)
+
+    processor.SPARQLProcessor.query = query  # type: ignore[method-assign,assignment]
+    try:
+        yield
+    finally:
+        processor.SPARQLProcessor.query = original  # type: ignore[method-assign]
+
+
 @dataclass
 class Validator:
     """Shapes and ontology loaded once, reused for many validations."""
@@ -104,13 +155,16 @@ class Validator:
     settings: Settings
     shapes: Graph
     ontology: Graph
+    ontology_quads: list[ox.Quad]
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Validator:
+        ontology = ontology_quads(settings)
         return cls(
             settings=settings,
             shapes=rdflib_graph(shapes_quads(settings)),
-            ontology=rdflib_graph(ontology_quads(settings)),
+            ontology=rdflib_graph(ontology),
+            ontology_quads=ontology,
         )
 
     def validate(
@@ -120,18 +174,20 @@ class Validator:
         from pyshacl import validate
 
         start = time.perf_counter()
+        context = [*context, *ontology_context(self.ontology_quads, quads)]
         data = rdflib_graph([*quads, *context])
-        conforms, results_graph, text = validate(
-            data,
-            shacl_graph=self.shapes,
-            ont_graph=self.ontology,
-            inference="none",
-            abort_on_first=False,
-            allow_infos=True,
-            allow_warnings=True,
-            advanced=True,
-            meta_shacl=False,
-        )
+        with prepared_sparql():
+            conforms, results_graph, text = validate(
+                data,
+                shacl_graph=self.shapes,
+                ont_graph=self.ontology,
+                inference="none",
+                abort_on_first=False,
+                allow_infos=True,
+                allow_warnings=True,
+                advanced=True,
+                meta_shacl=False,
+            )
         results = tuple(sorted(_results(results_graph), key=_sort_key))
         # pySHACL leaves reference cycles that hold its frames, and through them our callers'
         # frames and whatever they hold (an open store keeps its lock until freed): collect now.
@@ -166,7 +222,8 @@ def _message(graph: Graph, node: object, lang: str) -> str:
 
 
 def _results(graph: Graph) -> Iterable[ValidationResult]:
-    for node in graph.subjects(RDF.type, SH.ValidationResult):
+    # Top-level results only: nested sh:detail results carry pySHACL's generic text.
+    for node in graph.objects(None, SH.result):
         severity = _text(graph, node, SH.resultSeverity) or str(SH.Violation)
         yield ValidationResult(
             severity=severity.rsplit("#", 1)[-1],

@@ -1,0 +1,613 @@
+"""Import of the official list of quartiers prioritaires (ANCT, GeoJSON or CSV)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import re
+import time
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from loaders.build import Progress, context_from, load_reference_store
+from loaders.errors import BadInputError, SourceSyntaxError, UnreadableSourceError
+from loaders.settings import Settings
+from loaders.sources import discover, file_checksum
+from loaders.territories import (
+    DCAT,
+    DCT,
+    IGEO,
+    RDF_TYPE,
+    RDFS_LABEL,
+    ImportReport,
+    Triples,
+    ntriples_lines,
+    quiet_progress,
+    validate_quads,
+    write_gzip_atomically,
+)
+
+log = logging.getLogger(__name__)
+
+SPDX = "http://spdx.org/rdf/terms#"
+IANA_MEDIA = "https://www.iana.org/assignments/media-types/"
+
+GEOGRAPHIES = ("2015", "2024")
+
+#: Official code formats: 2015 ``QP`` + département (3 characters) + 3 digits,
+#: 2024 ``QN`` + département (3 characters) + 2 digits + a letter.
+CODE_FORMATS: dict[str, re.Pattern[str]] = {
+    "2015": re.compile(r"^QP[0-9]{2}[0-9AB][0-9]{3}$"),
+    "2024": re.compile(r"^QN[0-9]{2}[0-9AB][0-9]{2}[A-Z]$"),
+}
+CODE_EXAMPLES = {"2015": "QP093012", "2024": "QN07501M"}
+
+#: Field names (lower case) of the known file variants.
+CODE_FIELDS = ("code_qp",)
+NAME_FIELDS = ("lib_qp", "nom_qp")
+COMMUNE_CODE_FIELDS = ("insee_com",)
+COMMUNE_FIELDS_2015 = ("commune_qp",)
+DEPARTEMENT_FIELDS = ("insee_dep",)
+REGION_FIELDS = ("insee_reg",)
+EPCI_FIELDS = ("siren_epci",)
+
+COMMUNE_CODE = re.compile(r"^[0-9][0-9AB][0-9]{3}$")
+SEPARATORS = re.compile(r"[,;]")
+
+
+# ----------------------------------------------------------------------------- reading
+
+
+@dataclass(frozen=True)
+class Row:
+    """One QPV record of the file: where it is (line or feature) and its fields."""
+
+    where: str
+    fields: dict[str, str]
+
+    def get(self, names: Iterable[str]) -> str:
+        for name in names:
+            value = self.fields.get(name, "").strip()
+            if value:
+                return value
+        return ""
+
+    def has(self, names: Iterable[str]) -> bool:
+        return any(name in self.fields for name in names)
+
+
+def read_rows(path: Path) -> list[Row]:
+    """The records of an ANCT list, GeoJSON (properties) or CSV (comma or semicolon)."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise UnreadableSourceError(f"{path}: no such file", path=str(path)) from exc
+    except IsADirectoryError as exc:
+        raise UnreadableSourceError(f"{path}: is a directory", path=str(path)) from exc
+    except OSError as exc:
+        raise UnreadableSourceError(
+            f"{path}: cannot be read ({exc.strerror})", path=str(path)
+        ) from exc
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SourceSyntaxError(f"{path}: not UTF-8 ({exc.reason})", path=str(path)) from exc
+    suffix = path.suffix.lower()
+    if suffix in {".geojson", ".json"} or (suffix != ".csv" and text.lstrip().startswith("{")):
+        rows = _geojson_rows(path, text)
+    else:
+        rows = _csv_rows(path, text)
+    if not rows:
+        raise BadInputError(f"{path}: no QPV records", path=str(path))
+    return rows
+
+
+def _geojson_rows(path: Path, text: str) -> list[Row]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SourceSyntaxError(
+            f"{path}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
+            path=str(path),
+            line=exc.lineno,
+            column=exc.colno,
+        ) from exc
+    if (
+        not isinstance(data, dict)
+        or data.get("type") != "FeatureCollection"
+        or not isinstance(data.get("features"), list)
+    ):
+        raise SourceSyntaxError(
+            f"{path}: not a GeoJSON FeatureCollection (expected "
+            '{"type": "FeatureCollection", "features": [...]})',
+            path=str(path),
+        )
+    rows = []
+    for index, feature in enumerate(data["features"], start=1):
+        properties = feature.get("properties") if isinstance(feature, dict) else None
+        if not isinstance(properties, dict):
+            raise SourceSyntaxError(
+                f"{path}: feature {index} has no properties object", path=str(path)
+            )
+        fields = {
+            str(k).strip().lower(): _scalar(v) for k, v in properties.items() if v is not None
+        }
+        rows.append(Row(where=f"{path.name}, feature {index}", fields=fields))
+    return rows
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, list):
+        return ";".join(_scalar(v) for v in value)
+    return str(value)
+
+
+def _csv_rows(path: Path, text: str) -> list[Row]:
+    lines = text.splitlines()
+    header = next((line for line in lines if line.strip()), "")
+    if not header:
+        raise SourceSyntaxError(f"{path}: empty file", path=str(path))
+    delimiter = max((";", ",", "\t"), key=header.count)
+    if header.count(delimiter) == 0:
+        raise SourceSyntaxError(
+            f"{path}: the first line is not a CSV header (no ';' or ',' separator)",
+            path=str(path),
+        )
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    rows: list[Row] = []
+    names: list[str] = []
+    try:
+        for record in reader:
+            if not any(cell.strip() for cell in record):
+                continue
+            if not names:
+                names = [n.strip().lower() for n in record]
+                continue
+            if len(record) != len(names):
+                raise SourceSyntaxError(
+                    f"{path}: line {reader.line_num} has {len(record)} fields where the "
+                    f"header has {len(names)}",
+                    path=str(path),
+                    line=reader.line_num,
+                )
+            rows.append(
+                Row(
+                    where=f"{path.name}, line {reader.line_num}",
+                    fields=dict(zip(names, record, strict=True)),
+                )
+            )
+    except csv.Error as exc:
+        raise SourceSyntaxError(
+            f"{path}: invalid CSV at line {reader.line_num}: {exc}",
+            path=str(path),
+            line=reader.line_num,
+        ) from exc
+    return rows
+
+
+# ----------------------------------------------------------------------------- reference
+
+
+def normal_name(name: str) -> str:
+    """A commune name for matching: no accents, case, punctuation or 'St' abbreviation."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    words = re.sub(r"[^a-z0-9]+", " ", ascii_name.casefold()).split()
+    expand = {"st": "saint", "ste": "sainte"}
+    return " ".join(expand.get(w, w) for w in words)
+
+
+@dataclass
+class Reference:
+    """The official territories of data/reference/, indexed for the QPV import."""
+
+    store: ox.Store
+    communes: dict[str, ox.NamedNode] = field(default_factory=dict)
+    arrondissements: dict[str, str] = field(default_factory=dict)
+    departements: dict[str, ox.NamedNode] = field(default_factory=dict)
+    regions: dict[str, ox.NamedNode] = field(default_factory=dict)
+    epci: dict[str, ox.NamedNode] = field(default_factory=dict)
+    within: dict[ox.NamedNode, set[ox.NamedNode]] = field(default_factory=dict)
+    names: dict[str, dict[str, set[str]]] = field(default_factory=dict)
+    files: tuple[str, ...] = ()
+
+
+def load_reference(settings: Settings) -> Reference:
+    """Every data/reference/territories-*.nt.gz, in memory, indexed by code and name."""
+    sources = [
+        s
+        for s in discover(settings)
+        if s.is_reference and s.key.startswith("reference/territories-")
+    ]
+    if not sources:
+        folder = settings.data_dir / "reference"
+        raise BadInputError(
+            f"no official territories in {folder} (territories-*.nt.gz): "
+            "run `qpvkg import territories` first",
+            path=str(folder),
+        )
+    start = time.perf_counter()
+    store = load_reference_store(sources, settings)
+    ref = Reference(store=store, files=tuple(s.path.name for s in sources))
+    ns = settings.def_ns
+    types: dict[ox.NamedNode, str] = {}
+    codes: dict[ox.NamedNode, str] = {}
+    for q in store.quads_for_pattern(None, RDF_TYPE, None, None):
+        if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.NamedNode):
+            types[q.subject] = q.object.value.removeprefix(IGEO)
+    for q in store.quads_for_pattern(None, ox.NamedNode(f"{IGEO}codeINSEE"), None, None):
+        if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.Literal):
+            codes[q.subject] = q.object.value
+    within = ox.NamedNode(f"{ns}within")
+    for q in store.quads_for_pattern(None, within, None, None):
+        if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.NamedNode):
+            ref.within.setdefault(q.subject, set()).add(q.object)
+    for iri, code in codes.items():
+        kind = types.get(iri)
+        if kind == "Commune":
+            ref.communes[code] = iri
+        elif kind == "Departement":
+            ref.departements[code] = iri
+        elif kind == "Region":
+            ref.regions[code] = iri
+    arrondissements = {
+        iri: code for iri, code in codes.items() if types.get(iri) == "ArrondissementMunicipal"
+    }
+    by_iri = {iri: code for code, iri in ref.communes.items()}
+    for iri, code in arrondissements.items():
+        parents = [by_iri[p] for p in ref.within.get(iri, ()) if p in by_iri]
+        if len(parents) == 1:
+            ref.arrondissements[code] = parents[0]
+    for q in store.quads_for_pattern(None, ox.NamedNode(f"{ns}siren"), None, None):
+        subject, value = q.subject, q.object
+        if (
+            isinstance(subject, ox.NamedNode)
+            and isinstance(value, ox.Literal)
+            and types.get(subject) == "Intercommunalite"
+        ):
+            ref.epci[value.value] = subject
+    departement_of = {iri: code for code, iri in ref.departements.items()}
+    for q in store.quads_for_pattern(None, RDFS_LABEL, None, None):
+        named, label = q.subject, q.object
+        if isinstance(named, ox.NamedNode) and isinstance(label, ox.Literal) and named in by_iri:
+            for parent in ref.within.get(named, ()):
+                if parent in departement_of:
+                    ref.names.setdefault(normal_name(label.value), {}).setdefault(
+                        departement_of[parent], set()
+                    ).add(by_iri[named])
+    log.info(
+        "reference territories (%s): %d communes, %d EPCI (%.0f ms)",
+        ", ".join(ref.files),
+        len(ref.communes),
+        len(ref.epci),
+        (time.perf_counter() - start) * 1000,
+    )
+    return ref
+
+
+# ----------------------------------------------------------------------------- import
+
+
+@dataclass
+class _Qpv:
+    code: str
+    name: str
+    where: str
+    communes: list[str] = field(default_factory=list)
+    departements: list[str] = field(default_factory=list)
+    regions: list[str] = field(default_factory=list)
+    epci: list[str] = field(default_factory=list)
+    by_code: bool = False
+
+
+def _split(value: str) -> list[str]:
+    return [v.strip() for v in SEPARATORS.split(value) if v.strip()]
+
+
+def code_departement(code: str) -> str:
+    """The département of a QPV code: its 3 characters after QP/QN, e.g. 093 -> 93, 971."""
+    part = code[2:5]
+    return part[1:] if part.startswith("0") else part
+
+
+def detect_geography(rows: list[tuple[Row, str]], geography: str, path: Path) -> str:
+    """The geography of the codes: checked against the option, or decided from them."""
+    wanted = GEOGRAPHIES if geography == "auto" else (geography,)
+    found: dict[str, str] = {}
+    for row, code in rows:
+        matches = [g for g in wanted if CODE_FORMATS[g].match(code)]
+        if not matches:
+            expected = " or ".join(f"{CODE_EXAMPLES[g]} ({g})" for g in wanted)
+            raise BadInputError(
+                f"{row.where}: QPV code {code!r} is not in the official format "
+                f"(expected a code like {expected})",
+                path=str(path),
+            )
+        found.setdefault(matches[0], row.where)
+    if len(found) > 1:
+        raise BadInputError(
+            f"{path}: codes of both geographies (2015 at {found['2015']}, 2024 at "
+            f"{found['2024']}); import each list on its own",
+            path=str(path),
+        )
+    return next(iter(found))
+
+
+def import_qpv(
+    settings: Settings,
+    file: Path,
+    *,
+    geography: str = "auto",
+    output: Path | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import an ANCT list of QPV (2015 or 2024 geography) as gzip N-Triples.
+
+    Each QPV links to its communes, which must exist in data/reference/territories-*;
+    an unknown commune code is an error naming it (2015 lists, whose communes are
+    given by name or by a code that may predate a merger, link only what resolves
+    unambiguously and report the rest). The output is validated before it is written.
+    """
+    progress = quiet_progress(progress)
+    start = time.perf_counter()
+    if geography not in (*GEOGRAPHIES, "auto"):
+        raise BadInputError(f"--geography must be 2015, 2024 or auto, got {geography!r}")
+    progress.step(f"Reading {file.name}", total=None)
+    rows = read_rows(file)
+    coded: list[tuple[Row, str]] = []
+    for row in rows:
+        if not row.has(CODE_FIELDS):
+            raise BadInputError(
+                f"{row.where}: no code_qp field (fields: {', '.join(sorted(row.fields))})",
+                path=str(file),
+            )
+        code = row.get(CODE_FIELDS)
+        if not code:
+            raise BadInputError(f"{row.where}: empty QPV code", path=str(file))
+        coded.append((row, code))
+    geography = detect_geography(coded, geography, file)
+    target = output or settings.data_dir / "reference" / f"qpv-{geography}.nt.gz"
+    progress.step("Loading the official territories", total=None)
+    ref = load_reference(settings)
+
+    progress.step("Linking QPV to their communes", total=len(coded))
+    qpvs: dict[str, _Qpv] = {}
+    unknown: list[str] = []
+    warnings: list[str] = []
+    for row, code in coded:
+        name = row.get(NAME_FIELDS)
+        if not name:
+            raise BadInputError(f"{row.where}: QPV {code} has no name (lib_qp)", path=str(file))
+        qpv = qpvs.get(code)
+        if qpv is None:
+            qpv = qpvs[code] = _Qpv(code=code, name=name, where=row.where)
+        elif qpv.name != name:
+            raise BadInputError(
+                f"{row.where}: QPV {code} is named {name!r} here and {qpv.name!r} at {qpv.where}",
+                path=str(file),
+            )
+        if not row.has((*COMMUNE_CODE_FIELDS, *COMMUNE_FIELDS_2015)):
+            raise BadInputError(
+                f"{row.where}: no commune field (insee_com, or COMMUNE_QP in 2015 lists)",
+                path=str(file),
+            )
+        if row.has(COMMUNE_CODE_FIELDS):
+            qpv.by_code = True
+            for token in _split(row.get(COMMUNE_CODE_FIELDS)):
+                commune = _commune_by_code(ref, token)
+                if commune is None:
+                    unknown.append(f"{token} ({row.where})")
+                else:
+                    qpv.communes.append(commune)
+        else:
+            for token in _split(row.get(COMMUNE_FIELDS_2015)):
+                commune, problem = _commune_by_name_or_code(ref, token, code)
+                if commune is None:
+                    warnings.append(f"{row.where}: QPV {code}: commune {token!r} {problem}")
+                else:
+                    qpv.communes.append(commune)
+        qpv.departements.extend(_split(row.get(DEPARTEMENT_FIELDS)))
+        qpv.regions.extend(_split(row.get(REGION_FIELDS)))
+        qpv.epci.extend(_split(row.get(EPCI_FIELDS)))
+        progress.advance()
+    if unknown:
+        raise BadInputError(
+            f"{file}: {len(unknown)} commune code(s) not in the official territories "
+            f"({', '.join(ref.files)}): {'; '.join(unknown)}",
+            path=str(file),
+        )
+    linked = {code: q for code, q in qpvs.items() if q.communes}
+    for qpv in qpvs.values():
+        if qpv.communes:
+            continue
+        if qpv.by_code:
+            raise BadInputError(
+                f"{qpv.where}: QPV {qpv.code} has no commune (insee_com is empty)",
+                path=str(file),
+            )
+        warnings.append(f"{qpv.where}: QPV {qpv.code} not imported: none of its communes resolves")
+    if not linked:
+        raise BadInputError(
+            f"{file}: no QPV could be linked to a commune of the official territories "
+            f"({'; '.join(warnings)})",
+            path=str(file),
+        )
+
+    graph = Triples(settings)
+    dataset = _describe_dataset(graph, file, geography)
+    links = 0
+    for qpv in sorted(linked.values(), key=lambda q: q.code):
+        links += _describe_qpv(graph, ref, qpv, geography, dataset, warnings)
+    quads = list(dict.fromkeys(graph.quads))
+    referenced = {
+        q.object for q in quads if isinstance(q.object, ox.NamedNode) and q.predicate != RDF_TYPE
+    } - {q.subject for q in quads}
+    context = context_from(ref.store, referenced)
+
+    t0 = time.perf_counter()
+    report = validate_quads(settings, quads, progress, context=context)
+    validation_seconds = time.perf_counter() - t0
+    report.raise_for_violations(f"the QPV imported from {file} do not conform")
+
+    progress.step(f"Writing {target.name}", total=None)
+    lines = ntriples_lines(quads)
+    write_gzip_atomically(lines, target)
+    seconds = time.perf_counter() - start
+    for w in warnings:
+        log.warning("%s", w)
+    log.info("wrote %s: %d triples (%.1f s)", target, len(lines), seconds)
+    return ImportReport(
+        what=f"QPV {geography}",
+        output=target,
+        triples=len(lines),
+        counts=(
+            ("QPV", len(linked)),
+            ("links to communes", links),
+            ("QPV not imported", len(qpvs) - len(linked)),
+        ),
+        seconds=seconds,
+        validation_seconds=validation_seconds,
+        warnings=tuple(warnings),
+    )
+
+
+def _commune_by_code(ref: Reference, code: str) -> str | None:
+    """The current commune of a code; a municipal arrondissement gives its commune."""
+    if code in ref.communes:
+        return code
+    return ref.arrondissements.get(code)
+
+
+def _commune_by_name_or_code(ref: Reference, token: str, qpv_code: str) -> tuple[str | None, str]:
+    """A 2015 commune given by code or by name (within the QPV's département)."""
+    if COMMUNE_CODE.match(token):
+        commune = _commune_by_code(ref, token)
+        return (commune, "") if commune else (None, "is not a current commune code")
+    by_departement = ref.names.get(normal_name(token), {})
+    candidates = by_departement.get(code_departement(qpv_code), set())
+    if len(candidates) == 1:
+        return next(iter(candidates)), ""
+    if len(candidates) > 1:
+        return None, f"is ambiguous ({', '.join(sorted(candidates))}); not linked"
+    return None, f"matches no commune of département {code_departement(qpv_code)}; not linked"
+
+
+def _describe_qpv(
+    g: Triples,
+    ref: Reference,
+    qpv: _Qpv,
+    geography: str,
+    dataset: ox.NamedNode,
+    warnings: list[str],
+) -> int:
+    """Add one QPV's triples; return its number of communes."""
+    iri = g.iri(f"id/qpv/{qpv.code}")
+    within = g.term("within")
+    g.add(iri, RDF_TYPE, g.term("QuartierPrioritaire"))
+    g.label(iri, qpv.name)
+    g.text(iri, g.term("qpvCode"), qpv.code)
+    g.add(iri, g.term("qpvGeography"), g.iri(f"concept/qpv-geography/{geography}"))
+    g.add(iri, ox.NamedNode(f"{DCT}source"), dataset)
+    communes = sorted(set(qpv.communes))
+    for code in communes:
+        g.add(iri, g.term("commune"), ref.communes[code])
+    # Inclusions: those the file gives (when known), else those common to all its communes.
+    common: set[ox.NamedNode] | None = None
+    for code in communes:
+        parents = ref.within.get(ref.communes[code], set())
+        common = set(parents) if common is None else common & parents
+    for values, index, kind in (
+        (qpv.departements, ref.departements, "département"),
+        (qpv.regions, ref.regions, "région"),
+        (qpv.epci, ref.epci, "EPCI"),
+    ):
+        given = sorted(set(values))
+        if given:
+            for value in given:
+                key = _departement_key(value) if kind == "département" else value
+                if key in index:
+                    g.add(iri, within, index[key])
+                else:
+                    warnings.append(f"{qpv.where}: QPV {qpv.code}: unknown {kind} {value!r}")
+        else:
+            for parent in sorted(common or (), key=str):
+                if parent in index.values():
+                    g.add(iri, within, parent)
+    return len(communes)
+
+
+def _departement_key(value: str) -> str:
+    """A département code as the reference writes it (075 -> 75, 02A -> 2A, 971 -> 971)."""
+    return value[1:] if len(value) == 3 and value.startswith("0") else value
+
+
+def _describe_dataset(g: Triples, file: Path, geography: str) -> ox.NamedNode:
+    """The dataset the QPV come from: the imported file, its name and SHA-256."""
+    dataset = g.iri(f"id/dataset/qpv-{geography}")
+    distribution = ox.NamedNode(f"{dataset.value}#file")
+    checksum = ox.NamedNode(f"{dataset.value}#checksum")
+    digest = file_checksum(file)
+    g.add(dataset, RDF_TYPE, ox.NamedNode(f"{DCAT}Dataset"))
+    title = ox.NamedNode(f"{DCT}title")
+    description = ox.NamedNode(f"{DCT}description")
+    g.add(
+        dataset,
+        title,
+        ox.Literal(
+            f"Quartiers prioritaires de la politique de la ville (géographie {geography})",
+            language="fr",
+        ),
+    )
+    g.add(
+        dataset,
+        title,
+        ox.Literal(f"Priority neighbourhoods (QPV), {geography} geography", language="en"),
+    )
+    g.add(
+        dataset,
+        description,
+        ox.Literal(
+            f"Liste des quartiers prioritaires importée du fichier {file.name} "
+            f"(SHA-256 {digest}), chaque quartier relié à ses communes.",
+            language="fr",
+        ),
+    )
+    g.add(
+        dataset,
+        description,
+        ox.Literal(
+            f"List of priority neighbourhoods imported from the file {file.name} "
+            f"(SHA-256 {digest}), each neighbourhood linked to its communes.",
+            language="en",
+        ),
+    )
+    g.add(dataset, ox.NamedNode(f"{DCAT}distribution"), distribution)
+    g.add(distribution, RDF_TYPE, ox.NamedNode(f"{DCAT}Distribution"))
+    g.text(distribution, title, file.name)
+    media = "application/geo+json" if _is_geojson(file) else "text/csv"
+    g.add(distribution, ox.NamedNode(f"{DCAT}mediaType"), ox.NamedNode(IANA_MEDIA + media))
+    g.add(distribution, ox.NamedNode(f"{SPDX}checksum"), checksum)
+    g.add(checksum, RDF_TYPE, ox.NamedNode(f"{SPDX}Checksum"))
+    g.add(
+        checksum,
+        ox.NamedNode(f"{SPDX}algorithm"),
+        ox.NamedNode(f"{SPDX}checksumAlgorithm_sha256"),
+    )
+    g.text(checksum, ox.NamedNode(f"{SPDX}checksumValue"), digest)
+    return dataset
+
+
+def _is_geojson(file: Path) -> bool:
+    suffix = file.suffix.lower()
+    if suffix in {".geojson", ".json"}:
+        return True
+    if suffix == ".csv":
+        return False
+    with file.open("rb") as handle:
+        return handle.read(64).lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{")
