@@ -17,9 +17,9 @@ from typing import Any
 import pyoxigraph as ox
 
 from loaders.build import Progress, context_from, load_reference_store
-from loaders.errors import BadInputError, SourceSyntaxError, UnreadableSourceError
+from loaders.errors import BadInputError, SourceSyntaxError
 from loaders.settings import Settings
-from loaders.sources import discover, file_checksum
+from loaders.sources import decode_utf8, discover, file_checksum, read_file_bytes
 from loaders.territories import (
     DCAT,
     DCT,
@@ -85,20 +85,8 @@ class Row:
 
 def read_rows(path: Path) -> list[Row]:
     """The records of an ANCT list, GeoJSON (properties) or CSV (comma or semicolon)."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise UnreadableSourceError(f"{path}: no such file", path=str(path)) from exc
-    except IsADirectoryError as exc:
-        raise UnreadableSourceError(f"{path}: is a directory", path=str(path)) from exc
-    except OSError as exc:
-        raise UnreadableSourceError(
-            f"{path}: cannot be read ({exc.strerror})", path=str(path)
-        ) from exc
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SourceSyntaxError(f"{path}: not UTF-8 ({exc.reason})", path=str(path)) from exc
+    raw = read_file_bytes(path)
+    text = decode_utf8(raw, path)
     suffix = path.suffix.lower()
     if suffix in {".geojson", ".json"} or (suffix != ".csv" and text.lstrip().startswith("{")):
         rows = _geojson_rows(path, text)

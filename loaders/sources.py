@@ -108,10 +108,10 @@ def discover(settings: Settings) -> list[Source]:
     return sources
 
 
-def open_bytes(path: Path) -> bytes:
-    """The bytes of a file, gunzipped when its name ends with .gz."""
+def read_file_bytes(path: Path) -> bytes:
+    """The bytes of a file, or a domain error naming it."""
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError as exc:
         raise UnreadableSourceError(f"{path}: no such file", path=str(path)) from exc
     except IsADirectoryError as exc:
@@ -120,6 +120,19 @@ def open_bytes(path: Path) -> bytes:
         raise UnreadableSourceError(
             f"{path}: cannot be read ({exc.strerror})", path=str(path)
         ) from exc
+
+
+def decode_utf8(raw: bytes, path: Path) -> str:
+    """Text of UTF-8 bytes (a BOM is dropped), or a domain error naming the file."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SourceSyntaxError(f"{path}: not UTF-8 ({exc.reason})", path=str(path)) from exc
+
+
+def open_bytes(path: Path) -> bytes:
+    """The bytes of a file, gunzipped when its name ends with .gz."""
+    raw = read_file_bytes(path)
     if path.name.lower().endswith(".gz"):
         try:
             return gzip.decompress(raw)

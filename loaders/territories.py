@@ -22,7 +22,7 @@ import pyoxigraph as ox
 from loaders.build import Progress
 from loaders.errors import BadInputError, SourceSyntaxError, UnreadableSourceError
 from loaders.settings import Settings
-from loaders.sources import serialize_ntriples
+from loaders.sources import decode_utf8, read_file_bytes, serialize_ntriples
 from loaders.validate import ValidationReport, ValidationResult, Validator
 
 log = logging.getLogger(__name__)
@@ -299,20 +299,10 @@ def _merge(reports: Sequence[ValidationReport]) -> ValidationReport:
 
 def read_json_records(path: Path) -> list[dict[str, Any]]:
     """A JSON array of objects, or a domain error naming the file."""
+    raw = read_file_bytes(path)
+    text = decode_utf8(raw, path)
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise UnreadableSourceError(f"{path}: no such file", path=str(path)) from exc
-    except IsADirectoryError as exc:
-        raise UnreadableSourceError(f"{path}: is a directory", path=str(path)) from exc
-    except OSError as exc:
-        raise UnreadableSourceError(
-            f"{path}: cannot be read ({exc.strerror})", path=str(path)
-        ) from exc
-    try:
-        data = json.loads(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        raise SourceSyntaxError(f"{path}: not UTF-8 ({exc.reason})", path=str(path)) from exc
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise SourceSyntaxError(
             f"{path}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
