@@ -316,24 +316,36 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     store: Annotated[Path | None, typer.Option(help="Store folder (default QPVKG_STORE).")] = None,
+    build_first: Annotated[
+        bool, typer.Option("--build/--no-build", help="Build or refresh the store first.")
+    ] = True,
 ) -> None:
-    """Build the store if absent or stale, then serve it."""
+    """Build the store if absent or stale, then serve it over HTTP."""
+    import uvicorn
+
     from loaders.build import build as do_build
-    from loaders.queries import execute, render
 
     settings = settings_for(store)
 
     def action() -> None:
-        with progress_bar() as progress:
-            report = do_build(settings, progress)
-        out.print(
-            f"store {report.store}: {report.total_triples:,} triples ({report.seconds:.1f} s)"
+        if build_first:
+            with progress_bar() as progress:
+                report = do_build(settings, progress)
+            out.print(
+                f"store {report.store}: {report.total_triples:,} triples ({report.seconds:.1f} s)"
+            )
+        from endpoint.app import create_app
+
+        out.print(f"serving on http://{host}:{port}  (SPARQL at http://{host}:{port}/sparql)")
+        uvicorn.run(
+            create_app(settings),
+            host=host,
+            port=port,
+            log_level=settings.log_level.lower(),
+            access_log=False,
+            timeout_graceful_shutdown=10,
+            server_header=False,
         )
-        with execute(
-            settings, name="innovations-by-territory", file=None, sparql=None, params={}
-        ) as result:
-            render(result, "table", out)
-        out.print(f"(the HTTP endpoint on http://{host}:{port} is not part of this version)")
 
     run(action)
 

@@ -78,3 +78,57 @@ class QualityCheckError(QpvkgError):
     """Quality-check queries that returned rows."""
 
     code = "quality_check"
+
+
+class NotAcceptableError(QpvkgError):
+    """No representation the client accepts can be produced."""
+
+    code = "not_acceptable"
+
+
+class PayloadTooLargeError(BadInputError):
+    """A request body over the size limit."""
+
+    code = "payload_too_large"
+
+
+class UnsupportedMediaTypeError(BadInputError):
+    """A request body of a media type the operation does not read."""
+
+    code = "unsupported_media_type"
+
+
+class MethodNotAllowedError(BadInputError):
+    """An HTTP method the resource does not support."""
+
+    code = "method_not_allowed"
+
+
+class QueryRefusedError(BadInputError):
+    """A query the endpoint will not run (an update, or SERVICE to a non-allowed endpoint)."""
+
+    code = "query_refused"
+
+
+class QueryLimitError(QpvkgError):
+    """A query stopped for going over a limit (time or memory); the server goes on."""
+
+    code = "query_limit"
+
+
+class QueryTimeoutError(QueryLimitError):
+    """A query that ran past its time limit."""
+
+    code = "query_timeout"
+
+
+class QueryMemoryError(QueryLimitError):
+    """A query that used more memory than its limit."""
+
+    code = "query_memory"
+
+
+class ServiceUnavailableError(QpvkgError):
+    """The query service cannot answer now (starting, stopping, or its worker died)."""
+
+    code = "unavailable"

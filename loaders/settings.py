@@ -44,6 +44,12 @@ class Settings(BaseSettings):
         default="var/partners.json", description="Partner accounts (hashed tokens)."
     )
     log_level: str = Field(default="INFO", description="Logging level.")
+    in_memory: bool = Field(
+        default=True, description="Query workers hold the graph in memory (else read it on disk)."
+    )
+    cache_mb: int = Field(
+        default=64, ge=0, description="Size of the query result cache (0 turns it off)."
+    )
 
     @field_validator("base_iri")
     @classmethod
@@ -60,6 +66,11 @@ class Settings(BaseSettings):
     @property
     def store_path(self) -> Path:
         return self.path(self.store)
+
+    @property
+    def snapshots_path(self) -> Path:
+        """Read-only checkpoints of the store that the query workers open."""
+        return self.store_path.parent / f"{self.store_path.name}-snapshots"
 
     @property
     def ontology_dir(self) -> Path:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
 
 import pyoxigraph as ox
 
@@ -36,3 +39,30 @@ def term_text(term: object) -> str:
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}"
     return str(term)
+
+
+@dataclass(frozen=True)
+class Generation:
+    """What the store holds, as one value: changes whenever any graph changes."""
+
+    id: str
+    last_modified: datetime
+
+
+def generation(store: ox.Store, settings: Settings) -> Generation:
+    """The store's generation, from the provenance that ``qpvkg build`` records."""
+    build = ox.NamedNode(settings.graph_iri("build"))
+    checksum = ox.NamedNode("http://spdx.org/rdf/terms#checksumValue")
+    generated = ox.NamedNode("http://www.w3.org/ns/prov#generatedAtTime")
+    parts = sorted(
+        f"{q.subject.value} {q.object.value}"
+        for q in store.quads_for_pattern(None, checksum, None, build)
+    )
+    times = [
+        q.object.value
+        for q in store.quads_for_pattern(None, generated, None, build)
+        if isinstance(q.object, ox.Literal)
+    ]
+    digest = hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:20]
+    latest = max(times, default="1970-01-01T00:00:00Z").replace("Z", "+00:00")
+    return Generation(digest, datetime.fromisoformat(latest))

@@ -1,0 +1,136 @@
+"""The application factory: ``create_app(settings)`` builds the HTTP server over the store."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from endpoint import errors
+from endpoint.engine import QueryEngine
+from loaders import __version__
+from loaders.catalog import load_catalog
+from loaders.settings import Settings
+
+log = logging.getLogger(__name__)
+access_log = logging.getLogger("qpvkg.access")
+HERE = Path(__file__).parent
+
+
+class AccessLog:
+    """One structured log line per request (route, status, milliseconds) and Server-Timing."""
+
+    def __init__(self, app: ASGIApp, metrics: dict[str, Any]) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        status = 500
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                elapsed = (time.perf_counter() - start) * 1000
+                headers = list(message.get("headers", []))
+                timing = f"app;dur={elapsed:.1f}".encode()
+                for i, (name, value) in enumerate(headers):
+                    if name.lower() == b"server-timing":
+                        headers[i] = (name, value + b", " + timing)
+                        break
+                else:
+                    headers.append((b"server-timing", timing))
+                message["headers"] = headers
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            elapsed = (time.perf_counter() - start) * 1000
+            route = scope.get("route")
+            path = getattr(route, "path", None) or scope["path"]
+            key = (scope["method"], path, status)
+            counts = self.metrics.setdefault("requests", {})
+            counts[key] = counts.get(key, 0) + 1
+            hist = self.metrics.setdefault("latency", [])
+            hist.append(elapsed / 1000)
+            if len(hist) > 20_000:
+                del hist[:10_000]
+            if access_log.isEnabledFor(logging.INFO):
+                access_log.info(
+                    json.dumps(
+                        {
+                            "method": scope["method"],
+                            "path": scope["path"],
+                            "route": path,
+                            "status": status,
+                            "ms": round(elapsed, 2),
+                        }
+                    )
+                )
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The qpvkg HTTP application over the store of ``settings`` (nothing happens at import)."""
+    engine = QueryEngine(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await engine.start()
+        try:
+            yield
+        finally:
+            await engine.stop()
+
+    app = FastAPI(
+        title="qpvkg",
+        version=__version__,
+        description=(
+            "Linked open data on innovation in France's quartiers prioritaires (QPV): "
+            "SPARQL endpoint, named queries, linked-data pages."
+        ),
+        lifespan=lifespan,
+        docs_url="/-/docs",
+        redoc_url=None,
+        openapi_url="/-/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.catalog = load_catalog(settings)
+    app.state.metrics = {}
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates.env.globals.update(version=__version__, base_iri=settings.base_iri)
+    app.state.templates = templates
+
+    errors.install(app)
+
+    from endpoint.routes import queries, sparql, system
+
+    app.include_router(system.router)
+    app.include_router(sparql.router)
+    app.include_router(queries.build_router(app.state.catalog))
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
+        allow_headers=["Accept", "Content-Type", "If-None-Match", "If-Modified-Since"],
+        expose_headers=["X-Result-Rows", "X-Result-Truncated", "Server-Timing", "ETag"],
+    )
+    app.add_middleware(AccessLog, metrics=app.state.metrics)
+    return app

@@ -1,0 +1,365 @@
+"""The query engine: a pool of worker processes with hard time and memory limits.
+
+pyoxigraph has no timeout and no cancellation, and a single ``next()`` can run for a whole
+query, so queries never run in the server process. The server opens the store, writes a
+read-only checkpoint of it (``Store.backup``: hard links, milliseconds) and starts a zygote
+process that loads the checkpoint (into memory by default) and forks the workers. A query
+past its time limit or its memory limit has its worker killed, its CPU and memory freed,
+and a new worker forked; every other request goes on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+import os
+import pickle
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from endpoint.worker import HEADER, Answer, Job, recv_frame, send_frame
+from loaders import errors
+from loaders.errors import (
+    QpvkgError,
+    QueryMemoryError,
+    QueryTimeoutError,
+    ServiceUnavailableError,
+)
+from loaders.settings import Settings
+from loaders.store import Generation, generation
+
+log = logging.getLogger(__name__)
+PAGE = os.sysconf("SC_PAGE_SIZE")
+POLL_S = 0.02
+
+
+def rss_bytes(pid: int) -> int:
+    """Resident memory of a process (0 if it is gone)."""
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as handle:
+            return int(handle.read().split()[1]) * PAGE
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+@dataclass
+class Metrics:
+    """Counters the /-/metrics page exposes."""
+
+    queries: int = 0
+    errors: int = 0
+    timeouts: int = 0
+    memory_kills: int = 0
+    worker_restarts: int = 0
+    cache_hits: int = 0
+    cache_misses: int = 0
+    busy: int = 0
+    query_seconds: list[float] = field(default_factory=list)
+
+
+@dataclass
+class Worker:
+    pid: int
+    reader: asyncio.StreamReader
+    writer: asyncio.StreamWriter
+
+    def kill(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, 9)
+        self.writer.close()
+
+
+class ResultCache:
+    """Answers of recent queries, keyed on the store generation and the request."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.items: OrderedDict[bytes, Answer] = OrderedDict()
+
+    def get(self, key: bytes) -> Answer | None:
+        answer = self.items.get(key)
+        if answer is not None:
+            self.items.move_to_end(key)
+        return answer
+
+    def put(self, key: bytes, answer: Answer) -> None:
+        size = len(answer.body)
+        if self.max_bytes <= 0 or size > self.max_bytes // 8:
+            return
+        if key in self.items:
+            return
+        self.items[key] = answer
+        self.size += size
+        while self.size > self.max_bytes and self.items:
+            _, old = self.items.popitem(last=False)
+            self.size -= len(old.body)
+
+    def clear(self) -> None:
+        self.items.clear()
+        self.size = 0
+
+
+class QueryEngine:
+    """Runs queries in forked workers over a read-only snapshot of the store."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.metrics = Metrics()
+        self.cache = ResultCache(settings.cache_mb * 1024 * 1024)
+        self.generation: Generation | None = None
+        self.store: ox.Store | None = None
+        self._zygote: subprocess.Popen[bytes] | None = None
+        self._control: socket.socket | None = None
+        self._control_lock = asyncio.Lock()
+        self._idle: asyncio.Queue[Worker] = asyncio.Queue()
+        self._workers: dict[int, Worker] = {}
+        self._snapshot: Path | None = None
+        self._stopping = False
+        self._background: set[asyncio.Task[Any]] = set()
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def start(self) -> None:
+        await asyncio.to_thread(self._open_and_snapshot)
+        await asyncio.to_thread(self._start_zygote)
+        for _ in range(self.settings.workers):
+            await self._add_worker()
+        log.info(
+            "query engine ready: %d workers, graph %s, generation %s",
+            self.settings.workers,
+            "in memory" if self.settings.in_memory else "on disk",
+            self.generation.id if self.generation else "?",
+        )
+
+    def _open_and_snapshot(self) -> None:
+        path = self.settings.store_path
+        if not path.is_dir() or not any(path.iterdir()):
+            raise ServiceUnavailableError(f"no store at {path}: run `qpvkg build` first")
+        try:
+            self.store = ox.Store(str(path))
+        except OSError as exc:
+            raise ServiceUnavailableError(f"cannot open the store at {path}: {exc}") from exc
+        self.generation = generation(self.store, self.settings)
+        root = self.settings.snapshots_path
+        root.mkdir(parents=True, exist_ok=True)
+        snapshot = root / self.generation.id
+        if not snapshot.exists():
+            partial = root / f"{self.generation.id}.partial-{os.getpid()}"
+            shutil.rmtree(partial, ignore_errors=True)
+            self.store.backup(str(partial))
+            partial.rename(snapshot)
+        for old in root.iterdir():
+            if old != snapshot:
+                shutil.rmtree(old, ignore_errors=True)
+        self._snapshot = snapshot
+
+    def _start_zygote(self) -> None:
+        assert self._snapshot is not None
+        server_end, zygote_end = socket.socketpair()
+        command = [
+            sys.executable,
+            "-m",
+            "endpoint.zygote",
+            "--control-fd",
+            str(zygote_end.fileno()),
+            "--snapshot",
+            str(self._snapshot),
+        ]
+        if self.settings.in_memory:
+            command.append("--memory")
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(
+                [str(Path(__file__).parent.parent), os.environ.get("PYTHONPATH", "")]
+            ),
+        }
+        self._zygote = subprocess.Popen(command, pass_fds=[zygote_end.fileno()], env=env)
+        zygote_end.close()
+        self._control = server_end
+        hello = recv_frame(server_end)
+        if hello is None:
+            code = self._zygote.wait(timeout=10)
+            raise ServiceUnavailableError(f"the query zygote failed to start (exit {code})")
+        info = pickle.loads(hello)
+        log.info("zygote %s ready (%s triples in memory)", info.get("pid"), info.get("triples"))
+
+    def _fork(self) -> tuple[int, socket.socket]:
+        assert self._control is not None
+        send_frame(self._control, pickle.dumps({"order": "fork"}))
+        message, fds, _flags, _addr = socket.recv_fds(self._control, 4096, 1)
+        if not fds:
+            raise ServiceUnavailableError("the query zygote did not fork a worker")
+        info = pickle.loads(message)
+        return int(info["pid"]), socket.socket(fileno=fds[0])
+
+    async def _add_worker(self) -> None:
+        async with self._control_lock:
+            pid, sock = await asyncio.to_thread(self._fork)
+        sock.setblocking(False)
+        reader, writer = await asyncio.open_unix_connection(sock=sock)
+        hello = await _read_frame(reader)
+        if hello is None:
+            raise ServiceUnavailableError("a new query worker died at once")
+        worker = Worker(pid, reader, writer)
+        self._workers[pid] = worker
+        self._idle.put_nowait(worker)
+
+    def _replace(self, worker: Worker) -> None:
+        worker.kill()
+        self._workers.pop(worker.pid, None)
+        self.metrics.worker_restarts += 1
+        if self._stopping:
+            return
+        task = asyncio.create_task(self._add_worker())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def stop(self) -> None:
+        self._stopping = True
+        for worker in list(self._workers.values()):
+            worker.kill()
+        self._workers.clear()
+        if self._control is not None:
+            with contextlib.suppress(OSError):
+                send_frame(self._control, pickle.dumps({"order": "exit"}))
+            self._control.close()
+            self._control = None
+        if self._zygote is not None:
+            try:
+                await asyncio.to_thread(self._zygote.wait, 5)
+            except subprocess.TimeoutExpired:
+                self._zygote.kill()
+            self._zygote = None
+        self.store = None
+
+    @property
+    def ready(self) -> bool:
+        return self._zygote is not None and self._zygote.poll() is None and bool(self._workers)
+
+    # ------------------------------------------------------------------ queries
+
+    def cache_key(self, job: Job) -> bytes:
+        generation_id = self.generation.id if self.generation else ""
+        return hashlib.blake2b(pickle.dumps((generation_id, job)), digest_size=20).digest()
+
+    async def run(self, job: Job, timeout_s: float | None = None) -> tuple[Answer, bool]:
+        """Run a job; (answer, from_cache). Raises the domain error of a failed query."""
+        limit = self.settings.query_timeout_s
+        timeout = min(limit, timeout_s) if timeout_s else limit
+        key = self.cache_key(job)
+        cached = self.cache.get(key)
+        if cached is not None:
+            self.metrics.cache_hits += 1
+            return cached, True
+        self.metrics.cache_misses += 1
+        answer = await self._run(job, timeout)
+        self.metrics.queries += 1
+        self.metrics.query_seconds.append(answer.eval_ms / 1000)
+        if len(self.metrics.query_seconds) > 10_000:
+            del self.metrics.query_seconds[:5_000]
+        if not answer.ok:
+            self.metrics.errors += 1
+            raise _domain_error(answer)
+        self.cache.put(key, answer)
+        return answer, False
+
+    async def _run(self, job: Job, timeout: float) -> Answer:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        try:
+            worker = await asyncio.wait_for(self._idle.get(), timeout)
+        except TimeoutError:
+            self.metrics.timeouts += 1
+            raise QueryTimeoutError(
+                f"the query waited {timeout:g} s for a free worker and was not run "
+                "(the server is busy); try again",
+                limit_s=timeout,
+            ) from None
+        self.metrics.busy += 1
+        release = True
+        try:
+            baseline = rss_bytes(worker.pid)
+            cap = self.settings.query_memory_mb * 1024 * 1024
+            payload = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
+            worker.writer.write(HEADER.pack(len(payload)) + payload)
+            await worker.writer.drain()
+            reading = asyncio.ensure_future(_read_frame(worker.reader))
+            while True:
+                remaining = deadline - loop.time()
+                done, _ = await asyncio.wait({reading}, timeout=max(0.0, min(POLL_S, remaining)))
+                if done:
+                    break
+                if rss_bytes(worker.pid) - baseline > cap:
+                    reading.cancel()
+                    release = False
+                    self._replace(worker)
+                    self.metrics.memory_kills += 1
+                    raise QueryMemoryError(
+                        f"the query was stopped: it used more than {self.settings.query_memory_mb} MB "
+                        "of memory (QPVKG_QUERY_MEMORY_MB); narrow it, add LIMIT, avoid "
+                        "cartesian products",
+                        limit_mb=self.settings.query_memory_mb,
+                    )
+                if loop.time() >= deadline:
+                    reading.cancel()
+                    release = False
+                    self._replace(worker)
+                    self.metrics.timeouts += 1
+                    raise QueryTimeoutError(
+                        f"the query was stopped after {timeout:g} s, its time limit "
+                        f"(QPVKG_QUERY_TIMEOUT_S is {self.settings.query_timeout_s:g} s; "
+                        "a request may ask for less with the timeout parameter); "
+                        "narrow it or add LIMIT",
+                        limit_s=timeout,
+                    )
+            frame = reading.result()
+            if frame is None:
+                release = False
+                self._replace(worker)
+                raise ServiceUnavailableError("the query's worker stopped unexpectedly; try again")
+            answer: Answer = pickle.loads(frame)
+            return answer
+        except asyncio.CancelledError:
+            # the client went away: stop the query rather than let it run on
+            if release:
+                release = False
+                self._replace(worker)
+            raise
+        finally:
+            self.metrics.busy -= 1
+            if release:
+                self._idle.put_nowait(worker)
+
+
+async def _read_frame(reader: asyncio.StreamReader) -> bytes | None:
+    try:
+        head = await reader.readexactly(HEADER.size)
+        (size,) = HEADER.unpack(head)
+        return await reader.readexactly(size)
+    except (asyncio.IncompleteReadError, ConnectionError):
+        return None
+
+
+def _domain_error(answer: Answer) -> QpvkgError:
+    cls = getattr(errors, answer.error, None)
+    if not (isinstance(cls, type) and issubclass(cls, QpvkgError)):
+        cls = errors.BadInputError
+    error = cls.__new__(cls)
+    QpvkgError.__init__(error, answer.message, **answer.details)
+    return error
+
+
+def monotonic_ms(start: float) -> float:
+    return (time.perf_counter() - start) * 1000

@@ -1,0 +1,131 @@
+"""Domain errors mapped to HTTP in one place, with one JSON error shape (and a page for browsers)."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import HTMLResponse, JSONResponse, Response
+
+from endpoint.negotiation import prefers_html
+from loaders import errors as e
+
+log = logging.getLogger(__name__)
+
+#: Domain error -> HTTP status, most specific first.
+STATUS: tuple[tuple[type[e.QpvkgError], int], ...] = (
+    (e.ParameterError, 400),
+    (e.QuerySyntaxError, 400),
+    (e.QueryRefusedError, 400),
+    (e.PayloadTooLargeError, 413),
+    (e.UnsupportedMediaTypeError, 415),
+    (e.MethodNotAllowedError, 405),
+    (e.UnreadableSourceError, 400),
+    (e.SourceSyntaxError, 400),
+    (e.BadInputError, 400),
+    (e.UnknownResourceError, 404),
+    (e.NotAcceptableError, 406),
+    (e.ValidationFailedError, 422),
+    (e.QueryLimitError, 503),
+    (e.ServiceUnavailableError, 503),
+    (e.QueryDefinitionError, 500),
+)
+
+
+def status_of(error: e.QpvkgError) -> int:
+    for cls, status in STATUS:
+        if isinstance(error, cls):
+            return status
+    return 500
+
+
+def error_body(
+    status: int, code: str, message: str, details: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The one JSON error shape of every route."""
+    return {"error": {"status": status, "code": code, "message": message, "details": details or {}}}
+
+
+def error_response(
+    request: Request | None,
+    status: int,
+    code: str,
+    message: str,
+    details: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    if request is not None and prefers_html(request.headers.get("accept")):
+        templates = getattr(request.app.state, "templates", None)
+        if templates is not None:
+            return templates.TemplateResponse(
+                request,
+                "error.html",
+                {"status": status, "code": code, "message": message, "details": details or {}},
+                status_code=status,
+                headers=headers,
+            )
+        return HTMLResponse(
+            f"<h1>{status}</h1><p>{message}</p>", status_code=status, headers=headers
+        )
+    return JSONResponse(
+        error_body(status, code, message, details), status_code=status, headers=headers
+    )
+
+
+def response_for(request: Request | None, error: e.QpvkgError) -> Response:
+    status = status_of(error)
+    headers: dict[str, str] = {}
+    if status == 503:
+        headers["Retry-After"] = "1"
+    if status == 405 and "allow" in error.details:
+        headers["Allow"] = str(error.details["allow"])
+    details = {k: v for k, v in error.details.items() if k != "report"}
+    return error_response(request, status, error.code, error.message, details, headers)
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers: domain errors, HTTP errors, request validation, the rest (500)."""
+
+    @app.exception_handler(e.QpvkgError)
+    async def domain(request: Request, exc: e.QpvkgError) -> Response:
+        return response_for(request, exc)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http(request: Request, exc: StarletteHTTPException) -> Response:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        message = str(exc.detail) if exc.detail else "error"
+        if exc.status_code == 404:
+            message = f"nothing at {request.url.path}"
+        return error_response(
+            request, exc.status_code, code, message, headers=getattr(exc, "headers", None)
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def validation(request: Request, exc: RequestValidationError) -> Response:
+        problems = [
+            {
+                "parameter": ".".join(str(p) for p in err.get("loc", ())[1:]),
+                "message": err.get("msg", ""),
+            }
+            for err in exc.errors()
+        ]
+        names = ", ".join(p["parameter"] for p in problems)
+        return error_response(
+            request, 400, "bad_parameter", f"invalid parameter(s): {names}", {"problems": problems}
+        )
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.error(
+            "unexpected error on %s %s\n%s",
+            request.method,
+            request.url.path,
+            traceback.format_exc(),
+        )
+        return error_response(
+            request, 500, "internal_error", "internal server error (it has been logged)"
+        )

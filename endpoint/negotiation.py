@@ -1,0 +1,146 @@
+"""Content negotiation: one table of media types, Accept parsing with quality values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from loaders.errors import NotAcceptableError
+
+
+@dataclass(frozen=True)
+class Format:
+    """A representation the server can produce."""
+
+    key: str  # short name, also the file suffix where there is one
+    media_type: str  # the canonical type sent in Content-Type
+    aliases: tuple[str, ...] = ()  # other media types a client may ask for
+    charset: bool = True
+
+    @property
+    def content_type(self) -> str:
+        return f"{self.media_type}; charset=utf-8" if self.charset else self.media_type
+
+    def matches(self) -> tuple[str, ...]:
+        return (self.media_type, *self.aliases)
+
+
+#: Results of SELECT and ASK queries.
+RESULTS = (
+    Format("json", "application/sparql-results+json", ("application/json",)),
+    Format("xml", "application/sparql-results+xml", ("application/xml", "text/xml")),
+    Format("csv", "text/csv"),
+    Format("tsv", "text/tab-separated-values"),
+)
+#: ASK results have no standard CSV or TSV form.
+BOOLEAN = RESULTS[:2]
+#: RDF graphs and datasets (CONSTRUCT, DESCRIBE, resources, dumps).
+RDF = (
+    Format("ttl", "text/turtle", ("application/x-turtle",)),
+    Format("jsonld", "application/ld+json", ("application/json",)),
+    Format("rdf", "application/rdf+xml", ("application/xml", "text/xml")),
+    Format("nt", "application/n-triples", ("text/plain",)),
+    Format("nq", "application/n-quads"),
+    Format("trig", "application/trig"),
+)
+HTML = Format("html", "text/html", ("application/xhtml+xml",))
+
+BY_KEY = {f.key: f for f in (*RESULTS, *RDF, HTML)}
+
+
+@dataclass(frozen=True)
+class Preference:
+    media_type: str
+    q: float
+    order: int
+
+    @property
+    def specificity(self) -> int:
+        main, _, sub = self.media_type.partition("/")
+        return 0 if main == "*" else 1 if sub == "*" else 2
+
+
+def parse_accept(header: str | None) -> list[Preference]:
+    """The Accept header's media ranges, best first (quality, then specificity, then order)."""
+    if not header or not header.strip():
+        return [Preference("*/*", 1.0, 0)]
+    prefs: list[Preference] = []
+    for i, part in enumerate(header.split(",")):
+        fields = [f.strip() for f in part.split(";")]
+        media = fields[0].lower()
+        if not media:
+            continue
+        if "/" not in media:
+            media = "*/*" if media == "*" else f"{media}/*"
+        q = 1.0
+        for param in fields[1:]:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = max(0.0, min(1.0, float(value)))
+                except ValueError:
+                    q = 0.0
+        prefs.append(Preference(media, q, i))
+    return sorted(prefs, key=lambda p: (-p.q, -p.specificity, p.order))
+
+
+def _quality(media_type: str, prefs: list[Preference]) -> float:
+    """The quality the client gives a media type: that of the most specific range matching it."""
+    main, _, sub = media_type.partition("/")
+    best: Preference | None = None
+    for p in prefs:
+        pm, _, ps = p.media_type.partition("/")
+        if (
+            (pm == "*" or pm == main)
+            and (ps == "*" or ps == sub)
+            and (best is None or p.specificity > best.specificity)
+        ):
+            best = p
+    return best.q if best else 0.0
+
+
+def choose(
+    header: str | None, offered: tuple[Format, ...], *, what: str = "this resource"
+) -> Format:
+    """The offered format the client prefers; NotAcceptableError if none is acceptable.
+
+    Ties go to the order of ``offered`` (the server's preference), so ``*/*`` gets the first.
+    """
+    prefs = parse_accept(header)
+    best: tuple[float, int, int] | None = None
+    chosen: Format | None = None
+    for rank, fmt in enumerate(offered):
+        for alias_rank, media in enumerate(fmt.matches()):
+            q = _quality(media, prefs)
+            if q <= 0:
+                continue
+            # an exact mention of the media type beats a wildcard match of equal quality
+            exact = any(p.media_type == media and p.q == q for p in prefs)
+            key = (q, 1 if exact else 0, -rank * 10 - alias_rank)
+            if best is None or key > best:
+                best, chosen = key, fmt
+    if chosen is None:
+        types = ", ".join(f.media_type for f in offered)
+        raise NotAcceptableError(
+            f"none of the media types in Accept ({header}) can be produced for {what}; "
+            f"available: {types}",
+            accept=header or "",
+            available=[f.media_type for f in offered],
+        )
+    return chosen
+
+
+def prefers_html(header: str | None) -> bool:
+    """True when a browser asks (text/html ranked at least as high as any RDF or JSON type)."""
+    if not header:
+        return False
+    prefs = parse_accept(header)
+    html = max(_quality("text/html", prefs), _quality("application/xhtml+xml", prefs))
+    if html <= 0 or not any(p.media_type in ("text/html", "application/xhtml+xml") for p in prefs):
+        return False
+    others = [
+        _quality(m, prefs)
+        for f in (*RDF, *RESULTS)
+        for m in f.matches()
+        if any(p.media_type == m for p in prefs)
+    ]
+    return html >= max(others, default=0.0)

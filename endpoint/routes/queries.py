@@ -1,0 +1,225 @@
+"""Named queries as an API: /queries lists them, /queries/{name} runs one (one OpenAPI entry each)."""
+
+from __future__ import annotations
+
+import inspect
+import json
+from typing import Any
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Query, Request
+from starlette.responses import JSONResponse, Response
+
+from endpoint.deps import EngineDep, SettingsDep
+from endpoint.negotiation import RESULTS, Format, choose, prefers_html
+from endpoint.routes.sparql import answer_response, run_query
+from loaders.catalog import NamedQuery
+from loaders.errors import BadInputError, UnknownResourceError
+from loaders.params import bind
+from loaders.settings import Settings
+
+QUERY_FORMATS: tuple[Format, ...] = (*RESULTS,)
+SUFFIXES = {"json", "csv", "tsv", "xml", "html"}
+
+
+def term_spec(
+    term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple,
+) -> tuple[str, str, str | None, str | None]:
+    if isinstance(term, ox.NamedNode):
+        return ("iri", term.value, None, None)
+    if isinstance(term, ox.BlankNode):
+        return ("bnode", term.value, None, None)
+    if isinstance(term, ox.Literal):
+        return ("literal", term.value, term.datatype.value, term.language)
+    raise BadInputError("a parameter cannot be a triple")
+
+
+def describe(query: NamedQuery, request: Request) -> dict[str, Any]:
+    return {
+        "name": query.name,
+        "summary": query.summary,
+        "description": query.description,
+        "tags": list(query.tags),
+        "form": query.form,
+        "url": str(request.url_for(f"query-{query.name}")),
+        "params": [
+            {
+                "name": p.name,
+                "type": p.type,
+                "required": p.required,
+                "example": p.example,
+                "description": p.description,
+                **({"scheme": p.scheme} if p.scheme else {}),
+                **({"enum": list(p.enum)} if p.enum else {}),
+                **({"pattern": p.pattern} if p.pattern else {}),
+            }
+            for p in query.params
+        ],
+        "sparql": query.sparql,
+    }
+
+
+def local_link(value: str, settings: Settings) -> str | None:
+    """The local page of an IRI under the base, or None."""
+    if value.startswith(settings.base_iri):
+        return "/" + value[len(settings.base_iri) :]
+    return None
+
+
+async def execute_named(
+    request: Request, query: NamedQuery, fmt: str | None, engine: Any, settings: Settings
+) -> Response:
+    grouped: dict[str, list[str]] = {}
+    for key, value in request.query_params.multi_items():
+        if key not in ("format", "timeout"):
+            grouped.setdefault(key, []).append(value)
+    bindings = bind(
+        query, {k: v if len(v) > 1 else v[0] for k, v in grouped.items()}, settings.base_iri
+    )
+    substitutions = tuple((var.value, term_spec(term)) for var, term in bindings.items())
+    accept = request.headers.get("accept")
+    html = fmt == "html" or (fmt is None and prefers_html(accept))
+    if fmt is not None and fmt not in SUFFIXES:
+        raise BadInputError(f"format {fmt!r} is unknown; use one of {', '.join(sorted(SUFFIXES))}")
+    format_key = "json" if html else fmt
+    if format_key is None:
+        format_key = choose(accept, QUERY_FORMATS, what=f"query {query.name}").key
+    timeout = request.query_params.get("timeout")
+    try:
+        timeout_s = float(timeout) if timeout else None
+    except ValueError:
+        raise BadInputError(f"timeout {timeout!r} is not a number of seconds") from None
+    answer, cached = await run_query(
+        engine,
+        settings,
+        query.sparql,
+        accept,
+        substitutions=substitutions,
+        format_key=format_key,
+        timeout_s=timeout_s,
+    )
+    if not html:
+        return answer_response(answer, cached)
+    data = json.loads(answer.body)
+    variables = data.get("head", {}).get("vars", [])
+    rows = []
+    for binding in data.get("results", {}).get("bindings", []):
+        cells = []
+        for var in variables:
+            cell = binding.get(var)
+            if cell is None:
+                cells.append(None)
+            else:
+                link = local_link(cell["value"], settings) if cell["type"] == "uri" else None
+                cells.append(
+                    {
+                        "value": cell["value"],
+                        "type": cell["type"],
+                        "link": link or (cell["value"] if cell["type"] == "uri" else None),
+                    }
+                )
+        rows.append(cells)
+    templates = request.app.state.templates
+    return templates.TemplateResponse(
+        request,
+        "query.html",
+        {
+            "query": query,
+            "variables": variables,
+            "rows": rows,
+            "truncated": answer.truncated,
+            "values": {k: v[0] for k, v in grouped.items()},
+            "downloads": {
+                key: str(request.url.replace(path=f"/queries/{query.name}.{key}"))
+                for key in ("json", "csv", "tsv")
+            },
+        },
+        headers={"Vary": "Accept", "X-Result-Rows": str(answer.rows)},
+    )
+
+
+def make_route(query: NamedQuery) -> Any:
+    """A route function whose signature declares the query's parameters (for OpenAPI)."""
+
+    async def run_named(
+        request: Request, engine: EngineDep, settings: SettingsDep, **_: Any
+    ) -> Response:
+        return await execute_named(
+            request, query, request.query_params.get("format"), engine, settings
+        )
+
+    parameters = [
+        inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request),
+        inspect.Parameter("engine", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=EngineDep),
+        inspect.Parameter(
+            "settings", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=SettingsDep
+        ),
+    ]
+    for p in query.params:
+        description = p.description or p.name
+        if p.type == "concept":
+            description += f" (concept of the {p.scheme} scheme: its notation or IRI)"
+        default = Query(
+            ... if p.required else None,
+            description=f"{description} [{p.type}]",
+            examples=[p.example] if p.example else None,
+            pattern=p.pattern,
+        )
+        parameters.append(
+            inspect.Parameter(
+                p.name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=str | None
+            )
+        )
+    parameters.append(
+        inspect.Parameter(
+            "format",
+            inspect.Parameter.KEYWORD_ONLY,
+            default=Query(None, description="json, csv, tsv or html (default: by Accept)"),
+            annotation=str | None,
+        )
+    )
+    run_named.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    run_named.__name__ = f"query_{query.name.replace('-', '_')}"
+    return run_named
+
+
+def build_router(catalog: dict[str, NamedQuery]) -> APIRouter:
+    router = APIRouter(tags=["named queries"])
+
+    @router.get("/queries", summary="The catalogue of named queries")
+    async def list_queries(request: Request) -> Response:
+        items = [describe(q, request) for q in catalog.values()]
+        if prefers_html(request.headers.get("accept")):
+            return request.app.state.templates.TemplateResponse(
+                request, "queries.html", {"queries": items}, headers={"Vary": "Accept"}
+            )
+        return JSONResponse({"queries": items}, headers={"Vary": "Accept"})
+
+    @router.get("/queries/{name}.{fmt}", include_in_schema=False)
+    async def run_with_suffix(
+        name: str, fmt: str, request: Request, engine: EngineDep, settings: SettingsDep
+    ) -> Response:
+        query = catalog.get(name)
+        if query is None:
+            raise UnknownResourceError(f"no named query {name!r}", query=name)
+        return await execute_named(request, query, fmt, engine, settings)
+
+    for query in catalog.values():
+        router.add_api_route(
+            f"/queries/{query.name}",
+            make_route(query),
+            methods=["GET"],
+            name=f"query-{query.name}",
+            summary=query.summary,
+            description=(query.description + "\n\n" if query.description else "")
+            + f"```sparql\n{query.sparql}\n```",
+            tags=["named queries", *query.tags],
+        )
+
+    @router.get("/queries/{name}", include_in_schema=False)
+    async def unknown_query(name: str) -> Response:
+        raise UnknownResourceError(
+            f"no named query {name!r}; known queries: {', '.join(sorted(catalog))}", query=name
+        )
+
+    return router

@@ -1,0 +1,100 @@
+"""System pages under /-/: liveness, build information, Prometheus metrics."""
+
+from __future__ import annotations
+
+import platform
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+
+from endpoint.deps import EngineDep, SettingsDep
+from loaders import __version__
+
+router = APIRouter(prefix="/-", tags=["system"])
+BUCKETS = (0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+
+
+@router.get("/health", summary="Liveness: 200 when the query workers are up, else 503")
+async def health(engine: EngineDep) -> Response:
+    ok = engine.ready
+    body = {"status": "ok" if ok else "unavailable", "workers": len(engine._workers)}
+    return JSONResponse(body, status_code=200 if ok else 503)
+
+
+@router.get("/version", summary="Versions and the store generation")
+async def version(engine: EngineDep, settings: SettingsDep) -> dict[str, object]:
+    generation = engine.generation
+    return {
+        "qpvkg": __version__,
+        "pyoxigraph": getattr(ox, "__version__", "unknown"),
+        "python": platform.python_version(),
+        "base_iri": settings.base_iri,
+        "generation": generation.id if generation else None,
+        "last_modified": generation.last_modified.isoformat() if generation else None,
+        "graph_in_memory": settings.in_memory,
+        "workers": settings.workers,
+    }
+
+
+def _histogram(name: str, help_text: str, values: list[float]) -> list[str]:
+    lines = [f"# HELP {name} {help_text}", f"# TYPE {name} histogram"]
+    for bound in BUCKETS:
+        lines.append(f'{name}_bucket{{le="{bound}"}} {sum(1 for v in values if v <= bound)}')
+    lines.append(f'{name}_bucket{{le="+Inf"}} {len(values)}')
+    lines.append(f"{name}_sum {sum(values):.6f}")
+    lines.append(f"{name}_count {len(values)}")
+    return lines
+
+
+@router.get("/metrics", summary="Prometheus metrics", response_class=PlainTextResponse)
+async def metrics(request: Request, engine: EngineDep) -> Response:
+    m = engine.metrics
+    http = request.app.state.metrics
+    lines = [
+        "# HELP qpvkg_http_requests_total HTTP requests by method, route and status.",
+        "# TYPE qpvkg_http_requests_total counter",
+    ]
+    for (method, route, status), count in sorted(http.get("requests", {}).items()):
+        lines.append(
+            f'qpvkg_http_requests_total{{method="{method}",route="{route}",status="{status}"}} {count}'
+        )
+    lines += _histogram(
+        "qpvkg_http_request_duration_seconds",
+        "HTTP request latency (recent requests).",
+        http.get("latency", []),
+    )
+    lines += _histogram(
+        "qpvkg_query_duration_seconds",
+        "Query evaluation time in the workers (recent queries).",
+        m.query_seconds,
+    )
+    for name, value, help_text in (
+        ("qpvkg_queries_total", m.queries, "Queries run by the workers."),
+        (
+            "qpvkg_query_errors_total",
+            m.errors,
+            "Queries that failed (syntax, refused, not acceptable).",
+        ),
+        ("qpvkg_query_timeouts_total", m.timeouts, "Queries stopped at their time limit."),
+        (
+            "qpvkg_query_memory_kills_total",
+            m.memory_kills,
+            "Queries stopped at their memory limit.",
+        ),
+        ("qpvkg_worker_restarts_total", m.worker_restarts, "Query workers replaced."),
+        ("qpvkg_cache_hits_total", m.cache_hits, "Queries answered from the result cache."),
+        ("qpvkg_cache_misses_total", m.cache_misses, "Queries not in the result cache."),
+    ):
+        lines += [f"# HELP {name} {help_text}", f"# TYPE {name} counter", f"{name} {value}"]
+    lines += [
+        "# HELP qpvkg_workers_busy Workers running a query.",
+        "# TYPE qpvkg_workers_busy gauge",
+        f"qpvkg_workers_busy {m.busy}",
+    ]
+    lines += [
+        "# HELP qpvkg_cache_bytes Bytes held by the result cache.",
+        "# TYPE qpvkg_cache_bytes gauge",
+        f"qpvkg_cache_bytes {engine.cache.size}",
+    ]
+    return PlainTextResponse("\n".join(lines) + "\n", media_type="text/plain; version=0.0.4")

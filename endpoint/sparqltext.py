@@ -1,0 +1,120 @@
+"""What a SPARQL text asks for, read before it runs: is it an update, which SERVICEs it calls."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from loaders.errors import QueryRefusedError
+
+_TOKEN = re.compile(
+    r"""
+      (?P<comment>\#[^\n\r]*)
+    | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+                |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
+    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+    | (?P<var>[?$][A-Za-z0-9_\u00B7-\uFFFF]+)
+    | (?P<word>[A-Za-z_\u00C0-\uFFFF][A-Za-z0-9_.\-\u00B7-\uFFFF]*(?::[^\s{}()\[\];,<>"']*)?|:[^\s{}()\[\];,<>"']*)
+    | (?P<other>\S)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+UPDATE_KEYWORDS = {
+    "INSERT",
+    "DELETE",
+    "LOAD",
+    "CLEAR",
+    "CREATE",
+    "DROP",
+    "COPY",
+    "MOVE",
+    "ADD",
+    "WITH",
+}
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str
+    text: str
+
+
+def tokens(text: str) -> list[Token]:
+    """SPARQL tokens, without comments (strings and IRIs kept whole)."""
+    out: list[Token] = []
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup or "other"
+        if kind != "comment":
+            out.append(Token(kind, m.group()))
+    return out
+
+
+def _prologue(toks: list[Token]) -> tuple[dict[str, str], str | None, int]:
+    """PREFIX map, BASE IRI and the index of the first token after the prologue."""
+    prefixes: dict[str, str] = {}
+    base: str | None = None
+    i = 0
+    while i < len(toks):
+        word = toks[i].text.upper() if toks[i].kind == "word" else ""
+        if word == "BASE" and i + 1 < len(toks) and toks[i + 1].kind == "iri":
+            base = toks[i + 1].text[1:-1]
+            i += 2
+        elif word.startswith("PREFIX") and i + 2 < len(toks) and toks[i + 2].kind == "iri":
+            prefixes[toks[i + 1].text.rstrip(":")] = toks[i + 2].text[1:-1]
+            i += 3
+        else:
+            break
+    return prefixes, base, i
+
+
+def is_update(text: str) -> bool:
+    """True when the text is a SPARQL Update request rather than a query."""
+    toks = tokens(text)
+    _, _, i = _prologue(toks)
+    return i < len(toks) and toks[i].kind == "word" and toks[i].text.upper() in UPDATE_KEYWORDS
+
+
+def service_endpoints(text: str) -> list[str | None]:
+    """The endpoints of the SERVICE clauses (None for a variable endpoint)."""
+    toks = tokens(text)
+    prefixes, _, _ = _prologue(toks)
+    out: list[str | None] = []
+    for i, tok in enumerate(toks):
+        if tok.kind != "word" or tok.text.upper() != "SERVICE":
+            continue
+        j = i + 1
+        if j < len(toks) and toks[j].kind == "word" and toks[j].text.upper() == "SILENT":
+            j += 1
+        if j >= len(toks):
+            out.append(None)
+            continue
+        target = toks[j]
+        if target.kind == "iri":
+            out.append(target.text[1:-1])
+        elif target.kind == "word" and ":" in target.text:
+            prefix, _, local = target.text.partition(":")
+            out.append(prefixes[prefix] + local if prefix in prefixes else None)
+        else:
+            out.append(None)
+    return out
+
+
+def check_query(text: str, service_allow: list[str]) -> None:
+    """Refuse updates and SERVICE clauses whose endpoint is not allow-listed."""
+    if is_update(text):
+        raise QueryRefusedError(
+            "this is a SPARQL Update request: /sparql answers queries only "
+            "(contributions go through the Graph Store Protocol at /store)"
+        )
+    for endpoint in service_endpoints(text):
+        if endpoint is None:
+            raise QueryRefusedError(
+                "SERVICE with a variable endpoint is not allowed: name an allowed endpoint"
+            )
+        if endpoint not in service_allow:
+            allowed = ", ".join(service_allow) if service_allow else "none"
+            raise QueryRefusedError(
+                f"SERVICE <{endpoint}> is not allowed: the server only calls the endpoints of "
+                f"QPVKG_SERVICE_ALLOW (allowed: {allowed})",
+                endpoint=endpoint,
+            )

@@ -1,0 +1,254 @@
+"""Query workers: a zygote process (``python -m endpoint.zygote``) holds the graph and forks one worker per slot.
+
+The zygote is started with a fresh interpreter. It opens a
+read-only snapshot of the store, copies it into memory (or keeps it on disk), then waits
+for orders on its control socket: each ``fork`` makes a worker that shares the graph's
+memory with the zygote (copy on write) and talks to the server over a socket of its own,
+whose file descriptor the zygote hands to the server. A worker that runs too long or grows
+too large is killed by the server; the zygote forks a replacement in milliseconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import pickle
+import signal
+import socket
+import struct
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+
+HEADER = struct.Struct("!I")
+MEMORY_EXIT = 71
+
+
+# ----------------------------------------------------------------------------- messages
+
+
+@dataclass(frozen=True)
+class Job:
+    """One query for a worker."""
+
+    query: str
+    accept: str | None
+    default_graphs: tuple[str, ...] | None = None  # None: the union of all graphs
+    named_graphs: tuple[str, ...] | None = None
+    substitutions: tuple[tuple[str, tuple[str, str, str | None, str | None]], ...] = ()
+    max_rows: int = 100_000
+    base_iri: str | None = None
+    forms: tuple[str, ...] = ()  # if set, the query must be of one of these forms
+    format_key: str | None = None  # a format chosen by the caller (a file suffix)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A worker's reply: a serialised result, or an error."""
+
+    ok: bool
+    form: str = ""
+    format_key: str = ""
+    body: bytes = b""
+    rows: int = 0
+    truncated: bool = False
+    eval_ms: float = 0.0
+    error: str = ""  # a loaders.errors class name
+    message: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def send_frame(sock: socket.socket, payload: bytes) -> None:
+    sock.sendall(HEADER.pack(len(payload)) + payload)
+
+
+def recv_exact(sock: socket.socket, n: int) -> bytes | None:
+    chunks = bytearray()
+    while len(chunks) < n:
+        part = sock.recv(n - len(chunks))
+        if not part:
+            return None
+        chunks += part
+    return bytes(chunks)
+
+
+def recv_frame(sock: socket.socket) -> bytes | None:
+    head = recv_exact(sock, HEADER.size)
+    if head is None:
+        return None
+    (size,) = HEADER.unpack(head)
+    return recv_exact(sock, size)
+
+
+# ----------------------------------------------------------------------------- running a job
+
+
+def term(spec: tuple[str, str, str | None, str | None]) -> ox.NamedNode | ox.Literal | ox.BlankNode:
+    kind, value, datatype, language = spec
+    if kind == "iri":
+        return ox.NamedNode(value)
+    if kind == "bnode":
+        return ox.BlankNode(value)
+    if language:
+        return ox.Literal(value, language=language)
+    if datatype:
+        return ox.Literal(value, datatype=ox.NamedNode(datatype))
+    return ox.Literal(value)
+
+
+def dataset_arguments(job: Job) -> dict[str, Any]:
+    """pyoxigraph's dataset arguments for the protocol's default-graph-uri / named-graph-uri."""
+    if job.default_graphs is None and job.named_graphs is None:
+        return {"use_default_graph_as_union": True}
+    args: dict[str, Any] = {
+        "default_graph": [ox.NamedNode(g) for g in (job.default_graphs or ())] or ox.DefaultGraph()
+    }
+    args["named_graphs"] = [ox.NamedNode(g) for g in (job.named_graphs or ())]
+    return args
+
+
+def run_job(store: ox.Store, job: Job) -> Answer:
+    """Evaluate and serialise one query with pyoxigraph."""
+    from endpoint.negotiation import BOOLEAN, BY_KEY, RDF, RESULTS, choose
+    from endpoint.results import serialize_boolean, serialize_solutions, serialize_triples
+    from loaders.errors import NotAcceptableError, QpvkgError
+
+    start = time.perf_counter()
+    try:
+        substitutions = {ox.Variable(name): term(spec) for name, spec in job.substitutions}
+        try:
+            result = store.query(
+                job.query,
+                base_iri=job.base_iri,
+                substitutions=substitutions or None,
+                **dataset_arguments(job),
+            )
+        except SyntaxError as exc:
+            return Answer(
+                False, error="QuerySyntaxError", message=f"the query does not parse: {exc}"
+            )
+        except (RuntimeError, ValueError) as exc:
+            return Answer(False, error="BadInputError", message=str(exc))
+        if isinstance(result, ox.QuerySolutions):
+            form, offered = "SELECT", RESULTS
+        elif isinstance(result, ox.QueryBoolean):
+            form, offered = "ASK", BOOLEAN
+        else:
+            form, offered = "CONSTRUCT", RDF
+        if job.forms and form not in job.forms:
+            return Answer(
+                False,
+                error="QueryRefusedError",
+                message=f"a {form} query is not allowed here (expected {', '.join(job.forms)})",
+            )
+        if job.format_key:
+            fmt = BY_KEY.get(job.format_key)
+            if fmt is None or fmt not in offered:
+                raise NotAcceptableError(
+                    f"a {form} result cannot be written as {job.format_key}",
+                    available=[f.key for f in offered],
+                )
+        else:
+            fmt = choose(job.accept, offered, what=f"a {form} query result")
+        if isinstance(result, ox.QuerySolutions):
+            body, rows, truncated = serialize_solutions(result, fmt.key, job.max_rows)
+        elif isinstance(result, ox.QueryBoolean):
+            body, rows, truncated = serialize_boolean(result, fmt.key), 1, False
+        else:
+            body, rows, truncated = serialize_triples(result, fmt.key, job.max_rows)
+        return Answer(
+            True,
+            form=form,
+            format_key=fmt.key,
+            body=body,
+            rows=rows,
+            truncated=truncated,
+            eval_ms=(time.perf_counter() - start) * 1000,
+        )
+    except QpvkgError as exc:
+        return Answer(False, error=type(exc).__name__, message=exc.message, details=exc.details)
+    except OSError as exc:
+        return Answer(False, error="BadInputError", message=f"the query failed: {exc}")
+
+
+# ----------------------------------------------------------------------------- worker loop
+
+
+def worker_loop(sock: socket.socket, store: ox.Store) -> None:
+    """Serve jobs from the server until the socket closes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    send_frame(sock, pickle.dumps({"pid": os.getpid()}))
+    while True:
+        frame = recv_frame(sock)
+        if frame is None:
+            os._exit(0)
+        job: Job = pickle.loads(frame)
+        answer = run_job(store, job)
+        send_frame(sock, pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+# ----------------------------------------------------------------------------- zygote
+
+
+def load_graph(snapshot: str, memory: bool) -> ox.Store:
+    """The graph the workers query: an in-memory copy of the snapshot, or the snapshot."""
+    disk = ox.Store.read_only(snapshot)
+    if not memory:
+        return disk
+    buffer = io.BytesIO()
+    disk.dump(buffer, ox.RdfFormat.N_QUADS)
+    del disk
+    store = ox.Store()
+    store.load(buffer.getvalue(), ox.RdfFormat.N_QUADS)
+    return store
+
+
+def zygote(control: socket.socket, snapshot: str, memory: bool) -> None:
+    """Hold the graph; fork a worker for each ``fork`` order received on ``control``."""
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped automatically
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    store = load_graph(snapshot, memory) if memory else None
+    send_frame(
+        control,
+        pickle.dumps({"ready": True, "pid": os.getpid(), "triples": len(store) if store else None}),
+    )
+    while True:
+        frame = recv_frame(control)
+        if frame is None:
+            os._exit(0)
+        order = pickle.loads(frame)
+        if order.get("order") == "fork":
+            server_end, worker_end = socket.socketpair()
+            pid = os.fork()
+            if pid == 0:  # the worker
+                control.close()
+                server_end.close()
+                graph = store if store is not None else ox.Store.read_only(snapshot)
+                try:
+                    worker_loop(worker_end, graph)
+                finally:
+                    os._exit(0)
+            worker_end.close()
+            socket.send_fds(control, [pickle.dumps({"pid": pid})], [server_end.fileno()])
+            server_end.close()
+        elif order.get("order") == "exit":
+            os._exit(0)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="qpvkg query zygote")
+    parser.add_argument("--control-fd", type=int, required=True)
+    parser.add_argument("--snapshot", required=True)
+    parser.add_argument("--memory", action="store_true")
+    args = parser.parse_args()
+    control = socket.socket(fileno=args.control_fd)
+    try:
+        zygote(control, args.snapshot, args.memory)
+    except Exception as exc:  # report why the zygote could not start, then exit
+        sys.stderr.write(f"qpvkg zygote: {exc}\n")
+        os._exit(1)
