@@ -166,11 +166,6 @@ async def sparql_other_methods(request: Request) -> Response:
     ),
 )
 async def sparql(request: Request, engine: EngineDep, settings: SettingsDep) -> Response:
-    if request.method not in ("GET", "POST", "HEAD"):
-        raise MethodNotAllowedError(
-            f"{request.method} is not allowed on /sparql (use GET or POST)",
-            allow="GET, POST, HEAD, OPTIONS",
-        )
     params = await protocol_parameters(request, settings)
     updates = [v for k, v in params if k in ("update", "using-graph-uri", "using-named-graph-uri")]
     if updates:
