@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
+from starlette.responses import Response
 
 from endpoint.engine import QueryEngine
 from loaders.settings import Settings
@@ -29,3 +30,19 @@ def get_templates(request: Request) -> Jinja2Templates:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 EngineDep = Annotated[QueryEngine, Depends(get_engine)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
+
+
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, object],
+    *,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """An HTML page from a template of endpoint/templates/."""
+    templates: Jinja2Templates = request.app.state.templates
+    response: Response = templates.TemplateResponse(
+        request, name, context, status_code=status_code, headers=headers
+    )
+    return response

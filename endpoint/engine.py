@@ -47,8 +47,7 @@ POLL_S = 0.02
 def rss_bytes(pid: int) -> int:
     """Resident memory of a process (0 if it is gone)."""
     try:
-        with open(f"/proc/{pid}/statm", "rb") as handle:
-            return int(handle.read().split()[1]) * PAGE
+        return int(Path(f"/proc/{pid}/statm").read_bytes().split()[1]) * PAGE
     except (OSError, IndexError, ValueError):
         return 0
 
@@ -307,9 +306,9 @@ class QueryEngine:
                     self._replace(worker)
                     self.metrics.memory_kills += 1
                     raise QueryMemoryError(
-                        f"the query was stopped: it used more than {self.settings.query_memory_mb} MB "
-                        "of memory (QPVKG_QUERY_MEMORY_MB); narrow it, add LIMIT, avoid "
-                        "cartesian products",
+                        "the query was stopped: it used more than "
+                        f"{self.settings.query_memory_mb} MB of memory (QPVKG_QUERY_MEMORY_MB); "
+                        "narrow it, add LIMIT, avoid cartesian products",
                         limit_mb=self.settings.query_memory_mb,
                     )
                 if loop.time() >= deadline:

@@ -1,4 +1,4 @@
-"""Domain errors mapped to HTTP in one place, with one JSON error shape (and a page for browsers)."""
+"""Domain errors mapped to HTTP in one place, one JSON error shape (a page for browsers)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
+from endpoint.deps import render
 from endpoint.negotiation import prefers_html
 from loaders import errors as e
 
@@ -61,7 +62,7 @@ def error_response(
     if request is not None and prefers_html(request.headers.get("accept")):
         templates = getattr(request.app.state, "templates", None)
         if templates is not None:
-            return templates.TemplateResponse(
+            return render(
                 request,
                 "error.html",
                 {"status": status, "code": code, "message": message, "details": details or {}},

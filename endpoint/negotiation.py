@@ -113,8 +113,11 @@ def choose(
             q = _quality(media, prefs)
             if q <= 0:
                 continue
-            # an exact mention of the media type beats a wildcard match of equal quality
+            # an exact mention of the media type beats a wildcard match of equal quality;
+            # an alias counts only when named (the response carries the canonical type)
             exact = any(p.media_type == media and p.q == q for p in prefs)
+            if alias_rank > 0 and not exact:
+                continue
             key = (q, 1 if exact else 0, -rank * 10 - alias_rank)
             if best is None or key > best:
                 best, chosen = key, fmt

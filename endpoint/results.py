@@ -40,7 +40,7 @@ PREFIXES = {
 }
 
 
-class _Stop(Exception):
+class _StopWritingError(Exception):
     """Raised by a writer to stop pyoxigraph once a row beyond the limit shows up."""
 
 
@@ -67,7 +67,7 @@ class RowWriter(io.RawIOBase):
         self.buffer += chunk
         if self.scan(chunk, offset):
             self.truncated = True
-            raise _Stop
+            raise _StopWritingError
         return len(chunk)
 
     def row_ended(self, absolute: int) -> None:
@@ -230,8 +230,8 @@ def serialize_solutions(
     """(bytes, rows, truncated) of SELECT results in the format ``key``."""
     writer = _writer(key, limit)
     try:
-        solutions.serialize(writer, RESULT_FORMATS[key])
-    except (_Stop, OSError) as exc:  # pyoxigraph may wrap the writer's exception
+        solutions.serialize(writer, RESULT_FORMATS[key])  # type: ignore[arg-type]
+    except (_StopWritingError, OSError) as exc:  # pyoxigraph may wrap the writer's exception
         if not writer.truncated:
             raise exc from None
     return writer.document(), min(writer.rows, limit), writer.truncated

@@ -1,4 +1,4 @@
-"""Query workers: a zygote process (``python -m endpoint.zygote``) holds the graph and forks one worker per slot.
+"""Query workers: a zygote process holds the graph and forks one worker per slot.
 
 The zygote is started with a fresh interpreter. It opens a
 read-only snapshot of the store, copies it into memory (or keeps it on disk), then waits
@@ -113,13 +113,15 @@ def dataset_arguments(job: Job) -> dict[str, Any]:
 
 def run_job(store: ox.Store, job: Job) -> Answer:
     """Evaluate and serialise one query with pyoxigraph."""
-    from endpoint.negotiation import BOOLEAN, BY_KEY, RDF, RESULTS, choose
+    from endpoint.negotiation import BOOLEAN, BY_KEY, RDF, RESULTS, Format, choose
     from endpoint.results import serialize_boolean, serialize_solutions, serialize_triples
     from loaders.errors import NotAcceptableError, QpvkgError
 
     start = time.perf_counter()
     try:
-        substitutions = {ox.Variable(name): term(spec) for name, spec in job.substitutions}
+        substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
+            ox.Variable(name): term(spec) for name, spec in job.substitutions
+        }
         try:
             result = store.query(
                 job.query,
@@ -133,6 +135,7 @@ def run_job(store: ox.Store, job: Job) -> Answer:
             )
         except (RuntimeError, ValueError) as exc:
             return Answer(False, error="BadInputError", message=str(exc))
+        offered: tuple[Format, ...]
         if isinstance(result, ox.QuerySolutions):
             form, offered = "SELECT", RESULTS
         elif isinstance(result, ox.QueryBoolean):

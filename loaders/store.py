@@ -55,8 +55,7 @@ def generation(store: ox.Store, settings: Settings) -> Generation:
     checksum = ox.NamedNode("http://spdx.org/rdf/terms#checksumValue")
     generated = ox.NamedNode("http://www.w3.org/ns/prov#generatedAtTime")
     parts = sorted(
-        f"{q.subject.value} {q.object.value}"
-        for q in store.quads_for_pattern(None, checksum, None, build)
+        f"{q.subject} {q.object}" for q in store.quads_for_pattern(None, checksum, None, build)
     )
     times = [
         q.object.value

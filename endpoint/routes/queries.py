@@ -1,4 +1,4 @@
-"""Named queries as an API: /queries lists them, /queries/{name} runs one (one OpenAPI entry each)."""
+"""Named queries as an API: /queries lists them, /queries/{name} runs one, each in OpenAPI."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
 from starlette.responses import JSONResponse, Response
 
-from endpoint.deps import EngineDep, SettingsDep
+from endpoint.deps import EngineDep, SettingsDep, render
 from endpoint.negotiation import RESULTS, Format, choose, prefers_html
 from endpoint.routes.sparql import answer_response, run_query
 from loaders.catalog import NamedQuery
@@ -104,7 +104,7 @@ async def execute_named(
     variables = data.get("head", {}).get("vars", [])
     rows = []
     for binding in data.get("results", {}).get("bindings", []):
-        cells = []
+        cells: list[dict[str, Any] | None] = []
         for var in variables:
             cell = binding.get(var)
             if cell is None:
@@ -119,8 +119,7 @@ async def execute_named(
                     }
                 )
         rows.append(cells)
-    templates = request.app.state.templates
-    return templates.TemplateResponse(
+    return render(
         request,
         "query.html",
         {
@@ -190,9 +189,7 @@ def build_router(catalog: dict[str, NamedQuery]) -> APIRouter:
     async def list_queries(request: Request) -> Response:
         items = [describe(q, request) for q in catalog.values()]
         if prefers_html(request.headers.get("accept")):
-            return request.app.state.templates.TemplateResponse(
-                request, "queries.html", {"queries": items}, headers={"Vary": "Accept"}
-            )
+            return render(request, "queries.html", {"queries": items}, headers={"Vary": "Accept"})
         return JSONResponse({"queries": items}, headers={"Vary": "Accept"})
 
     @router.get("/queries/{name}.{fmt}", include_in_schema=False)

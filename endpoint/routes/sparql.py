@@ -10,7 +10,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from endpoint.deps import EngineDep, SettingsDep
+from endpoint.deps import EngineDep, SettingsDep, render
 from endpoint.engine import QueryEngine
 from endpoint.negotiation import BY_KEY, RDF, choose, prefers_html
 from endpoint.sparqltext import check_query
@@ -74,7 +74,18 @@ async def protocol_parameters(request: Request, settings: Settings) -> list[tupl
         raise BadInputError("a URL parameter is not valid UTF-8 once percent-decoded") from None
     if request.method in ("GET", "HEAD"):
         return params
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    raw_type = request.headers.get("content-type", "")
+    content_type = raw_type.split(";")[0].strip().lower()
+    charset = next(
+        (
+            p.split("=", 1)[1].strip().strip('"').lower()
+            for p in raw_type.split(";")[1:]
+            if p.strip().lower().startswith("charset=")
+        ),
+        "utf-8",
+    )
+    if charset not in ("utf-8", "utf8"):
+        raise BadInputError(f"the body must be UTF-8 (charset {charset} is not accepted)")
     body = await read_body(request, settings.max_body_bytes)
     if content_type == FORM:
         return params + parse_form(decode(body, "form body"))
@@ -127,7 +138,8 @@ def answer_response(
     headers = {
         "Vary": "Accept",
         "X-Result-Rows": str(answer.rows),
-        "Server-Timing": f"query;dur={answer.eval_ms:.1f}, cache;desc={'hit' if cached else 'miss'}",
+        "Server-Timing": f"query;dur={answer.eval_ms:.1f}, "
+        f"cache;desc={'hit' if cached else 'miss'}",
         **(extra or {}),
     }
     if answer.truncated:
@@ -207,15 +219,15 @@ async def sparql(request: Request, engine: EngineDep, settings: SettingsDep) -> 
         accept,
         timeout_s=timeout_parameter([v for k, v in params if k == "timeout"]),
         format_key=fmt,
+        base_iri=str(request.url.replace(query="", fragment="")),
         **dataset,
     )
     return answer_response(answer, cached, head=request.method == "HEAD")
 
 
 def query_page(request: Request, query: str | None = None) -> Response:
-    templates = request.app.state.templates
     catalog = request.app.state.catalog
-    return templates.TemplateResponse(
+    return render(
         request,
         "sparql.html",
         {"query": query or "", "catalog": list(catalog.values())},

@@ -57,7 +57,8 @@ async def metrics(request: Request, engine: EngineDep) -> Response:
     ]
     for (method, route, status), count in sorted(http.get("requests", {}).items()):
         lines.append(
-            f'qpvkg_http_requests_total{{method="{method}",route="{route}",status="{status}"}} {count}'
+            f'qpvkg_http_requests_total{{method="{method}",route="{route}",'
+            f'status="{status}"}} {count}'
         )
     lines += _histogram(
         "qpvkg_http_request_duration_seconds",

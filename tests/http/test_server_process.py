@@ -1,0 +1,134 @@
+"""End to end: `qpvkg serve` as a real uvicorn process, queried over TCP, then stopped."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def zygotes(store: Path) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        pid = entry.name
+        if not pid.isdigit():
+            continue
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if "endpoint.zygote" in cmdline and str(store) in cmdline:
+            found.append(int(pid))
+    return found
+
+
+@pytest.fixture(scope="module")
+def server(
+    served_store: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, subprocess.Popen[bytes], Path]]:
+    store = tmp_path_factory.mktemp("process") / "store"
+    shutil.copytree(served_store, store, ignore=shutil.ignore_patterns("LOCK"))
+    port = free_port()
+    env = {
+        **os.environ,
+        "QPVKG_STORE": str(store),
+        "QPVKG_QUERY_TIMEOUT_S": "3",
+        "QPVKG_WORKERS": "2",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "loaders.cli", "serve", "--no-build", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            if httpx.get(f"{base}/-/health", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if process.poll() is not None:
+            output = process.stdout.read().decode() if process.stdout else ""
+            pytest.fail(f"the server exited: {output}")
+        time.sleep(0.3)
+    else:
+        process.kill()
+        pytest.fail("the server did not become healthy")
+    yield base, process, store
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+
+
+def test_query_over_tcp(server: tuple[str, subprocess.Popen[bytes], Path]) -> None:
+    base, _, _ = server
+    response = httpx.get(
+        f"{base}/sparql",
+        params={
+            "query": "SELECT (COUNT(*) AS ?n) WHERE { ?c a <https://w3id.org/qpvkg/def#CaseStudy> }"
+        },
+        headers={"accept": "text/csv"},
+    )
+    assert response.status_code == 200
+    assert response.text.split() == ["n", "17"]
+    assert "server-timing" in response.headers
+
+
+def test_slow_query_does_not_block_others(
+    server: tuple[str, subprocess.Popen[bytes], Path],
+) -> None:
+    base, _, _ = server
+    result: dict[str, int] = {}
+
+    def slow() -> None:
+        result["slow"] = httpx.get(
+            f"{base}/sparql",
+            params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"},
+            timeout=30,
+        ).status_code
+
+    thread = threading.Thread(target=slow)
+    thread.start()
+    time.sleep(0.5)
+    fast = [
+        httpx.get(f"{base}/sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=10).status_code
+        for _ in range(10)
+    ]
+    assert "slow" not in result
+    assert fast == [200] * 10
+    thread.join()
+    assert result["slow"] == 503
+    health = httpx.get(f"{base}/-/health")
+    assert health.status_code == 200
+
+
+def test_graceful_shutdown(server: tuple[str, subprocess.Popen[bytes], Path]) -> None:
+    base, process, store = server
+    assert zygotes(store), "the query zygote should be running"
+    process.send_signal(signal.SIGTERM)
+    # uvicorn shuts down gracefully, then re-raises the signal it caught
+    assert process.wait(timeout=30) in (0, -signal.SIGTERM)
+    output = process.stdout.read().decode() if process.stdout else ""
+    assert "Application shutdown complete" in output, output
+    time.sleep(0.5)
+    assert zygotes(store) == [], "the query processes should be gone"
+    with pytest.raises(httpx.HTTPError):
+        httpx.get(f"{base}/-/health", timeout=1)

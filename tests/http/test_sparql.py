@@ -1,0 +1,248 @@
+"""/sparql over the real data: negotiation matrix, errors, service description, CORS."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+from starlette.testclient import TestClient
+
+SELECT = "SELECT ?l WHERE { <https://w3id.org/qpvkg/id/innovation/totem-mobi> <http://www.w3.org/2000/01/rdf-schema#label> ?l }"
+ASK = "ASK { ?s a <https://w3id.org/qpvkg/def#Innovation> }"
+CONSTRUCT = "CONSTRUCT { ?s ?p ?o } WHERE { BIND(<https://w3id.org/qpvkg/id/innovation/totem-mobi> AS ?s) ?s ?p ?o }"
+
+
+@pytest.mark.parametrize(
+    ("query", "accept", "expected"),
+    [
+        (SELECT, None, "application/sparql-results+json"),
+        (SELECT, "*/*", "application/sparql-results+json"),
+        (SELECT, "application/sparql-results+json", "application/sparql-results+json"),
+        (SELECT, "application/json", "application/sparql-results+json"),
+        (SELECT, "application/sparql-results+xml", "application/sparql-results+xml"),
+        (SELECT, "application/xml", "application/sparql-results+xml"),
+        (SELECT, "text/csv", "text/csv"),
+        (SELECT, "text/tab-separated-values", "text/tab-separated-values"),
+        (
+            SELECT,
+            "text/csv;q=0.5, application/sparql-results+xml;q=0.9",
+            "application/sparql-results+xml",
+        ),
+        (SELECT, "application/sparql-results+json;q=0, text/*", "text/csv"),
+        (SELECT, "text/turtle, */*;q=0.1", "application/sparql-results+json"),
+        (SELECT, "text/turtle", 406),
+        (SELECT, "image/png", 406),
+        (ASK, None, "application/sparql-results+json"),
+        (ASK, "application/sparql-results+xml", "application/sparql-results+xml"),
+        (ASK, "text/csv", 406),
+        (CONSTRUCT, None, "text/turtle"),
+        (CONSTRUCT, "*/*", "text/turtle"),
+        (CONSTRUCT, "text/turtle", "text/turtle"),
+        (CONSTRUCT, "application/n-triples", "application/n-triples"),
+        (CONSTRUCT, "application/n-quads", "application/n-quads"),
+        (CONSTRUCT, "application/trig", "application/trig"),
+        (CONSTRUCT, "application/rdf+xml", "application/rdf+xml"),
+        (CONSTRUCT, "application/ld+json", "application/ld+json"),
+        (
+            CONSTRUCT,
+            "application/rdf+xml;q=0.2, application/n-triples;q=0.8",
+            "application/n-triples",
+        ),
+        (CONSTRUCT, "application/sparql-results+json", 406),
+    ],
+)
+def test_accept_matrix(
+    client: TestClient, query: str, accept: str | None, expected: str | int
+) -> None:
+    headers = {"accept": accept} if accept is not None else {}
+    response = client.get("/sparql", params={"query": query}, headers=headers)
+    if isinstance(expected, int):
+        assert response.status_code == expected, response.text
+        assert response.json()["error"]["code"] == "not_acceptable"
+        return
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].split(";")[0] == expected
+    assert "Accept" in response.headers["vary"]
+    if expected == "application/sparql-results+json" and query == SELECT:
+        data = response.json()
+        assert data["results"]["bindings"][0]["l"]["value"] == "Totem Mobi"
+
+
+@pytest.mark.parametrize("method", ["get", "post_form", "post_direct"])
+def test_three_ways_to_send_a_query(client: TestClient, method: str) -> None:
+    if method == "get":
+        response = client.get("/sparql", params={"query": ASK})
+    elif method == "post_form":
+        response = client.post("/sparql", data={"query": ASK})
+    else:
+        response = client.post(
+            "/sparql", content=ASK.encode(), headers={"content-type": "application/sparql-query"}
+        )
+    assert response.status_code == 200
+    assert response.json()["boolean"] is True
+
+
+def test_dataset_selection(client: TestClient) -> None:
+    study = "https://w3id.org/qpvkg/graph/study/innovations"
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://w3id.org/qpvkg/def#Innovation> }"
+    union = client.get(
+        "/sparql", params={"query": query}, headers={"accept": "text/csv"}
+    ).text.split()[1]
+    only = client.get(
+        "/sparql",
+        params={"query": query, "default-graph-uri": study},
+        headers={"accept": "text/csv"},
+    ).text.split()[1]
+    none = client.get(
+        "/sparql",
+        params={"query": query, "default-graph-uri": "https://w3id.org/qpvkg/graph/shapes/actor"},
+        headers={"accept": "text/csv"},
+    ).text.split()[1]
+    assert int(union) == int(only) > 0
+    assert none == "0"
+    named = client.get(
+        "/sparql",
+        params={
+            "query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }",
+            "named-graph-uri": study,
+        },
+        headers={"accept": "text/csv"},
+    )
+    assert named.text.split()[1:] == [study]
+
+
+@pytest.mark.parametrize(
+    ("request_kwargs", "status", "fragment"),
+    [
+        ({"method": "GET", "url": "/sparql?query=SELEKT%20*"}, 400, "does not parse"),
+        (
+            {"method": "GET", "url": "/sparql?query=ASK%20%7B%7D&query=ASK%20%7B%7D"},
+            400,
+            "2 query parameters",
+        ),
+        ({"method": "POST", "url": "/sparql", "data": {"x": "1"}}, 400, "no query"),
+        (
+            {
+                "method": "POST",
+                "url": "/sparql",
+                "content": b"ASK {\xff}",
+                "headers": {"content-type": "application/sparql-query"},
+            },
+            400,
+            "not valid UTF-8",
+        ),
+        (
+            {
+                "method": "GET",
+                "url": "/sparql?query=INSERT%20DATA%20%7B%3Ca%3E%20%3Cb%3E%20%3Cc%3E%7D",
+            },
+            400,
+            "SPARQL Update",
+        ),
+        (
+            {
+                "method": "POST",
+                "url": "/sparql",
+                "content": b"CLEAR ALL",
+                "headers": {"content-type": "application/sparql-update"},
+            },
+            400,
+            "read-only",
+        ),
+        (
+            {
+                "method": "POST",
+                "url": "/sparql",
+                "content": b"ASK {}",
+                "headers": {"content-type": "text/plain"},
+            },
+            415,
+            "unsupported Content-Type",
+        ),
+        ({"method": "POST", "url": "/sparql", "content": b"ASK {}"}, 415, "needs a Content-Type"),
+        ({"method": "PUT", "url": "/sparql?query=ASK%20%7B%7D"}, 405, "not allowed"),
+        ({"method": "GET", "url": "/sparql?query=ASK%20%7B%7D&timeout=soon"}, 400, "not a number"),
+        (
+            {"method": "GET", "url": "/sparql?query=ASK%20%7B%7D&default-graph-uri=not%20an%20iri"},
+            400,
+            "not a valid IRI",
+        ),
+        (
+            {"method": "GET", "url": "/sparql?query=ASK%20%7B%7D&format=docx"},
+            400,
+            "format 'docx' is unknown",
+        ),
+        (
+            {
+                "method": "GET",
+                "url": "/sparql?query=SELECT%20*%20%7B%20SERVICE%20?e%20%7B%20?s%20?p%20?o%20%7D%20%7D",
+            },
+            400,
+            "variable endpoint",
+        ),
+    ],
+)
+def test_bad_requests(
+    client: TestClient, request_kwargs: dict[str, object], status: int, fragment: str
+) -> None:
+    response = client.request(**request_kwargs)  # type: ignore[arg-type]
+    assert response.status_code == status, response.text
+    error = response.json()["error"]
+    assert error["status"] == status
+    assert fragment in error["message"]
+    if status == 405:
+        assert "GET" in response.headers["allow"]
+
+
+def test_format_parameter_overrides_accept(client: TestClient) -> None:
+    response = client.get(
+        "/sparql",
+        params={"query": SELECT, "format": "csv"},
+        headers={"accept": "application/sparql-results+json"},
+    )
+    assert response.headers["content-type"].startswith("text/csv")
+
+
+def test_service_description_for_rdf_clients(client: TestClient) -> None:
+    response = client.get("/sparql", headers={"accept": "text/turtle"})
+    assert response.status_code == 200
+    triples = list(ox.parse(response.content, ox.RdfFormat.TURTLE))
+    sd = "http://www.w3.org/ns/sparql-service-description#"
+    types = {t.object.value for t in triples if t.predicate.value.endswith("#type")}
+    assert sd + "Service" in types
+    names = {t.object.value for t in triples if t.predicate.value == sd + "name"}
+    assert "https://w3id.org/qpvkg/graph/study/innovations" in names
+    jsonld = client.get("/sparql", headers={"accept": "application/ld+json"})
+    assert jsonld.headers["content-type"].startswith("application/ld+json")
+
+
+def test_query_page_for_browsers(client: TestClient) -> None:
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    page = client.get("/sparql", headers={"accept": browser})
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    with_query = client.get("/sparql", params={"query": ASK}, headers={"accept": browser})
+    assert "Innovation" in with_query.text
+
+
+def test_cors_for_reads(client: TestClient) -> None:
+    response = client.get(
+        "/sparql", params={"query": ASK}, headers={"origin": "https://portal.example.org"}
+    )
+    assert response.headers["access-control-allow-origin"] in ("*", "https://portal.example.org")
+    preflight = client.options(
+        "/sparql",
+        headers={
+            "origin": "https://portal.example.org",
+            "access-control-request-method": "POST",
+            "access-control-request-headers": "content-type",
+        },
+    )
+    assert preflight.status_code == 200
+    assert "POST" in preflight.headers["access-control-allow-methods"]
+
+
+def test_server_timing_and_rows(client: TestClient) -> None:
+    response = client.get("/sparql", params={"query": SELECT})
+    assert "query;dur=" in response.headers["server-timing"]
+    assert response.headers["x-result-rows"] == "1"
+    again = client.get("/sparql", params={"query": SELECT})
+    assert "cache;desc=hit" in again.headers["server-timing"]
