@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from endpoint import errors
 from endpoint.engine import QueryEngine
+from endpoint.fastpath import SparqlFastPath
 from loaders import __version__
 from loaders.catalog import load_catalog
 from loaders.settings import Settings
@@ -84,6 +85,21 @@ class AccessLog:
                 )
 
 
+class QpvkgApp(FastAPI):
+    """FastAPI, with query requests to /sparql answered before its middleware stack."""
+
+    fast_path: SparqlFastPath | None = None
+
+    async def router_app(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await super().__call__(scope, receive, send)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.fast_path is not None and scope["type"] == "http" and scope["path"] == "/sparql":
+            await self.fast_path(scope, receive, send)
+        else:
+            await super().__call__(scope, receive, send)
+
+
 def create_app(settings: Settings) -> FastAPI:
     """The qpvkg HTTP application over the store of ``settings`` (nothing happens at import)."""
     engine = QueryEngine(settings)
@@ -96,7 +112,7 @@ def create_app(settings: Settings) -> FastAPI:
         finally:
             await engine.stop()
 
-    app = FastAPI(
+    app = QpvkgApp(
         title="qpvkg",
         version=__version__,
         description=(
@@ -133,4 +149,8 @@ def create_app(settings: Settings) -> FastAPI:
         expose_headers=["X-Result-Rows", "X-Result-Truncated", "Server-Timing", "ETag"],
     )
     app.add_middleware(AccessLog, metrics=app.state.metrics)
+    # query requests to /sparql skip the framework entirely (see QpvkgApp)
+    app.fast_path = SparqlFastPath(
+        app.router_app, engine=engine, settings=settings, metrics=app.state.metrics
+    )
     return app

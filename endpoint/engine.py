@@ -289,7 +289,7 @@ class QueryEngine:
         self.metrics.busy += 1
         release = True
         try:
-            baseline = rss_bytes(worker.pid)
+            baseline = 0  # read at the first poll: most queries are done before it
             cap = self.settings.query_memory_mb * 1024 * 1024
             payload = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
             worker.writer.write(HEADER.pack(len(payload)) + payload)
@@ -300,7 +300,9 @@ class QueryEngine:
                 done, _ = await asyncio.wait({reading}, timeout=max(0.0, min(POLL_S, remaining)))
                 if done:
                     break
-                if rss_bytes(worker.pid) - baseline > cap:
+                if not baseline:
+                    baseline = rss_bytes(worker.pid)
+                elif rss_bytes(worker.pid) - baseline > cap:
                     reading.cancel()
                     release = False
                     self._replace(worker)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from loaders.errors import QueryRefusedError
 
@@ -102,6 +103,11 @@ def service_endpoints(text: str) -> list[str | None]:
 
 def check_query(text: str, service_allow: list[str]) -> None:
     """Refuse updates and SERVICE clauses whose endpoint is not allow-listed."""
+    _check_query(text, tuple(service_allow))
+
+
+@lru_cache(maxsize=4096)
+def _check_query(text: str, service_allow: tuple[str, ...]) -> None:
     if is_update(text):
         raise QueryRefusedError(
             "this is a SPARQL Update request: /sparql answers queries only "

@@ -120,6 +120,27 @@ def test_slow_query_does_not_block_others(
     assert health.status_code == 200
 
 
+def restarts(base: str) -> float:
+    text = httpx.get(f"{base}/-/metrics").text
+    line = next(li for li in text.splitlines() if li.startswith("qpvkg_worker_restarts_total"))
+    return float(line.split()[1])
+
+
+def test_a_client_that_goes_away_frees_its_worker(
+    server: tuple[str, subprocess.Popen[bytes], Path],
+) -> None:
+    base, _, _ = server
+    before = restarts(base)
+    with pytest.raises(httpx.TimeoutException):
+        httpx.get(
+            f"{base}/sparql",
+            params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"},
+            timeout=0.5,
+        )
+    time.sleep(1.0)  # well before the server's own 3 s limit
+    assert restarts(base) >= before + 1
+
+
 def test_graceful_shutdown(server: tuple[str, subprocess.Popen[bytes], Path]) -> None:
     base, process, store = server
     assert zygotes(store), "the query zygote should be running"

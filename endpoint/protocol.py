@@ -1,0 +1,182 @@
+"""The SPARQL 1.1 Query Protocol's requests, read without a web framework (shared by the
+/sparql route and its fast path)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import parse_qsl
+
+import pyoxigraph as ox
+
+from endpoint.negotiation import BY_KEY
+from endpoint.sparqltext import check_query
+from endpoint.worker import Answer, Job
+from loaders.errors import (
+    BadInputError,
+    PayloadTooLargeError,
+    QueryRefusedError,
+    UnsupportedMediaTypeError,
+)
+from loaders.settings import Settings
+
+FORM = "application/x-www-form-urlencoded"
+QUERY = "application/sparql-query"
+UPDATE = "application/sparql-update"
+
+
+def decode(body: bytes, what: str) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadInputError(f"the {what} is not valid UTF-8 (byte {exc.start})") from None
+
+
+def parse_form(text: str) -> list[tuple[str, str]]:
+    try:
+        return parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError:
+        raise BadInputError("a form value is not valid UTF-8 once percent-decoded") from None
+    except ValueError as exc:
+        raise BadInputError(f"the form body is malformed: {exc}") from None
+
+
+def too_large(limit: int) -> PayloadTooLargeError:
+    return PayloadTooLargeError(
+        f"the request body is larger than {limit} bytes (QPVKG_MAX_BODY_BYTES)", limit=limit
+    )
+
+
+def url_parameters(query_string: str) -> list[tuple[str, str]]:
+    try:
+        return parse_qsl(query_string, keep_blank_values=True, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError:
+        raise BadInputError("a URL parameter is not valid UTF-8 once percent-decoded") from None
+
+
+def check_content_type(raw_type: str) -> str:
+    """The POST body's media type, refused unless the protocol reads it (415, or 400)."""
+    content_type = raw_type.split(";")[0].strip().lower()
+    charset = next(
+        (
+            p.split("=", 1)[1].strip().strip('"').lower()
+            for p in raw_type.split(";")[1:]
+            if p.strip().lower().startswith("charset=")
+        ),
+        "utf-8",
+    )
+    if charset not in ("utf-8", "utf8"):
+        raise BadInputError(f"the body must be UTF-8 (charset {charset} is not accepted)")
+    if content_type == UPDATE:
+        raise QueryRefusedError(
+            "SPARQL Update is not accepted at /sparql: the endpoint is read-only"
+        )
+    if content_type in (FORM, QUERY):
+        return content_type
+    if not content_type:
+        raise UnsupportedMediaTypeError(
+            f"a POST to /sparql needs a Content-Type: {FORM} or {QUERY}"
+        )
+    raise UnsupportedMediaTypeError(
+        f"unsupported Content-Type {content_type!r} for /sparql: use {FORM} or {QUERY}"
+    )
+
+
+def body_parameters(
+    content_type: str, body: bytes, url: list[tuple[str, str]]
+) -> list[tuple[str, str]]:
+    """The protocol's parameters of a POST: the URL's and the body's."""
+    if content_type == FORM:
+        return url + parse_form(decode(body, "form body"))
+    if any(k == "query" for k, _ in url):
+        raise BadInputError("the query is given both in the body and in the URL")
+    return [*url, ("query", decode(body, "query"))]
+
+
+def iris(values: list[str], name: str) -> tuple[str, ...]:
+    out = []
+    for value in values:
+        try:
+            ox.NamedNode(value)
+        except ValueError:
+            raise BadInputError(f"{name} {value!r} is not a valid IRI") from None
+        out.append(value)
+    return tuple(out)
+
+
+def timeout_parameter(values: list[str]) -> float | None:
+    if not values:
+        return None
+    if len(values) > 1:
+        raise BadInputError("the timeout parameter is given several times")
+    try:
+        seconds = float(values[-1])
+    except ValueError:
+        raise BadInputError(f"timeout {values[-1]!r} is not a number of seconds") from None
+    if not seconds > 0:
+        raise BadInputError("timeout must be a positive number of seconds")
+    return seconds
+
+
+@dataclass(frozen=True)
+class QueryCall:
+    """A query request, checked and ready for the engine."""
+
+    job: Job
+    timeout_s: float | None
+
+
+def query_call(
+    method: str,
+    params: list[tuple[str, str]],
+    accept: str | None,
+    settings: Settings,
+    base_iri: str,
+) -> QueryCall | None:
+    """The job a request asks for; None when it holds no query (GET without ``query``)."""
+    if any(k in ("update", "using-graph-uri", "using-named-graph-uri") for k, _ in params):
+        raise QueryRefusedError(
+            "SPARQL Update is not accepted at /sparql: the endpoint is read-only"
+        )
+    queries = [v for k, v in params if k == "query"]
+    if len(queries) > 1:
+        raise BadInputError(f"{len(queries)} query parameters were given: give exactly one")
+    if not queries:
+        if method == "POST":
+            raise BadInputError(
+                "no query: give the query parameter (form) or a application/sparql-query body"
+            )
+        return None
+    text = queries[0]
+    if not text.strip():
+        raise BadInputError("the query is empty")
+    check_query(text, settings.service_allow)
+    defaults = [v for k, v in params if k == "default-graph-uri"]
+    named = [v for k, v in params if k == "named-graph-uri"]
+    fmt = next((v for k, v in params if k == "format"), None)
+    if fmt is not None and fmt not in BY_KEY:
+        raise BadInputError(f"format {fmt!r} is unknown; use one of {', '.join(sorted(BY_KEY))}")
+    job = Job(
+        query=text,
+        accept=accept,
+        max_rows=settings.max_rows,
+        format_key=fmt,
+        base_iri=base_iri,
+        default_graphs=iris(defaults, "default-graph-uri") if defaults or named else None,
+        named_graphs=iris(named, "named-graph-uri") if defaults or named else None,
+    )
+    return QueryCall(job, timeout_parameter([v for k, v in params if k == "timeout"]))
+
+
+def answer_headers(answer: Answer, cached: bool) -> dict[str, str]:
+    """The response headers of a query answer."""
+    fmt = BY_KEY[answer.format_key]
+    headers = {
+        "Content-Type": fmt.content_type,
+        "Vary": "Accept",
+        "X-Result-Rows": str(answer.rows),
+        "Server-Timing": f"query;dur={answer.eval_ms:.1f}, "
+        f"cache;desc={'hit' if cached else 'miss'}",
+    }
+    if answer.truncated:
+        headers["X-Result-Truncated"] = "true"
+    return headers
