@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: serve test build lint typecheck unit qc bench clean distclean
+.PHONY: serve test build lint typecheck unit qc bench bench-http clean distclean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,9 @@ test: lint typecheck unit
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.build_time
+
+bench-http: $(STAMP)
+	$(BIN)/python -m benchmarks.http_load --size all
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

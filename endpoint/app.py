@@ -139,6 +139,17 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(system.router)
     app.include_router(sparql.router)
     app.include_router(queries.build_router(app.state.catalog))
+
+    from endpoint import linkeddata
+    from endpoint.routes import home, resources
+    from loaders.catalog import internal_query
+
+    templates.env.globals.update(
+        sparql_prefixes=linkeddata.prefixes(settings),
+        sparql_start=internal_query(settings, "editor-start"),
+    )
+    app.include_router(home.router)
+    app.include_router(resources.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     app.add_middleware(

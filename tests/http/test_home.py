@@ -1,0 +1,149 @@
+"""The home page, its JSON index and the label search, over the real app and data."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from starlette.testclient import TestClient
+
+from endpoint.routes.home import fold, skeleton
+
+BASE = "https://w3id.org/qpvkg/"
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+def count(client: TestClient, pattern: str) -> int:
+    query = (
+        "PREFIX qpvkg: <https://w3id.org/qpvkg/def#> "
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+        f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ {pattern} }}"
+    )
+    rows = client.get("/sparql", params={"query": query, "format": "json"}).json()
+    return int(rows["results"]["bindings"][0]["n"]["value"])
+
+
+def test_home_page(client: TestClient) -> None:
+    response = client.get("/", headers={"accept": BROWSER})
+    assert response.status_code == 200
+    html = response.text
+    innovations = count(client, "?x a qpvkg:Innovation")
+    assert innovations > 20
+    assert f"<strong>{innovations}</strong> innovations" in html
+    actors = count(client, "?c rdfs:subClassOf* qpvkg:Actor . ?x a ?c")
+    assert f"<strong>{actors}</strong> acteurs" in html
+    for href in ("/sparql", "/queries", "/def", "/-/docs", "/search"):
+        assert f'href="{href}"' in html or f'action="{href}"' in html, href
+    for name in client.app.state.catalog:  # type: ignore[attr-defined]
+        assert f'href="/queries/{name}"' in html, name
+    assert '<form class="search" method="get" action="/search"' in html
+
+
+def test_home_json_index(client: TestClient) -> None:
+    response = client.get("/", headers={"accept": "application/json"})
+    assert response.status_code == 200
+    assert "Accept" in response.headers["vary"]
+    index = response.json()
+    assert index["counts"]["innovations"] == count(client, "?x a qpvkg:Innovation")
+    territories = count(client, "?c rdfs:subClassOf* qpvkg:Territory . ?x a ?c")
+    assert index["counts"]["territories"] == territories > 30000
+    assert sum(k["count"] for k in index["territories"]) >= territories
+    assert index["links"]["sparql"] == "/sparql"
+    assert {e["name"] for e in index["examples"]} == set(client.app.state.catalog)  # type: ignore[attr-defined]
+    for example in index[
+        "examples"
+    ]:  # each links to its named query (400: a parameter is required)
+        status = client.get(example["url"], headers={"accept": "application/json"}).status_code
+        assert status in (200, 400), example["url"]
+
+
+def search(client: TestClient, q: str) -> list[dict[str, str]]:
+    response = client.get("/search", params={"q": q}, headers={"accept": "application/json"})
+    assert response.status_code == 200, response.text
+    results: list[dict[str, str]] = response.json()["results"]
+    return results
+
+
+def test_search_finds_by_label(client: TestClient) -> None:
+    results = search(client, "totem")
+    assert results[0]["label"] == "Totem Mobi"
+    assert {r["href"] for r in results} >= {
+        "/id/innovation/totem-mobi",
+        "/id/organisation/totem-mobi",
+    }
+    assert all(r["iri"].startswith(BASE) for r in results)
+    assert all(r["href"] == "/" + r["iri"][len(BASE) :] for r in results)
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("MARSEILLE", "Marseille"),  # case
+        ("saint etienne", "Saint-Étienne"),  # accents and hyphens
+        ("Saint-Étienne", "Saint-Étienne"),
+        ("l'ile saint denis", "L'Île-Saint-Denis"),  # apostrophe, circumflex
+        ("citeslab", "CitésLab"),
+    ],
+)
+def test_search_ignores_case_accents_and_hyphens(client: TestClient, q: str, expected: str) -> None:
+    results = search(client, q)
+    assert results, q
+    assert results[0]["label"] == expected, [r["label"] for r in results[:5]]
+
+
+def test_search_ranks_exact_then_prefix(client: TestClient) -> None:
+    labels = [r["label"] for r in search(client, "sevran")]
+    assert labels[0] == "Sevran"
+    folded = [fold(label) for label in labels]
+    starts = [f.startswith("sevran") for f in folded]
+    assert starts == sorted(starts, reverse=True), labels
+
+
+def test_search_limits(client: TestClient) -> None:
+    assert len(search(client, "saint")) == 50
+    assert search(client, "zzzzqqq") == []
+    short = client.get("/search", params={"q": "a"}, headers={"accept": "application/json"})
+    assert short.json()["results"] == []
+    too_long = client.get(
+        "/search", params={"q": "x" * 500}, headers={"accept": "application/json"}
+    )
+    assert too_long.status_code == 400
+    assert too_long.json()["error"]["code"] == "bad_input"
+
+
+def test_search_page(client: TestClient) -> None:
+    html = client.get(
+        "/search", params={"q": "Seine-Saint-Denis"}, headers={"accept": BROWSER}
+    ).text
+    assert re.search(r'<a href="/id/departement/93">Seine-Saint-Denis</a>', html)
+    assert "Aucun résultat" in client.get("/search", params={"q": "zzzzqqq", "format": "html"}).text
+    assert (
+        "au moins 2 caractères" in client.get("/search", params={"q": "a", "format": "html"}).text
+    )
+
+
+def test_search_is_fast(client: TestClient) -> None:
+    timings = []
+    for q in ("aubervilliers", "porteur", "lyon"):
+        start = time.perf_counter()
+        search(client, q)
+        timings.append(time.perf_counter() - start)
+    # a scan of the ~40,000 labels; measured at about 0.1 s each on the CI machine
+    assert max(timings) < 3, timings
+
+
+def test_fold_and_skeleton_agree_with_substrings() -> None:
+    labels = [
+        "Saint-Étienne-du-Rouvray",
+        "L'Île-Saint-Denis",
+        "Cœuvres-et-Valsery",
+        "Marseille 2e Arrondissement",
+    ]
+    queries = ["etienne du", "ile saint", "coeuvres", "arrondissement", "saint", "2e arr"]
+    for label in labels:
+        for q in queries:
+            if fold(q) in fold(label):
+                assert skeleton(fold(q)) in skeleton(fold(label)), (label, q)
+    assert fold("  Saint-Étienne ") == "saint etienne"
+    assert skeleton("saint etienne") == "snttnn"
