@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -336,6 +337,10 @@ def serve(
             )
         from endpoint.app import create_app
 
+        logging.getLogger().setLevel(settings.log_level.upper())
+        access = logging.getLogger("qpvkg.access")  # one JSON object per request, on stderr
+        access.handlers = [logging.StreamHandler(sys.stderr)]
+        access.propagate = False
         out.print(f"serving on http://{host}:{port}  (SPARQL at http://{host}:{port}/sparql)")
         uvicorn.run(
             create_app(settings),
