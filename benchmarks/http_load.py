@@ -16,8 +16,8 @@ innovation, the IRI changing at each request) and four heavy ones (connectors pe
 innovations by category and région, a two-hop network of an actor, a CONTAINS scan of labels).
 
 The servers, one at a time, each warmed up first:
-- qpvkg: `qpvkg serve --no-build` over a store of the graph, QPVKG_WORKERS=2, its result cache
-  on (QPVKG_CACHE_MB=64) and off (QPVKG_CACHE_MB=0);
+- qpvkg: `qpvkg serve --no-build` over a store of the graph, QPVKG_WORKERS at its default (two
+  per CPU), its result cache on (QPVKG_CACHE_MB=64) and off (QPVKG_CACHE_MB=0);
 - Oxigraph's own server (`oxigraph serve-read-only --union-default-graph`), from the PyPI
   package `oxigraph` of the same version as the project's pyoxigraph;
 - rdflib-endpoint over the same N-Quads. It loads and queries the 1m graph too slowly to be
@@ -456,7 +456,7 @@ def servers_for(
     size: Size, names: list[str], bin_dir: Path, stores: dict[str, Path], data: dict[str, Path]
 ) -> list[Server]:
     qpvkg = [str(PROJECT_DIR / ".venv" / "bin" / "qpvkg")]
-    env = {"QPVKG_WORKERS": "2", "QPVKG_STORE": str(stores["qpvkg"])}
+    env = {"QPVKG_WORKERS": str(2 * (os.cpu_count() or 1)), "QPVKG_STORE": str(stores["qpvkg"])}
     serve = [*qpvkg, "serve", "--no-build", "--store", str(stores["qpvkg"]), "--port", "{port}"]
     out = []
     for name in names:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import logging
 import os
 import pickle
@@ -21,7 +20,8 @@ import socket
 import subprocess
 import sys
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ from endpoint.worker import HEADER, Answer, Job, recv_frame, send_frame
 from loaders import errors
 from loaders.errors import (
     QpvkgError,
+    QueryLimitError,
     QueryMemoryError,
     QueryTimeoutError,
     ServiceUnavailableError,
@@ -67,16 +68,69 @@ class Metrics:
     query_seconds: list[float] = field(default_factory=list)
 
 
+class WorkerConnection(asyncio.Protocol):
+    """The server's end of a worker's socket: length-prefixed frames, one request at a time.
+
+    A plain protocol rather than streams: a frame costs one callback and one future."""
+
+    def __init__(self) -> None:
+        self.transport: asyncio.Transport | None = None
+        self.buffer = bytearray()
+        self.frames: deque[bytes] = deque()
+        self.waiter: asyncio.Future[bytes | None] | None = None
+        self.closed = False
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        while len(self.buffer) >= HEADER.size:
+            (size,) = HEADER.unpack_from(self.buffer)
+            end = HEADER.size + size
+            if len(self.buffer) < end:
+                break
+            self.frames.append(bytes(self.buffer[HEADER.size : end]))
+            del self.buffer[:end]
+        self._wake()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closed = True
+        self._wake()
+
+    def _wake(self) -> None:
+        waiter = self.waiter
+        if waiter is None or waiter.done():
+            return
+        if self.frames:
+            self.waiter = None
+            waiter.set_result(self.frames.popleft())
+        elif self.closed:
+            self.waiter = None
+            waiter.set_result(None)
+
+    def next_frame(self) -> asyncio.Future[bytes | None]:
+        """The next frame the worker sends (None once its socket is closed)."""
+        waiter: asyncio.Future[bytes | None] = asyncio.get_running_loop().create_future()
+        self.waiter = waiter
+        self._wake()
+        return waiter
+
+    def send(self, payload: bytes) -> None:
+        assert self.transport is not None
+        self.transport.write(HEADER.pack(len(payload)) + payload)
+
+
 @dataclass
 class Worker:
     pid: int
-    reader: asyncio.StreamReader
-    writer: asyncio.StreamWriter
+    connection: WorkerConnection
 
     def kill(self) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.kill(self.pid, 9)
-        self.writer.close()
+        if self.connection.transport is not None:
+            self.connection.transport.close()
 
 
 class ResultCache:
@@ -85,15 +139,15 @@ class ResultCache:
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
         self.size = 0
-        self.items: OrderedDict[bytes, Answer] = OrderedDict()
+        self.items: OrderedDict[Hashable, Answer] = OrderedDict()
 
-    def get(self, key: bytes) -> Answer | None:
+    def get(self, key: Hashable) -> Answer | None:
         answer = self.items.get(key)
         if answer is not None:
             self.items.move_to_end(key)
         return answer
 
-    def put(self, key: bytes, answer: Answer) -> None:
+    def put(self, key: Hashable, answer: Answer) -> None:
         size = len(answer.body)
         if self.max_bytes <= 0 or size > self.max_bytes // 8:
             return
@@ -207,11 +261,12 @@ class QueryEngine:
         async with self._control_lock:
             pid, sock = await asyncio.to_thread(self._fork)
         sock.setblocking(False)
-        reader, writer = await asyncio.open_unix_connection(sock=sock)
-        hello = await _read_frame(reader)
+        loop = asyncio.get_running_loop()
+        _, connection = await loop.create_unix_connection(WorkerConnection, sock=sock)
+        hello = await connection.next_frame()
         if hello is None:
             raise ServiceUnavailableError("a new query worker died at once")
-        worker = Worker(pid, reader, writer)
+        worker = Worker(pid, connection)
         self._workers[pid] = worker
         self._idle.put_nowait(worker)
 
@@ -249,9 +304,9 @@ class QueryEngine:
 
     # ------------------------------------------------------------------ queries
 
-    def cache_key(self, job: Job) -> bytes:
-        generation_id = self.generation.id if self.generation else ""
-        return hashlib.blake2b(pickle.dumps((generation_id, job)), digest_size=20).digest()
+    def cache_key(self, job: Job) -> tuple[str, Job]:
+        """A job is a frozen dataclass: it hashes and compares by value."""
+        return (self.generation.id if self.generation else "", job)
 
     async def run(self, job: Job, timeout_s: float | None = None) -> tuple[Answer, bool]:
         """Run a job; (answer, from_cache). Raises the domain error of a failed query."""
@@ -278,54 +333,30 @@ class QueryEngine:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         try:
-            worker = await asyncio.wait_for(self._idle.get(), timeout)
-        except TimeoutError:
-            self.metrics.timeouts += 1
-            raise QueryTimeoutError(
-                f"the query waited {timeout:g} s for a free worker and was not run "
-                "(the server is busy); try again",
-                limit_s=timeout,
-            ) from None
+            worker = self._idle.get_nowait()
+        except asyncio.QueueEmpty:
+            try:
+                worker = await asyncio.wait_for(self._idle.get(), timeout)
+            except TimeoutError:
+                self.metrics.timeouts += 1
+                raise QueryTimeoutError(
+                    f"the query waited {timeout:g} s for a free worker and was not run "
+                    "(the server is busy); try again",
+                    limit_s=timeout,
+                ) from None
         self.metrics.busy += 1
         release = True
+        reply = worker.connection.next_frame()
+        watch = _Watch(self, worker, reply, deadline, timeout)
         try:
-            baseline = 0  # read at the first poll: most queries are done before it
-            cap = self.settings.query_memory_mb * 1024 * 1024
-            payload = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
-            worker.writer.write(HEADER.pack(len(payload)) + payload)
-            await worker.writer.drain()
-            reading = asyncio.ensure_future(_read_frame(worker.reader))
-            while True:
-                remaining = deadline - loop.time()
-                done, _ = await asyncio.wait({reading}, timeout=max(0.0, min(POLL_S, remaining)))
-                if done:
-                    break
-                if not baseline:
-                    baseline = rss_bytes(worker.pid)
-                elif rss_bytes(worker.pid) - baseline > cap:
-                    reading.cancel()
-                    release = False
-                    self._replace(worker)
-                    self.metrics.memory_kills += 1
-                    raise QueryMemoryError(
-                        "the query was stopped: it used more than "
-                        f"{self.settings.query_memory_mb} MB of memory (QPVKG_QUERY_MEMORY_MB); "
-                        "narrow it, add LIMIT, avoid cartesian products",
-                        limit_mb=self.settings.query_memory_mb,
-                    )
-                if loop.time() >= deadline:
-                    reading.cancel()
-                    release = False
-                    self._replace(worker)
-                    self.metrics.timeouts += 1
-                    raise QueryTimeoutError(
-                        f"the query was stopped after {timeout:g} s, its time limit "
-                        f"(QPVKG_QUERY_TIMEOUT_S is {self.settings.query_timeout_s:g} s; "
-                        "a request may ask for less with the timeout parameter); "
-                        "narrow it or add LIMIT",
-                        limit_s=timeout,
-                    )
-            frame = reading.result()
+            worker.connection.send(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
+            watch.schedule(loop)
+            try:
+                frame = await reply
+            except QueryLimitError:
+                release = False
+                self._replace(worker)
+                raise
             if frame is None:
                 release = False
                 self._replace(worker)
@@ -339,18 +370,72 @@ class QueryEngine:
                 self._replace(worker)
             raise
         finally:
+            watch.cancel()
             self.metrics.busy -= 1
             if release:
                 self._idle.put_nowait(worker)
 
 
-async def _read_frame(reader: asyncio.StreamReader) -> bytes | None:
-    try:
-        head = await reader.readexactly(HEADER.size)
-        (size,) = HEADER.unpack(head)
-        return await reader.readexactly(size)
-    except (asyncio.IncompleteReadError, ConnectionError):
-        return None
+class _Watch:
+    """Polls a running query's worker: past its deadline or its memory cap, the reply
+    fails with the limit's error (and the worker is then replaced). Most queries are done
+    before the first poll, which reads the baseline memory."""
+
+    def __init__(
+        self,
+        engine: QueryEngine,
+        worker: Worker,
+        reply: asyncio.Future[bytes | None],
+        deadline: float,
+        timeout: float,
+    ) -> None:
+        self.engine = engine
+        self.worker = worker
+        self.reply = reply
+        self.deadline = deadline
+        self.timeout = timeout
+        self.baseline = 0
+        self.handle: asyncio.TimerHandle | None = None
+
+    def schedule(self, loop: asyncio.AbstractEventLoop) -> None:
+        delay = max(0.0, min(POLL_S, self.deadline - loop.time()))
+        self.handle = loop.call_later(delay, self.poll, loop)
+
+    def cancel(self) -> None:
+        if self.handle is not None:
+            self.handle.cancel()
+
+    def poll(self, loop: asyncio.AbstractEventLoop) -> None:
+        if self.reply.done():
+            return
+        settings = self.engine.settings
+        metrics = self.engine.metrics
+        if not self.baseline:
+            self.baseline = rss_bytes(self.worker.pid)
+        elif rss_bytes(self.worker.pid) - self.baseline > settings.query_memory_mb * 1024 * 1024:
+            metrics.memory_kills += 1
+            self.reply.set_exception(
+                QueryMemoryError(
+                    "the query was stopped: it used more than "
+                    f"{settings.query_memory_mb} MB of memory (QPVKG_QUERY_MEMORY_MB); "
+                    "narrow it, add LIMIT, avoid cartesian products",
+                    limit_mb=settings.query_memory_mb,
+                )
+            )
+            return
+        if loop.time() >= self.deadline:
+            metrics.timeouts += 1
+            self.reply.set_exception(
+                QueryTimeoutError(
+                    f"the query was stopped after {self.timeout:g} s, its time limit "
+                    f"(QPVKG_QUERY_TIMEOUT_S is {settings.query_timeout_s:g} s; "
+                    "a request may ask for less with the timeout parameter); "
+                    "narrow it or add LIMIT",
+                    limit_s=self.timeout,
+                )
+            )
+            return
+        self.schedule(loop)
 
 
 def _domain_error(answer: Answer) -> QpvkgError:

@@ -9,7 +9,6 @@ routes) goes on to the application.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import time
@@ -161,18 +160,41 @@ class SparqlFastPath:
             return 500, body, {"Content-Type": "application/json"}
 
 
-async def run_unless_disconnected(work: Awaitable[T], receive: Receive) -> T | None:
-    """Await ``work``, cancelling it (and so stopping its query) if the client disconnects."""
-    task = asyncio.ensure_future(work)
-    watch = asyncio.ensure_future(_disconnected(receive))
-    done, _ = await asyncio.wait({task, watch}, return_when=asyncio.FIRST_COMPLETED)
-    if task in done:
-        watch.cancel()
-        return task.result()
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError, QpvkgError):
-        await task
-    return None
+async def run_unless_disconnected(
+    work: Awaitable[T], receive: Receive, after_s: float = 0.05
+) -> T | None:
+    """Await ``work``, cancelling it (and so stopping its query) if the client disconnects.
+
+    Most queries are answered within milliseconds: the client is watched only once a query
+    has run for ``after_s``."""
+    loop = asyncio.get_running_loop()
+    current = asyncio.current_task()
+    assert current is not None
+    watch: asyncio.Task[None] | None = None
+    gone = False
+
+    async def watch_client() -> None:
+        nonlocal gone
+        await _disconnected(receive)
+        gone = True
+        current.cancel()
+
+    def start_watch() -> None:
+        nonlocal watch
+        watch = loop.create_task(watch_client())
+
+    handle = loop.call_later(after_s, start_watch)
+    try:
+        return await work
+    except asyncio.CancelledError:
+        if not gone:
+            raise
+        current.uncancel()
+        return None
+    finally:
+        handle.cancel()
+        if watch is not None:
+            watch.cancel()
 
 
 async def _disconnected(receive: Receive) -> None:

@@ -47,8 +47,10 @@ class _StopWritingError(Exception):
 class RowWriter(io.RawIOBase):
     """A file-like sink that counts result rows as pyoxigraph writes them.
 
-    ``scan`` reads each chunk; it records where row ``limit`` ends (``end``) and reports
-    whether a further row starts; then the writer stops pyoxigraph."""
+    Counting costs little while the rows cannot pass the limit: ``bound`` gives, with C-level
+    byte counts, an upper bound of the rows a chunk may start. Once the bounds add up past the
+    limit, ``scan`` reads the bytes exactly: it records where row ``limit`` ends (``end``) and
+    reports whether a further row starts; then the writer stops pyoxigraph."""
 
     def __init__(self, limit: int) -> None:
         super().__init__()
@@ -57,6 +59,8 @@ class RowWriter(io.RawIOBase):
         self.end: int | None = None
         self.truncated = False
         self.buffer = bytearray()
+        self.bound_total = 0
+        self.precise = False
 
     def writable(self) -> bool:
         return True
@@ -65,6 +69,12 @@ class RowWriter(io.RawIOBase):
         chunk = bytes(data)
         offset = len(self.buffer)
         self.buffer += chunk
+        if not self.precise:
+            self.bound_total += self.bound(chunk)
+            if self.bound_total <= self.limit:
+                return len(chunk)
+            self.precise = True  # from now on, read every byte, from the start
+            chunk, offset = bytes(self.buffer), 0
         if self.scan(chunk, offset):
             self.truncated = True
             raise _StopWritingError
@@ -75,9 +85,28 @@ class RowWriter(io.RawIOBase):
         if self.rows == self.limit:
             self.end = absolute
 
+    def bound(self, chunk: bytes) -> int:
+        """An upper bound of the rows that may start in the chunk."""
+        raise NotImplementedError
+
+    def count(self, document: bytes) -> int | None:
+        """The rows of a whole document by byte counts, or None when they cannot tell."""
+        return None
+
     def scan(self, chunk: bytes, offset: int) -> bool:
         """Count rows in the chunk; True when a row beyond the limit starts."""
         raise NotImplementedError
+
+    def row_count(self) -> int:
+        """The rows written (at most the limit)."""
+        if not self.precise:
+            document = bytes(self.buffer)
+            counted = self.count(document)
+            if counted is not None:
+                return counted
+            self.precise = True
+            self.scan(document, 0)
+        return min(self.rows, self.limit)
 
     def document(self) -> bytes:
         if not self.truncated or self.end is None:
@@ -95,6 +124,12 @@ class TsvRows(RowWriter):
     def __init__(self, limit: int) -> None:
         super().__init__(limit)
         self.header = True
+
+    def bound(self, chunk: bytes) -> int:
+        return chunk.count(b"\n")
+
+    def count(self, document: bytes) -> int | None:
+        return max(document.count(b"\n") - 1, 0)
 
     def scan(self, chunk: bytes, offset: int) -> bool:
         start = 0
@@ -118,6 +153,14 @@ class CsvRows(RowWriter):
         super().__init__(limit)
         self.header = True
         self.quoted = False
+
+    def bound(self, chunk: bytes) -> int:
+        return chunk.count(b"\n")
+
+    def count(self, document: bytes) -> int | None:
+        if b'"' in document:  # a quoted value may hold a line break
+            return None
+        return max(document.count(b"\n") - 1, 0)
 
     def scan(self, chunk: bytes, offset: int) -> bool:
         start = 0
@@ -144,6 +187,12 @@ class XmlRows(RowWriter):
     def __init__(self, limit: int) -> None:
         super().__init__(limit)
         self.tail = b""
+
+    def bound(self, chunk: bytes) -> int:
+        return chunk.count(b"<")
+
+    def count(self, document: bytes) -> int | None:
+        return document.count(b"<result>")  # text is escaped: "<" is markup only
 
     def scan(self, chunk: bytes, offset: int) -> bool:
         # carry a few bytes so a tag split across two writes is still seen
@@ -181,6 +230,17 @@ class JsonRows(RowWriter):
         self.depth = 0
         self.in_string = False
         self.escape = False
+
+    def bound(self, chunk: bytes) -> int:
+        return chunk.count(b"{")
+
+    def count(self, document: bytes) -> int | None:
+        """In a string every quote is escaped, so '{"' is always an object opening: the
+        document's own three objects, each non-empty row and each value. A '{}' is an empty
+        row, or text in a string: then the bytes are read one by one."""
+        if b"{}" in document:
+            return None
+        return document.count(b'{"') - 3 - document.count(b'{"type":"')
 
     def scan(self, chunk: bytes, offset: int) -> bool:
         skip_to = 0
@@ -234,7 +294,7 @@ def serialize_solutions(
     except (_StopWritingError, OSError) as exc:  # pyoxigraph may wrap the writer's exception
         if not writer.truncated:
             raise exc from None
-    return writer.document(), min(writer.rows, limit), writer.truncated
+    return writer.document(), writer.row_count(), writer.truncated
 
 
 def serialize_boolean(result: ox.QueryBoolean, key: str) -> bytes:

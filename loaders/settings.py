@@ -35,7 +35,12 @@ class Settings(BaseSettings):
     query_memory_mb: int = Field(default=1024, gt=0, description="Memory cap of a query worker.")
     max_rows: int = Field(default=100_000, gt=0, description="Rows returned before truncation.")
     max_body_bytes: int = Field(default=50 * 1024 * 1024, gt=0, description="Largest request body.")
-    workers: int = Field(default=os.cpu_count() or 1, gt=0, description="Query worker processes.")
+    workers: int = Field(
+        default=2 * (os.cpu_count() or 1),
+        gt=0,
+        description="Query worker processes (they share the graph in memory; two per CPU keep "
+        "a CPU busy while the other waits on the server).",
+    )
     service_allow: list[str] = Field(
         default_factory=list, description="SERVICE endpoints a query may call."
     )
