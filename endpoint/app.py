@@ -139,10 +139,11 @@ def create_app(settings: Settings) -> FastAPI:
 
     errors.install(app)
 
-    from endpoint.routes import queries, sparql, system
+    from endpoint.routes import queries, sparql, store, system
 
     app.include_router(system.router)
     app.include_router(sparql.router)
+    app.include_router(store.router)
     app.include_router(queries.build_router(app.state.catalog))
 
     from endpoint import linkeddata

@@ -125,6 +125,7 @@ class WorkerConnection(asyncio.Protocol):
 class Worker:
     pid: int
     connection: WorkerConnection
+    epoch: int = 0  # the write count of the graph it was forked with
 
     def kill(self) -> None:
         with contextlib.suppress(ProcessLookupError):
@@ -181,6 +182,7 @@ class QueryEngine:
         self._snapshot: Path | None = None
         self._stopping = False
         self._background: set[asyncio.Task[Any]] = set()
+        self._epoch = 0  # bumped by each committed write the workers must see
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -200,10 +202,11 @@ class QueryEngine:
         path = self.settings.store_path
         if not path.is_dir() or not any(path.iterdir()):
             raise ServiceUnavailableError(f"no store at {path}: run `qpvkg build` first")
-        try:
-            self.store = ox.Store(str(path))
-        except OSError as exc:
-            raise ServiceUnavailableError(f"cannot open the store at {path}: {exc}") from exc
+        if self.store is None:
+            try:
+                self.store = ox.Store(str(path))
+            except OSError as exc:
+                raise ServiceUnavailableError(f"cannot open the store at {path}: {exc}") from exc
         self.generation = generation(self.store, self.settings)
         root = self.settings.snapshots_path
         root.mkdir(parents=True, exist_ok=True)
@@ -213,8 +216,10 @@ class QueryEngine:
             shutil.rmtree(partial, ignore_errors=True)
             self.store.backup(str(partial))
             partial.rename(snapshot)
+        # keep the snapshot workers may still read (the previous one), drop older ones
+        keep = {snapshot, self._snapshot}
         for old in root.iterdir():
-            if old != snapshot:
+            if old not in keep:
                 shutil.rmtree(old, ignore_errors=True)
         self._snapshot = snapshot
 
@@ -258,6 +263,7 @@ class QueryEngine:
         return int(info["pid"]), socket.socket(fileno=fds[0])
 
     async def _add_worker(self) -> None:
+        epoch = self._epoch
         async with self._control_lock:
             pid, sock = await asyncio.to_thread(self._fork)
         sock.setblocking(False)
@@ -266,9 +272,67 @@ class QueryEngine:
         hello = await connection.next_frame()
         if hello is None:
             raise ServiceUnavailableError("a new query worker died at once")
-        worker = Worker(pid, connection)
+        worker = Worker(pid, connection, epoch)
         self._workers[pid] = worker
         self._idle.put_nowait(worker)
+
+    def _release(self, worker: Worker) -> None:
+        if worker.epoch == self._epoch:
+            self._idle.put_nowait(worker)
+        else:  # forked before a write it does not see
+            self._retire(worker)
+
+    def _retire(self, worker: Worker) -> None:
+        worker.kill()
+        self._workers.pop(worker.pid, None)
+        if not self._stopping:
+            task = asyncio.create_task(self._add_worker())
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+
+    async def publish_write(self, update: str) -> None:
+        """Make a committed write visible to queries: a new generation (so the result cache
+        and the validators of the pages change), the zygote's graph updated, and workers
+        forked again from it (idle ones now, busy ones when their query ends)."""
+        assert self.store is not None
+        self.generation = await asyncio.to_thread(generation, self.store, self.settings)
+        order: dict[str, Any] = {"order": "apply"}
+        if self.settings.in_memory:
+            order["update"] = update
+        else:
+            await asyncio.to_thread(self._open_and_snapshot)
+            order["snapshot"] = str(self._snapshot)
+        async with self._control_lock:
+            reply = await asyncio.to_thread(self._order, order)
+        if not reply.get("ok"):
+            log.error("the query zygote could not apply a write (%s): restarting it", reply)
+            await self._restart_zygote()
+        self.cache.clear()
+        self._epoch += 1
+        stale: list[Worker] = []
+        while not self._idle.empty():
+            stale.append(self._idle.get_nowait())
+        for worker in stale:
+            self._retire(worker)
+
+    def _order(self, order: dict[str, Any]) -> dict[str, Any]:
+        assert self._control is not None
+        send_frame(self._control, pickle.dumps(order))
+        frame = recv_frame(self._control)
+        if frame is None:
+            return {"ok": False, "error": "the zygote closed its control socket"}
+        reply: dict[str, Any] = pickle.loads(frame)
+        return reply
+
+    async def _restart_zygote(self) -> None:
+        async with self._control_lock:
+            if self._control is not None:
+                self._control.close()
+            if self._zygote is not None:
+                self._zygote.kill()
+                await asyncio.to_thread(self._zygote.wait)
+            await asyncio.to_thread(self._open_and_snapshot)
+            await asyncio.to_thread(self._start_zygote)
 
     def _replace(self, worker: Worker) -> None:
         worker.kill()
@@ -373,7 +437,7 @@ class QueryEngine:
             watch.cancel()
             self.metrics.busy -= 1
             if release:
-                self._idle.put_nowait(worker)
+                self._release(worker)
 
 
 class _Watch:

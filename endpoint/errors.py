@@ -31,6 +31,9 @@ STATUS: tuple[tuple[type[e.QpvkgError], int], ...] = (
     (e.UnknownResourceError, 404),
     (e.NotAcceptableError, 406),
     (e.ValidationFailedError, 422),
+    (e.UnauthorizedError, 401),
+    (e.ForbiddenError, 403),
+    (e.ConflictError, 409),
     (e.QueryLimitError, 503),
     (e.ServiceUnavailableError, 503),
     (e.QueryDefinitionError, 500),
@@ -84,6 +87,8 @@ def response_for(request: Request | None, error: e.QpvkgError) -> Response:
         headers["Retry-After"] = "1"
     if status == 405 and "allow" in error.details:
         headers["Allow"] = str(error.details["allow"])
+    if status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="qpvkg"'
     details = {k: v for k, v in error.details.items() if k != "report"}
     return error_response(request, status, error.code, error.message, details, headers)
 

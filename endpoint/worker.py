@@ -239,6 +239,17 @@ def zygote(control: socket.socket, snapshot: str, memory: bool) -> None:
             worker_end.close()
             socket.send_fds(control, [pickle.dumps({"pid": pid})], [server_end.fileno()])
             server_end.close()
+        elif order.get("order") == "apply":
+            # a committed write: apply it to the graph new workers are forked from
+            try:
+                if store is not None:
+                    store.update(order["update"])
+                else:
+                    snapshot = order["snapshot"]
+                reply: dict[str, Any] = {"ok": True}
+            except Exception as exc:  # reported to the server, which restarts the zygote
+                reply = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+            send_frame(control, pickle.dumps(reply))
         elif order.get("order") == "exit":
             os._exit(0)
 

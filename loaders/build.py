@@ -276,8 +276,14 @@ def build(
         when = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
         wanted = {graph_iri(settings, s).value for s in sources}
         build_g = build_graph_iri(settings)
+        kept = (settings.graph_iri("partner/"), settings.graph_iri("contributions"))
         for g in list(store.named_graphs()):
-            if isinstance(g, ox.NamedNode) and g != build_g and g.value not in wanted:
+            if (
+                isinstance(g, ox.NamedNode)
+                and g != build_g
+                and g.value not in wanted
+                and not g.value.startswith(kept)  # partner graphs are not built from files
+            ):
                 _forget(store, settings, g)
                 report.removed.append(g.value)
         progress.step("Loading graphs", total=len(sources))

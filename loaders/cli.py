@@ -45,6 +45,11 @@ import_app = typer.Typer(
     help="Import official reference data into data/reference/.", no_args_is_help=True
 )
 app.add_typer(import_app, name="import")
+partner_app = typer.Typer(
+    help="Partner accounts: who may write which graphs (tokens kept as hashes only).",
+    no_args_is_help=True,
+)
+app.add_typer(partner_app, name="partner")
 
 out = Console()
 err = Console(stderr=True)
@@ -431,6 +436,103 @@ def import_qpv(
 
 
 # ----------------------------------------------------------------------------- synth
+
+
+@partner_app.command("add")
+def partner_add(
+    name: Annotated[str, typer.Argument(help="Lowercase letters, digits, hyphens.")],
+) -> None:
+    """Create a partner and print its bearer token, once: it is stored only as a hash."""
+    from loaders.partners import PartnerRegistry, partner_graph_prefix
+
+    settings = get_settings()
+    token = run(lambda: PartnerRegistry.from_settings(settings).add(name))
+    err.print(
+        f"partner [bold]{name}[/bold] may write the graphs under "
+        f"{partner_graph_prefix(settings, name)}\n"
+        "its token follows; it is shown only this once (the partners file keeps its hash):"
+    )
+    out.print(token, markup=False, highlight=False, soft_wrap=True)
+
+
+@partner_app.command("list")
+def partner_list(
+    as_json: Annotated[bool, typer.Option("--json", help="JSON instead of a table.")] = False,
+) -> None:
+    """List the partners (names, creation, revocation; never tokens)."""
+    from loaders.partners import PartnerRegistry
+
+    partners = run(lambda: PartnerRegistry.from_settings(get_settings()).list())
+    if as_json:
+        rows = [{k: v for k, v in p.as_dict().items() if k != "token_sha256"} for p in partners]
+        out.print_json(json.dumps(rows))
+        return
+    table = Table(title="Partners")
+    for col in ("name", "created", "revoked"):
+        table.add_column(col)
+    for p in partners:
+        table.add_row(p.name, p.created, p.revoked or "")
+    out.print(table)
+
+
+@partner_app.command("revoke")
+def partner_revoke(name: Annotated[str, typer.Argument()]) -> None:
+    """Revoke a partner's token at once (its graphs stay; `partner add` issues a new token)."""
+    from loaders.partners import PartnerRegistry
+
+    partner = run(lambda: PartnerRegistry.from_settings(get_settings()).revoke(name))
+    err.print(f"partner {partner.name} revoked at {partner.revoked}")
+
+
+@app.command()
+def contribute(
+    file: Annotated[Path, typer.Argument(help="JSON-LD, Turtle, N-Triples or RDF/XML.")],
+    partner: Annotated[str, typer.Option("--partner", help="The partner writing.")],
+    graph: Annotated[
+        str | None,
+        typer.Option(help="Graph IRI; default {base}graph/partner/NAME/FILE-STEM."),
+    ] = None,
+    add: Annotated[
+        bool, typer.Option("--add", help="Add to the graph (POST) instead of replacing it (PUT).")
+    ] = False,
+    media_type: Annotated[
+        str | None, typer.Option("--type", help="Media type; default from the file suffix.")
+    ] = None,
+    store: Annotated[Path | None, typer.Option(help="Store folder.")] = None,
+) -> None:
+    """Write a partner graph: the same validated, atomic write as PUT/POST /store.
+
+    Exit 0 written, 1 refused by the shapes (report shown), 2 bad input or not allowed.
+    The store must not be open in a server (use the HTTP API then)."""
+    from loaders.build import open_store
+    from loaders.contribute import contribute as write
+    from loaders.contribute import media_type_for
+    from loaders.partners import PartnerRegistry, partner_graph_prefix
+    from loaders.sources import read_file_bytes
+
+    settings = settings_for(store)
+
+    def action() -> dict[str, Any]:
+        PartnerRegistry.from_settings(settings).get(partner)
+        target = graph or f"{partner_graph_prefix(settings, partner)}{file.stem.lower()}"
+        data = read_file_bytes(file)
+        media = media_type_for(media_type, file.name)
+        if not settings.store_path.is_dir():
+            raise BadInputError(f"no store at {settings.store_path}: run `qpvkg build` first")
+        with open_store(settings.store_path) as opened:
+            result = write(
+                opened,
+                settings,
+                partner=partner,
+                graph=target,
+                data=data,
+                media_type=media,
+                mode="post" if add else "put",
+            )
+        return result.as_dict()
+
+    result = run(action)
+    out.print_json(json.dumps(result))
 
 
 @app.command()

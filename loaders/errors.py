@@ -132,3 +132,21 @@ class ServiceUnavailableError(QpvkgError):
     """The query service cannot answer now (starting, stopping, or its worker died)."""
 
     code = "unavailable"
+
+
+class UnauthorizedError(QpvkgError):
+    """A write without a valid partner token."""
+
+    code = "unauthorized"
+
+
+class ForbiddenError(QpvkgError):
+    """A write the partner may not make (another partner's graph, ontology terms)."""
+
+    code = "forbidden"
+
+
+class ConflictError(QpvkgError):
+    """A write that clashes with the graph's state (a concurrent write, a stale version)."""
+
+    code = "conflict"

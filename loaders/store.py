@@ -51,17 +51,22 @@ class Generation:
 
 def generation(store: ox.Store, settings: Settings) -> Generation:
     """The store's generation, from the provenance that ``qpvkg build`` records."""
-    build = ox.NamedNode(settings.graph_iri("build"))
     checksum = ox.NamedNode("http://spdx.org/rdf/terms#checksumValue")
     generated = ox.NamedNode("http://www.w3.org/ns/prov#generatedAtTime")
-    parts = sorted(
-        f"{q.subject} {q.object}" for q in store.quads_for_pattern(None, checksum, None, build)
-    )
-    times = [
-        q.object.value
-        for q in store.quads_for_pattern(None, generated, None, build)
-        if isinstance(q.object, ox.Literal)
-    ]
+    parts: list[str] = []
+    times: list[str] = []
+    # the build's graphs, and every version of the partner graphs
+    for key in ("build", "contributions"):
+        g = ox.NamedNode(settings.graph_iri(key))
+        parts += [
+            f"{q.subject} {q.object}" for q in store.quads_for_pattern(None, checksum, None, g)
+        ]
+        times += [
+            q.object.value
+            for q in store.quads_for_pattern(None, generated, None, g)
+            if isinstance(q.object, ox.Literal)
+        ]
+    parts.sort()
     digest = hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:20]
     latest = max(times, default="1970-01-01T00:00:00Z").replace("Z", "+00:00")
     return Generation(digest, datetime.fromisoformat(latest))

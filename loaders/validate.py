@@ -235,3 +235,69 @@ def _results(graph: Graph) -> Iterable[ValidationResult]:
             shape=_text(graph, node, SH.sourceShape),
             constraint=_text(graph, node, SH.sourceConstraintComponent),
         )
+
+
+def readable_report(results: Sequence[dict[str, Any]], lang: str) -> str:
+    """A SHACL report as text a person reads: one line per result, naming the node, the
+    path, the value and what to do (the shape's message), in French or English."""
+    fr = lang == "fr"
+    lines = []
+    violations = sum(1 for r in results if r.get("severity") == "Violation")
+    lines.append(
+        (
+            f"{violations} violation(s) des formes SHACL :"
+            if fr
+            else f"{violations} SHACL violation(s):"
+        )
+        if violations
+        else ("Conforme aux formes SHACL." if fr else "Conforms to the SHACL shapes.")
+    )
+    for r in results:
+        message = r.get("message_fr" if fr else "message_en") or r.get("message_en") or ""
+        where = f"<{r.get('focus')}>"
+        if r.get("path"):
+            where += f" {'chemin' if fr else 'path'} <{r['path']}>"
+        if r.get("value"):
+            where += f" {'valeur' if fr else 'value'} {r['value']}"
+        lines.append(
+            f"- [{r.get('severity')}] {where} : {message}"
+            if fr
+            else f"- [{r.get('severity')}] {where}: {message}"
+        )
+    return "\n".join(lines)
+
+
+def report_jsonld(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """A SHACL validation report (sh:ValidationReport) as JSON-LD."""
+    sh = str(SH)
+
+    def iri(value: Any) -> dict[str, str] | None:
+        return {"@id": str(value)} if value else None
+
+    items = []
+    for r in results:
+        item: dict[str, Any] = {
+            "@type": "sh:ValidationResult",
+            "sh:resultSeverity": {"@id": f"sh:{r.get('severity')}"},
+            "sh:focusNode": iri(r.get("focus")),
+            "sh:resultMessage": [
+                {"@value": r[key], "@language": lang}
+                for key, lang in (("message_fr", "fr"), ("message_en", "en"))
+                if r.get(key)
+            ],
+        }
+        if r.get("path"):
+            item["sh:resultPath"] = iri(r["path"])
+        if r.get("value") is not None:
+            item["sh:value"] = r["value"]
+        if r.get("shape"):
+            item["sh:sourceShape"] = iri(r["shape"])
+        if r.get("constraint"):
+            item["sh:sourceConstraintComponent"] = iri(r["constraint"])
+        items.append({k: v for k, v in item.items() if v is not None})
+    return {
+        "@context": {"sh": sh},
+        "@type": "sh:ValidationReport",
+        "sh:conforms": not any(r.get("severity") == "Violation" for r in results),
+        "sh:result": items,
+    }

@@ -1,0 +1,261 @@
+"""The SPARQL 1.1 Graph Store Protocol at /store: public reads, partner writes.
+
+Writes go through ``loaders.contribute`` (the code ``qpvkg contribute`` runs): the partner's
+bearer token, its graph, the body's size and media type are checked before the body is
+parsed; then SHACL, then one atomic commit, published to the query workers at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Any
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Query, Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+
+from endpoint.deps import EngineDep, SettingsDep
+from endpoint.negotiation import RDF, choose
+from endpoint.results import PREFIXES, RDF_FORMATS
+from loaders.contribute import (
+    History,
+    Mode,
+    WriteResult,
+    contribute,
+    diff,
+    media_type_for,
+    versions,
+)
+from loaders.errors import (
+    BadInputError,
+    PayloadTooLargeError,
+    UnknownResourceError,
+    ValidationFailedError,
+)
+from loaders.partners import PartnerRegistry, check_graph
+from loaders.settings import Settings
+from loaders.validate import Validator, readable_report, report_jsonld
+
+router = APIRouter(tags=["graph store"])
+
+GraphParam = Annotated[
+    str | None,
+    Query(description="The graph's IRI, e.g. {base}graph/partner/NAME/projets"),
+]
+DefaultParam = Annotated[
+    str | None, Query(description="Present (empty): the default graph (GET only)")
+]
+
+
+def _graph(graph: str | None) -> str:
+    if not graph:
+        raise BadInputError("give the graph parameter: /store?graph=IRI")
+    try:
+        ox.NamedNode(graph)
+    except ValueError:
+        raise BadInputError(f"graph {graph!r} is not a valid IRI") from None
+    return graph
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLargeError(
+            f"the request body is larger than {limit} bytes (QPVKG_MAX_BODY_BYTES)", limit=limit
+        )
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise PayloadTooLargeError(
+                f"the request body is larger than {limit} bytes (QPVKG_MAX_BODY_BYTES)",
+                limit=limit,
+            )
+    return bytes(body)
+
+
+def validator_of(request: Request, settings: Settings) -> Validator:
+    """The shapes and ontology, parsed once per application."""
+    validator: Validator | None = getattr(request.app.state, "validator", None)
+    if validator is None:
+        validator = Validator.from_settings(settings)
+        request.app.state.validator = validator
+    return validator
+
+
+async def write(
+    request: Request,
+    settings: Settings,
+    engine: EngineDep,
+    graph: str,
+    mode: Mode,
+    *,
+    rollback_to: int | None = None,
+) -> Response:
+    partner = PartnerRegistry.from_settings(settings).authenticate(
+        request.headers.get("authorization")
+    )
+    check_graph(settings, partner.name, graph)
+    data: bytes | None = None
+    media: str | None = None
+    if mode in ("put", "post"):
+        media = media_type_for(request.headers.get("content-type") or None)
+        data = await read_body(request, settings.max_body_bytes)
+    if engine.store is None:
+        raise UnknownResourceError("the store is not open")
+    validator = await asyncio.to_thread(validator_of, request, settings)
+    try:
+        result: WriteResult = await asyncio.to_thread(
+            contribute,
+            engine.store,
+            settings,
+            partner=partner.name,
+            graph=graph,
+            data=data,
+            media_type=media,
+            mode=mode,
+            validator=validator,
+            rollback_to=rollback_to,
+        )
+    except ValidationFailedError as exc:
+        return validation_response(request, exc)
+    await engine.publish_write(result.update)
+    status = 201 if result.created else 200
+    headers = {"Location": f"/store?graph={graph}"} if result.created else {}
+    return JSONResponse(result.as_dict(), status_code=status, headers=headers)
+
+
+def validation_response(request: Request, exc: ValidationFailedError) -> Response:
+    """422: the SHACL report as JSON-LD, as text (fr, en), or in the JSON error shape."""
+    accept = request.headers.get("accept", "")
+    if "application/ld+json" in accept:
+        return JSONResponse(
+            report_jsonld(exc.results), status_code=422, media_type="application/ld+json"
+        )
+    if "text/plain" in accept:
+        text = readable_report(exc.results, "fr") + "\n\n" + readable_report(exc.results, "en")
+        return PlainTextResponse(text, status_code=422)
+    body = {
+        "error": {
+            "status": 422,
+            "code": exc.code,
+            "message": exc.message,
+            "details": {
+                "results": exc.results,
+                "text_fr": readable_report(exc.results, "fr"),
+                "text_en": readable_report(exc.results, "en"),
+                "report": report_jsonld(exc.results),
+            },
+        }
+    }
+    return JSONResponse(body, status_code=422)
+
+
+def read_graph(store: ox.Store, graph: str | None) -> list[ox.Triple]:
+    target: ox.NamedNode | ox.DefaultGraph = ox.NamedNode(graph) if graph else ox.DefaultGraph()
+    return [q.triple for q in store.quads_for_pattern(None, None, None, target)]
+
+
+@router.api_route(
+    "/store",
+    methods=["GET", "HEAD"],
+    summary="Read a graph (Graph Store Protocol): Turtle, N-Triples, JSON-LD, RDF/XML...",
+)
+async def store_get(
+    request: Request,
+    engine: EngineDep,
+    graph: GraphParam = None,
+    default: DefaultParam = None,
+) -> Response:
+    if graph is None and default is None:
+        raise BadInputError("give graph=IRI or default: /store?graph=IRI")
+    if graph is not None:
+        _graph(graph)
+    fmt = choose(request.headers.get("accept"), RDF, what="a graph")
+    if engine.store is None:
+        raise UnknownResourceError("the store is not open")
+    triples = await asyncio.to_thread(read_graph, engine.store, graph)
+    if graph is not None and not triples:
+        raise UnknownResourceError(f"no graph {graph} (or it is empty)", graph=graph)
+    body = ox.serialize(
+        triples,
+        format=RDF_FORMATS[fmt.key],
+        prefixes=PREFIXES if fmt.key in ("ttl", "trig", "rdf") else None,
+    )
+    headers = {"Vary": "Accept", "X-Graph-Triples": str(len(triples))}
+    if request.method == "HEAD":
+        headers["Content-Length"] = str(len(body or b""))
+        return Response(status_code=200, media_type=fmt.content_type, headers=headers)
+    return Response(body, media_type=fmt.content_type, headers=headers)
+
+
+@router.put("/store", summary="Replace a partner graph (token required; SHACL-validated)")
+async def store_put(
+    request: Request, settings: SettingsDep, engine: EngineDep, graph: GraphParam = None
+) -> Response:
+    return await write(request, settings, engine, _graph(graph), "put")
+
+
+@router.post("/store", summary="Add to a partner graph (token required; SHACL-validated)")
+async def store_post(
+    request: Request, settings: SettingsDep, engine: EngineDep, graph: GraphParam = None
+) -> Response:
+    return await write(request, settings, engine, _graph(graph), "post")
+
+
+@router.delete("/store", summary="Withdraw a partner graph (token required)")
+async def store_delete(
+    request: Request, settings: SettingsDep, engine: EngineDep, graph: GraphParam = None
+) -> Response:
+    return await write(request, settings, engine, _graph(graph), "delete")
+
+
+@router.get("/store/history", summary="The versions of a graph: who, when, size, checksum")
+async def store_history(
+    settings: SettingsDep, engine: EngineDep, graph: GraphParam = None
+) -> dict[str, Any]:
+    iri = _graph(graph)
+    if engine.store is None:
+        raise UnknownResourceError("the store is not open")
+    found = await asyncio.to_thread(versions, engine.store, settings, iri)
+    if not found:
+        raise UnknownResourceError(f"no version of {iri} was ever written", graph=iri)
+    return {"graph": iri, "versions": [v.as_dict() for v in reversed(found)]}
+
+
+@router.get("/store/diff", summary="Triples added and removed between two versions of a graph")
+async def store_diff(
+    settings: SettingsDep,
+    engine: EngineDep,
+    graph: GraphParam = None,
+    from_: Annotated[int, Query(alias="from", ge=1, description="The older version")] = 1,
+    to: Annotated[
+        int | None, Query(ge=1, description="The newer version (default current)")
+    ] = None,
+) -> dict[str, Any]:
+    iri = _graph(graph)
+    if engine.store is None:
+        raise UnknownResourceError("the store is not open")
+    found = await asyncio.to_thread(versions, engine.store, settings, iri)
+    numbers = {v.version for v in found}
+    newer = to if to is not None else max(numbers, default=0)
+    for n in (from_, newer):
+        if n not in numbers:
+            raise UnknownResourceError(f"{iri} has no version {n}", graph=iri, version=n)
+    changes = await asyncio.to_thread(diff, History.from_settings(settings), iri, from_, newer)
+    return {"graph": iri, "from": from_, "to": newer, **changes}
+
+
+@router.post(
+    "/store/rollback", summary="Make an earlier version of a graph current again (a new version)"
+)
+async def store_rollback(
+    request: Request,
+    settings: SettingsDep,
+    engine: EngineDep,
+    graph: GraphParam = None,
+    version: Annotated[int | None, Query(ge=1, description="The version to restore")] = None,
+) -> Response:
+    if version is None:
+        raise BadInputError("give the version to restore: /store/rollback?graph=IRI&version=N")
+    return await write(request, settings, engine, _graph(graph), "rollback", rollback_to=version)

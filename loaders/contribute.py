@@ -1,0 +1,696 @@
+"""Partner contributions: parse, authorise, validate, commit atomically, keep the history.
+
+One code path for the Graph Store Protocol (``PUT/POST/DELETE /store?graph=IRI``) and for
+``qpvkg contribute``. Each accepted write:
+
+1. parses the body (JSON-LD with pyoxigraph, the project's own contexts inlined and no other
+   context ever loaded; Turtle, N-Triples, RDF/XML with entity declarations bounded);
+2. checks the partner may write the graph (``{base}graph/partner/{name}/...``) and that the
+   triples are instance data (no class, property, shape or concept is (re)defined);
+3. validates the resulting graph with SHACL, together with the ontology and what the store
+   holds about the resources it points to (so an unknown territory or concept is caught);
+4. writes the version's content to the history folder, then commits the graph and its
+   provenance (PROV-O, DCAT versions) in one ``Store.update`` transaction: a write is wholly
+   visible or not at all, also when the process is killed during it.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import re
+import threading
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import pyoxigraph as ox
+
+from loaders.build import context_from, referenced_iris
+from loaders.errors import (
+    BadInputError,
+    ConflictError,
+    ForbiddenError,
+    PayloadTooLargeError,
+    SourceSyntaxError,
+    UnknownResourceError,
+    UnsupportedMediaTypeError,
+    ValidationFailedError,
+)
+from loaders.partners import check_graph, partner_graph_prefix
+from loaders.settings import DEFAULT_BASE_IRI, Settings
+from loaders.sources import context_dir, rebase_quads
+from loaders.validate import ValidationReport, Validator
+
+Mode = Literal["put", "post", "delete", "rollback"]
+
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+OWL = "http://www.w3.org/2002/07/owl#"
+SH = "http://www.w3.org/ns/shacl#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+PROV = "http://www.w3.org/ns/prov#"
+DCAT = "http://www.w3.org/ns/dcat#"
+DCTERMS = "http://purl.org/dc/terms/"
+VOID = "http://rdfs.org/ns/void#"
+SPDX = "http://spdx.org/rdf/terms#"
+
+#: Media types a contribution may use (anything else: 415).
+MEDIA_TYPES: dict[str, ox.RdfFormat] = {
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/x-turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+}
+SUFFIXES = {
+    ".jsonld": "application/ld+json",
+    ".json": "application/ld+json",
+    ".ttl": "text/turtle",
+    ".nt": "application/n-triples",
+    ".rdf": "application/rdf+xml",
+    ".owl": "application/rdf+xml",
+    ".xml": "application/rdf+xml",
+}
+
+#: Predicates and types that define vocabulary, never instance data.
+SCHEMA_PREDICATES = {
+    f"{RDFS}subClassOf",
+    f"{RDFS}subPropertyOf",
+    f"{RDFS}domain",
+    f"{RDFS}range",
+    f"{SKOS}inScheme",
+    f"{SKOS}topConceptOf",
+    f"{SKOS}hasTopConcept",
+    f"{SKOS}broader",
+    f"{SKOS}narrower",
+}
+SCHEMA_TYPES = {
+    f"{RDFS}Class",
+    f"{RDF}Property",
+    f"{RDFS}Datatype",
+    f"{SKOS}Concept",
+    f"{SKOS}ConceptScheme",
+}
+ALLOWED_OWL = {f"{OWL}sameAs"}
+
+
+# ----------------------------------------------------------------------------- results
+
+
+@dataclass
+class WriteResult:
+    """What a write did; ``timings`` holds seconds per step (parse, shacl, commit)."""
+
+    graph: str
+    partner: str
+    action: str
+    version: int
+    triples: int
+    checksum: str
+    added: int
+    removed: int
+    created: bool
+    when: str
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    update: str = field(default="", repr=False)  # the committed SPARQL update (for replicas)
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("update")
+        data["timings"] = {k: round(v, 4) for k, v in self.timings.items()}
+        return data
+
+
+@dataclass(frozen=True)
+class Version:
+    graph: str
+    version: int
+    action: str
+    partner: str
+    when: str
+    triples: int
+    checksum: str
+    added: int
+    removed: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# ----------------------------------------------------------------------------- parsing
+
+
+def media_type_for(content_type: str | None, filename: str | None = None) -> str:
+    """The media type of a body: its Content-Type, else a file's suffix; 415 otherwise."""
+    if content_type:
+        media = content_type.split(";")[0].strip().lower()
+        if media in MEDIA_TYPES:
+            return media
+        raise UnsupportedMediaTypeError(
+            f"unsupported media type {media!r}: send one of {', '.join(MEDIA_TYPES)}",
+            accepted=list(MEDIA_TYPES),
+        )
+    if filename:
+        suffix = Path(filename).suffix.lower()
+        if suffix in SUFFIXES:
+            return SUFFIXES[suffix]
+        raise UnsupportedMediaTypeError(
+            f"cannot tell the format of {filename}: use a suffix among {', '.join(SUFFIXES)}",
+            accepted=list(MEDIA_TYPES),
+        )
+    raise UnsupportedMediaTypeError(
+        f"a Content-Type is required: one of {', '.join(MEDIA_TYPES)}", accepted=list(MEDIA_TYPES)
+    )
+
+
+def context_urls(settings: Settings) -> dict[str, Path]:
+    """The project's context URLs (under the configured and the canonical base) -> files."""
+    out: dict[str, Path] = {}
+    for path in sorted(context_dir(settings).glob("*.jsonld")):
+        for base in {settings.base_iri, DEFAULT_BASE_IRI}:
+            out[f"{base}context/{path.name}"] = path
+    return out
+
+
+def inline_contexts(document: Any, settings: Settings) -> Any:
+    """The document with the project's context URLs replaced by their content.
+
+    Any other remote context (or ``@import``) is refused: parsing never opens a connection
+    a contributor chose."""
+    known = context_urls(settings)
+    cache: dict[str, Any] = {}
+
+    def load(url: str) -> Any:
+        if url not in known:
+            raise BadInputError(
+                f"remote context {url!r} is not loaded: use the project's context "
+                f"{settings.base_iri}context/v1.jsonld or put your terms inline",
+                context=url,
+            )
+        if url not in cache:
+            cache[url] = json.loads(known[url].read_text(encoding="utf-8"))["@context"]
+        return cache[url]
+
+    def context_value(value: Any) -> Any:
+        if isinstance(value, str):
+            return load(value)
+        if isinstance(value, list):
+            return [context_value(v) for v in value]
+        if isinstance(value, dict):
+            if "@import" in value:
+                raise BadInputError(
+                    "@import in a context is not accepted: use the project's context URL",
+                    context=str(value["@import"]),
+                )
+            return {k: walk(v) for k, v in value.items()}
+        return value
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {k: context_value(v) if k == "@context" else walk(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return node
+
+    return walk(document)
+
+
+_ENTITY = re.compile(rb"<!ENTITY\s+(%\s*)?([^\s]+)\s+(SYSTEM|PUBLIC|\"([^\"]*)\"|'([^']*)')")
+
+
+def check_xml_entities(data: bytes, limit: int) -> None:
+    """Refuse RDF/XML whose entities could expand past ``limit`` bytes (a billion laughs) or
+    that point outside the document; plain entities (namespace shortcuts) are accepted."""
+    if b"<!ENTITY" not in data:
+        return
+    sizes: dict[bytes, int] = {}
+    for match in _ENTITY.finditer(data):
+        parameter, name, kind = match.group(1), match.group(2), match.group(3)
+        value = match.group(4) if match.group(4) is not None else match.group(5)
+        if parameter or kind in (b"SYSTEM", b"PUBLIC") or value is None:
+            raise BadInputError(
+                f"RDF/XML entity {name.decode(errors='replace')!r} is external or a parameter "
+                "entity: not accepted"
+            )
+        if b"&" in value or b"%" in value:
+            raise BadInputError(
+                f"RDF/XML entity {name.decode(errors='replace')!r} refers to other entities: "
+                "not accepted (nested entities can expand without bound)"
+            )
+        sizes[name] = len(value)
+    expanded = sum(sizes.get(m.group(1), 0) for m in re.finditer(rb"&([A-Za-z_][\w.-]*);", data))
+    if expanded > limit:
+        raise PayloadTooLargeError(
+            f"the RDF/XML entities would expand to more than {limit} bytes", limit=limit
+        )
+
+
+def parse_contribution(
+    data: bytes, media_type: str, settings: Settings, *, name: str = "the body"
+) -> list[ox.Triple]:
+    """The triples of a contribution (blank nodes renamed apart); 400 with the parser's
+    line and column when malformed."""
+    fmt = MEDIA_TYPES[media_type]
+    base = f"{DEFAULT_BASE_IRI}id/"
+    if fmt == ox.RdfFormat.JSON_LD:
+        try:
+            document = json.loads(data.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            raise SourceSyntaxError(f"{name} is not UTF-8 (byte {exc.start})") from None
+        except json.JSONDecodeError as exc:
+            raise SourceSyntaxError(
+                f"{name}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
+                line=exc.lineno,
+                column=exc.colno,
+            ) from None
+        data = json.dumps(inline_contexts(document, settings)).encode("utf-8")
+    elif fmt == ox.RdfFormat.RDF_XML:
+        check_xml_entities(data, settings.max_body_bytes)
+    try:
+        quads = list(
+            ox.parse(data, fmt, base_iri=base, without_named_graphs=True, rename_blank_nodes=True)
+        )
+    except SyntaxError as exc:
+        raise SourceSyntaxError(f"{name} does not parse as {media_type}: {exc}") from None
+    except (ValueError, OSError) as exc:
+        raise SourceSyntaxError(f"{name} does not parse as {media_type}: {exc}") from None
+    if settings.base_iri != DEFAULT_BASE_IRI:
+        quads = list(rebase_quads(quads, settings.base_iri))
+    return list(dict.fromkeys(q.triple for q in quads))
+
+
+def check_instance_data(triples: Sequence[ox.Triple], settings: Settings, own: str) -> None:
+    """403 for triples that define vocabulary (the ontology, concepts, shapes) or describe
+    the project's graphs; a partner may describe its own graphs (under ``own``)."""
+    reserved = (settings.def_ns.rstrip("#"), f"{settings.base_iri}concept/", settings.graph_iri(""))
+    offending: list[str] = []
+    for t in triples:
+        s, p, o = t.subject, t.predicate.value, t.object
+        reason = None
+        if (
+            isinstance(s, ox.NamedNode)
+            and s.value.startswith(reserved)
+            and not s.value.startswith(own)
+        ):
+            reason = "describes a term of the ontology, a concept or a graph of the project"
+        elif (p.startswith((SH, OWL)) and p not in ALLOWED_OWL) or p in SCHEMA_PREDICATES:
+            reason = f"uses the schema property {p}"
+        elif (
+            p == f"{RDF}type"
+            and isinstance(o, ox.NamedNode)
+            and (o.value in SCHEMA_TYPES or o.value.startswith((OWL, SH)))
+        ):
+            reason = f"declares a {o.value}"
+        if reason:
+            offending.append(f"{t.subject} {t.predicate} {t.object}: {reason}")
+    if offending:
+        shown = offending[:10]
+        more = f" (and {len(offending) - 10} more)" if len(offending) > 10 else ""
+        raise ForbiddenError(
+            f"a contribution holds instance data, never classes, properties, concepts or "
+            f"shapes: {len(offending)} triple(s) refused{more}",
+            triples=shown,
+        )
+
+
+# ----------------------------------------------------------------------------- history
+
+
+class History:
+    """The content of every version of every partner graph, one gzip N-Triples file each.
+
+    A version's file is written (and synced) before the store commits it; the store's
+    provenance says which versions exist, so a file left by an interrupted write is ignored
+    and overwritten by the next write."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> History:
+        return cls(settings.store_path.parent / f"{settings.store_path.name}-history")
+
+    def folder(self, graph: str) -> Path:
+        return self.root / hashlib.sha256(graph.encode("utf-8")).hexdigest()[:24]
+
+    def write(self, graph: str, version: int, body: bytes) -> None:
+        folder = self.folder(graph)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "graph.txt").write_text(graph + "\n", encoding="utf-8")
+        final = folder / f"v{version}.nt.gz"
+        partial = folder / f".v{version}.nt.gz.partial"
+        with partial.open("wb") as raw:
+            with gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=3, mtime=0) as handle:
+                handle.write(body)
+            raw.flush()
+            os.fsync(raw.fileno())
+        partial.replace(final)
+        _fsync_dir(folder)
+
+    def read(self, graph: str, version: int) -> bytes:
+        path = self.folder(graph) / f"v{version}.nt.gz"
+        if not path.exists():
+            raise UnknownResourceError(f"no content kept for version {version} of {graph}")
+        return gzip.decompress(path.read_bytes())
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+# ----------------------------------------------------------------------------- provenance
+
+
+def registry_graph(settings: Settings) -> ox.NamedNode:
+    return ox.NamedNode(settings.graph_iri("contributions"))
+
+
+def partner_iri(settings: Settings, partner: str) -> str:
+    return f"{settings.base_iri}id/partner/{partner}"
+
+
+def versions(store: ox.Store, settings: Settings, graph: str) -> list[Version]:
+    """The recorded versions of a graph, oldest first."""
+    query = """
+        SELECT $registry $graph ?n ?action ?partner ?when ?triples ?checksum ?added ?removed
+        WHERE {
+          GRAPH $registry {
+            ?v dcat:isVersionOf $graph ; dcat:version ?n ; qpvkg:writeAction ?action ;
+               prov:wasAttributedTo ?agent ; prov:generatedAtTime ?when ; void:triples ?triples ;
+               qpvkg:triplesAdded ?added ; qpvkg:triplesRemoved ?removed ;
+               spdx:checksum/spdx:checksumValue ?checksum .
+            ?agent rdfs:label ?partner .
+          }
+        } ORDER BY ?n
+    """
+    rows = store.query(
+        query,
+        prefixes=_prefixes(settings),
+        substitutions={
+            ox.Variable("registry"): registry_graph(settings),
+            ox.Variable("graph"): ox.NamedNode(graph),
+        },
+    )
+    out = []
+    for row in rows:  # type: ignore[union-attr]
+        out.append(
+            Version(
+                graph=graph,
+                version=int(row["n"].value),
+                action=row["action"].value,
+                partner=row["partner"].value,
+                when=row["when"].value,
+                triples=int(row["triples"].value),
+                checksum=row["checksum"].value,
+                added=int(row["added"].value),
+                removed=int(row["removed"].value),
+            )
+        )
+    return out
+
+
+def _prefixes(settings: Settings) -> dict[str, str]:
+    return {
+        "dcat": DCAT,
+        "prov": PROV,
+        "void": VOID,
+        "spdx": SPDX,
+        "rdfs": RDFS,
+        "qpvkg": settings.def_ns,
+    }
+
+
+def provenance_triples(
+    settings: Settings,
+    graph: str,
+    version: int,
+    action: str,
+    partner: str,
+    when: str,
+    triples: int,
+    checksum: str,
+    added: int,
+    removed: int,
+    live: bool,
+) -> list[ox.Triple]:
+    """The graph's current description and the record of this version (PROV-O, DCAT 3)."""
+    g = ox.NamedNode(graph)
+    v = ox.NamedNode(f"{graph}#v{version}")
+    c = ox.NamedNode(f"{graph}#v{version}-checksum")
+    agent = ox.NamedNode(partner_iri(settings, partner))
+    ns = settings.def_ns
+
+    def lit(value: str | int, datatype: str) -> ox.Literal:
+        return ox.Literal(str(value), datatype=ox.NamedNode(datatype))
+
+    out = [
+        ox.Triple(agent, ox.NamedNode(f"{RDF}type"), ox.NamedNode(f"{PROV}Agent")),
+        ox.Triple(agent, ox.NamedNode(f"{RDFS}label"), ox.Literal(partner)),
+        ox.Triple(v, ox.NamedNode(f"{RDF}type"), ox.NamedNode(f"{PROV}Entity")),
+        ox.Triple(v, ox.NamedNode(f"{DCAT}isVersionOf"), g),
+        ox.Triple(v, ox.NamedNode(f"{PROV}specializationOf"), g),
+        ox.Triple(v, ox.NamedNode(f"{DCAT}version"), lit(version, f"{XSD}integer")),
+        ox.Triple(v, ox.NamedNode(f"{ns}writeAction"), ox.Literal(action)),
+        ox.Triple(v, ox.NamedNode(f"{PROV}wasAttributedTo"), agent),
+        ox.Triple(v, ox.NamedNode(f"{PROV}generatedAtTime"), lit(when, f"{XSD}dateTime")),
+        ox.Triple(v, ox.NamedNode(f"{VOID}triples"), lit(triples, f"{XSD}integer")),
+        ox.Triple(v, ox.NamedNode(f"{ns}triplesAdded"), lit(added, f"{XSD}integer")),
+        ox.Triple(v, ox.NamedNode(f"{ns}triplesRemoved"), lit(removed, f"{XSD}integer")),
+        ox.Triple(v, ox.NamedNode(f"{SPDX}checksum"), c),
+        ox.Triple(
+            c, ox.NamedNode(f"{SPDX}algorithm"), ox.NamedNode(f"{SPDX}checksumAlgorithm_sha256")
+        ),
+        ox.Triple(c, ox.NamedNode(f"{SPDX}checksumValue"), ox.Literal(checksum)),
+    ]
+    if version > 1:
+        previous = ox.NamedNode(f"{graph}#v{version - 1}")
+        out.append(ox.Triple(v, ox.NamedNode(f"{PROV}wasRevisionOf"), previous))
+        out.append(ox.Triple(v, ox.NamedNode(f"{DCAT}previousVersion"), previous))
+    if live:
+        out += [
+            ox.Triple(g, ox.NamedNode(f"{RDF}type"), ox.NamedNode(f"{VOID}Dataset")),
+            ox.Triple(g, ox.NamedNode(f"{RDF}type"), ox.NamedNode(f"{PROV}Entity")),
+            ox.Triple(g, ox.NamedNode(f"{PROV}wasAttributedTo"), agent),
+            ox.Triple(g, ox.NamedNode(f"{DCAT}hasCurrentVersion"), v),
+            ox.Triple(g, ox.NamedNode(f"{DCTERMS}modified"), lit(when, f"{XSD}dateTime")),
+            ox.Triple(g, ox.NamedNode(f"{VOID}triples"), lit(triples, f"{XSD}integer")),
+        ]
+    return out
+
+
+# ----------------------------------------------------------------------------- the write
+
+
+_locks_guard = threading.Lock()
+_graph_locks: dict[str, threading.Lock] = {}
+_write_lock = threading.Lock()  # validations and commits, one at a time per process
+
+
+@contextmanager
+def graph_lock(graph: str) -> Iterator[None]:
+    """One write at a time per graph: a second one is refused with 409, never interleaved."""
+    with _locks_guard:
+        lock = _graph_locks.setdefault(graph, threading.Lock())
+    if not lock.acquire(blocking=False):
+        raise ConflictError(
+            f"another write to {graph} is in progress: retry when it is done", graph=graph
+        )
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def ntriples(triples: Iterable[ox.Triple]) -> bytes:
+    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+
+
+def checksum_of(body: bytes) -> str:
+    """SHA-256 of the sorted N-Triples lines (blank node labels included)."""
+    lines = sorted(line for line in body.splitlines() if line.strip())
+    return hashlib.sha256(b"\n".join(lines)).hexdigest()
+
+
+def current_triples(store: ox.Store, graph: str) -> list[ox.Triple]:
+    return [q.triple for q in store.quads_for_pattern(None, None, None, ox.NamedNode(graph))]
+
+
+def validation_context(store: ox.Store, graph: str, triples: Sequence[ox.Triple]) -> list[ox.Quad]:
+    """What the store holds, outside the graph, that the validation needs: the types and
+    labels of the resources the triples point to, and the other graphs' triples about the
+    resources they describe (the union the endpoint serves is what must conform)."""
+    g = ox.NamedNode(graph)
+    quads = [ox.Quad(t.subject, t.predicate, t.object) for t in triples]
+    out = [q for q in context_from(store, referenced_iris(quads))]
+    pending: list[tuple[ox.NamedNode | ox.BlankNode, Any]] = [
+        (subject, None)
+        for subject in {t.subject for t in triples if isinstance(t.subject, ox.NamedNode)}
+    ]
+    seen: set[ox.BlankNode] = set()
+    while pending:  # concise bounded descriptions: blank nodes are followed
+        subject, in_graph = pending.pop()
+        for q in store.quads_for_pattern(subject, None, None, in_graph):
+            if q.graph_name == g:
+                continue
+            out.append(ox.Quad(q.subject, q.predicate, q.object))
+            if isinstance(q.object, ox.BlankNode) and q.object not in seen:
+                seen.add(q.object)
+                pending.append((q.object, q.graph_name))
+    return out
+
+
+def validate_graph(
+    validator: Validator, store: ox.Store, graph: str, triples: Sequence[ox.Triple]
+) -> ValidationReport:
+    quads = [ox.Quad(t.subject, t.predicate, t.object) for t in triples]
+    return validator.validate(quads, validation_context(store, graph, triples))
+
+
+def contribute(
+    store: ox.Store,
+    settings: Settings,
+    *,
+    partner: str,
+    graph: str,
+    data: bytes | None,
+    media_type: str | None,
+    mode: Mode,
+    validator: Validator | None = None,
+    timings: dict[str, float] | None = None,
+    history: History | None = None,
+    rollback_to: int | None = None,
+) -> WriteResult:
+    """Write a partner graph (``put`` replaces, ``post`` adds, ``delete`` withdraws,
+    ``rollback`` makes version ``rollback_to`` current again). Raises the domain error of a
+    refused write; then nothing is written."""
+    timings = timings if timings is not None else {}
+    check_graph(settings, partner, graph)
+    history = history or History.from_settings(settings)
+    with graph_lock(graph), _write_lock:
+        start = time.perf_counter()
+        previous = versions(store, settings, graph)
+        existing = current_triples(store, graph)
+        if mode == "rollback":
+            if rollback_to is None or not any(v.version == rollback_to for v in previous):
+                raise UnknownResourceError(
+                    f"{graph} has no version {rollback_to}", graph=graph, version=rollback_to
+                )
+            data, media_type = history.read(graph, rollback_to), "application/n-triples"
+        if mode == "delete":
+            if not existing and not (previous and previous[-1].action != "delete"):
+                raise UnknownResourceError(f"no graph {graph}", graph=graph)
+            new: list[ox.Triple] = []
+        else:
+            if data is None or media_type is None:
+                raise BadInputError("a body is required")
+            new = parse_contribution(data, media_type, settings)
+            check_instance_data(new, settings, partner_graph_prefix(settings, partner))
+        if mode == "post":
+            present = set(existing)
+            additions = [t for t in new if t not in present]
+            result = existing + additions
+        else:
+            additions = new
+            result = new
+        timings["parse"] = time.perf_counter() - start
+
+        start = time.perf_counter()
+        warnings: list[dict[str, Any]] = []
+        if result:
+            validator = validator or Validator.from_settings(settings)
+            report = validate_graph(validator, store, graph, result)
+            warnings = [r.as_dict() for r in report.results if r.severity != "Violation"]
+            if not report.conforms:
+                n = len(report.violations)
+                raise ValidationFailedError(
+                    f"the graph would not conform to the shapes: {n} violation"
+                    f"{'s' if n != 1 else ''}; nothing was written",
+                    report=report.text,
+                    results=[r.as_dict() for r in report.results],
+                )
+        timings["shacl"] = time.perf_counter() - start
+
+        start = time.perf_counter()
+        body = ntriples(result)
+        digest = checksum_of(body)
+        version = (previous[-1].version if previous else 0) + 1
+        when = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        action = mode
+        removed = len(set(existing) - set(result))
+        added = len(set(result) - set(existing))
+        history.write(graph, version, body)
+        prov = provenance_triples(
+            settings,
+            graph,
+            version,
+            action,
+            partner,
+            when,
+            len(result),
+            digest,
+            added,
+            removed,
+            live=mode != "delete",
+        )
+        update = update_text(settings, graph, mode, additions, prov)
+        try:
+            store.update(update)
+        except (SyntaxError, OSError, ValueError) as exc:
+            raise BadInputError(f"the write could not be committed: {exc}") from None
+        timings["commit"] = time.perf_counter() - start
+        return WriteResult(
+            graph=graph,
+            partner=partner,
+            action=action,
+            version=version,
+            triples=len(result),
+            checksum=digest,
+            added=added,
+            removed=removed,
+            created=not existing and mode != "delete",
+            when=when,
+            warnings=warnings,
+            timings=dict(timings),
+            update=update,
+        )
+
+
+def update_text(
+    settings: Settings,
+    graph: str,
+    mode: Mode,
+    additions: Sequence[ox.Triple],
+    prov: Sequence[ox.Triple],
+) -> str:
+    """One SPARQL update, hence one transaction: the graph's content and its provenance."""
+    registry = registry_graph(settings).value
+    parts = [
+        f"DELETE WHERE {{ GRAPH <{registry}> {{ <{graph}> ?p ?o }} }}",
+    ]
+    if mode in ("put", "delete", "rollback"):
+        parts.insert(0, f"DROP SILENT GRAPH <{graph}>")
+    inserts = f"GRAPH <{registry}> {{\n{ntriples(prov).decode('utf-8')}}}"
+    if additions:
+        inserts = f"GRAPH <{graph}> {{\n{ntriples(additions).decode('utf-8')}}}\n" + inserts
+    parts.append(f"INSERT DATA {{\n{inserts}\n}}")
+    return " ;\n".join(parts)
+
+
+def diff(history: History, graph: str, older: int, newer: int) -> dict[str, list[str]]:
+    """Triples added and removed between two versions, as N-Triples lines."""
+    before = {line for line in history.read(graph, older).decode("utf-8").splitlines() if line}
+    after = {line for line in history.read(graph, newer).decode("utf-8").splitlines() if line}
+    return {"added": sorted(after - before), "removed": sorted(before - after)}

@@ -1,0 +1,362 @@
+"""Partner writes through the Graph Store Protocol (/store): formats, errors, history."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from endpoint.app import create_app
+from loaders.partners import PartnerRegistry
+from loaders.settings import PROJECT_DIR, Settings
+from tests.http.test_limits import Listener
+
+FIXTURES = PROJECT_DIR / "tests" / "fixtures" / "contributions"
+BASE = "https://w3id.org/qpvkg/"
+GRAPH = f"{BASE}graph/partner/reseau-test/projets"
+MEDIA = {
+    "ttl": "text/turtle",
+    "nt": "application/n-triples",
+    "rdf": "application/rdf+xml",
+    "jsonld": "application/ld+json",
+}
+
+
+class Partners:
+    def __init__(self, settings: Settings) -> None:
+        registry = PartnerRegistry.from_settings(settings)
+        self.test = registry.add("reseau-test")
+        self.other = registry.add("autre-reseau")
+        self.registry = registry
+
+    def auth(self, token: str | None = None) -> dict[str, str]:
+        return {"authorization": f"Bearer {token or self.test}"}
+
+
+@pytest.fixture(scope="module")
+def setup(
+    served_store: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[TestClient, Partners, Settings]]:
+    folder = tmp_path_factory.mktemp("store-writes")
+    store = folder / "store"
+    shutil.copytree(served_store, store, ignore=shutil.ignore_patterns("LOCK"))
+    settings = Settings(
+        project_dir=PROJECT_DIR,
+        store=str(store),
+        workers=2,
+        partners_file=str(folder / "partners.json"),
+        max_body_bytes=200_000,
+        cache_mb=8,
+    )
+    partners = Partners(settings)
+    with TestClient(create_app(settings)) as client:
+        yield client, partners, settings
+
+
+@pytest.fixture
+def client(setup: tuple[TestClient, Partners, Settings]) -> TestClient:
+    return setup[0]
+
+
+@pytest.fixture
+def partners(setup: tuple[TestClient, Partners, Settings]) -> Partners:
+    return setup[1]
+
+
+def body(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+def put(
+    client: TestClient, partners: Partners, name: str, graph: str = GRAPH, **headers: str
+) -> object:
+    suffix = name.rsplit(".", 1)[1]
+    return client.put(
+        "/store",
+        params={"graph": graph},
+        content=body(name),
+        headers={"content-type": MEDIA[suffix], **partners.auth(), **headers},
+    )
+
+
+def labels_in(client: TestClient, graph: str) -> list[str]:
+    query = f"SELECT ?l WHERE {{ GRAPH <{graph}> {{ ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l }} }}"
+    response = client.get("/sparql", params={"query": query})
+    assert response.status_code == 200, response.text
+    return sorted(b["l"]["value"] for b in response.json()["results"]["bindings"])
+
+
+def union_sees(client: TestClient, subject: str) -> bool:
+    response = client.get("/sparql", params={"query": f"ASK {{ <{subject}> ?p ?o }}"})
+    return bool(response.json()["boolean"])
+
+
+def history(client: TestClient, graph: str = GRAPH) -> list[dict[str, object]]:
+    response = client.get("/store/history", params={"graph": graph})
+    if response.status_code == 404:
+        return []
+    assert response.status_code == 200, response.text
+    versions: list[dict[str, object]] = response.json()["versions"]
+    return versions
+
+
+@pytest.mark.parametrize(
+    ("name", "label", "subject"),
+    [
+        ("projet.ttl", "Exemple : cuisine partagée", "projet/1"),
+        ("projet.nt", "Exemple : atelier vélo", "projet/2"),
+        ("projet.rdf", "Exemple : jardin partagé", "projet/3"),
+        ("projet.jsonld", "Exemple : ressourcerie", "projet/4"),
+    ],
+)
+def test_every_format_is_accepted_and_queried(
+    client: TestClient, partners: Partners, name: str, label: str, subject: str
+) -> None:
+    graph = f"{BASE}graph/partner/reseau-test/format-{name.replace('.', '-')}"
+    response = put(client, partners, name, graph)
+    assert response.status_code == 201, response.text  # type: ignore[attr-defined]
+    result = response.json()  # type: ignore[attr-defined]
+    assert result["version"] == 1 and result["triples"] == 9 and result["partner"] == "reseau-test"
+    assert set(result["timings"]) == {"parse", "shacl", "commit"}
+    # readers see it as soon as the write is answered, in the union and in the graph
+    assert labels_in(client, graph) == [label]
+    assert union_sees(client, f"https://data.reseau-test.example/{subject}")
+    read = client.get(
+        "/store", params={"graph": graph}, headers={"accept": "application/n-triples"}
+    )
+    assert read.status_code == 200
+    assert read.text.count("\n") == 9
+    again = put(client, partners, name, graph)
+    assert again.status_code == 200  # type: ignore[attr-defined]
+    assert again.json()["version"] == 2  # type: ignore[attr-defined]
+    gone = client.delete("/store", params={"graph": graph}, headers=partners.auth())
+    assert gone.status_code == 200, gone.text
+    assert not union_sees(client, f"https://data.reseau-test.example/{subject}")
+
+
+def test_post_adds_and_delete_withdraws(client: TestClient, partners: Partners) -> None:
+    graph = f"{BASE}graph/partner/reseau-test/ajouts"
+    assert put(client, partners, "projet.ttl", graph).status_code == 201  # type: ignore[attr-defined]
+    added = client.post(
+        "/store",
+        params={"graph": graph},
+        content=body("projet.nt"),
+        headers={"content-type": MEDIA["nt"], **partners.auth()},
+    )
+    assert added.status_code == 200, added.text
+    assert added.json()["added"] == 9 and added.json()["triples"] == 18
+    assert labels_in(client, graph) == ["Exemple : atelier vélo", "Exemple : cuisine partagée"]
+    gone = client.delete("/store", params={"graph": graph}, headers=partners.auth())
+    assert gone.status_code == 200, gone.text
+    assert labels_in(client, graph) == []
+    assert client.get("/store", params={"graph": graph}).status_code == 404
+    again = client.delete("/store", params={"graph": graph}, headers=partners.auth())
+    assert again.status_code == 404
+
+
+def test_history_diff_and_rollback(client: TestClient, partners: Partners) -> None:
+    graph = f"{BASE}graph/partner/reseau-test/historique"
+    assert put(client, partners, "projet.ttl", graph).status_code == 201  # type: ignore[attr-defined]
+    assert put(client, partners, "projet.nt", graph).status_code == 200  # type: ignore[attr-defined]
+    versions = history(client, graph)
+    assert [v["version"] for v in versions] == [2, 1]
+    assert {v["partner"] for v in versions} == {"reseau-test"}
+    assert all(len(str(v["checksum"])) == 64 and v["triples"] == 9 for v in versions)
+    changes = client.get("/store/diff", params={"graph": graph, "from": 1, "to": 2}).json()
+    assert any("atelier v" in line for line in changes["added"])
+    assert any("cuisine partag" in line for line in changes["removed"])
+    back = client.post(
+        "/store/rollback", params={"graph": graph, "version": 1}, headers=partners.auth()
+    )
+    assert back.status_code == 200, back.text
+    assert back.json()["version"] == 3 and back.json()["action"] == "rollback"
+    assert labels_in(client, graph) == ["Exemple : cuisine partagée"]
+    # the provenance is in the graph too (PROV-O, DCAT versions), queryable by source
+    query = f"""PREFIX dcat: <http://www.w3.org/ns/dcat#> PREFIX prov: <http://www.w3.org/ns/prov#>
+    SELECT ?v ?who WHERE {{ <{graph}> dcat:hasCurrentVersion ?c . ?c dcat:version ?v ;
+    prov:wasAttributedTo/<http://www.w3.org/2000/01/rdf-schema#label> ?who }}"""
+    rows = client.get("/sparql", params={"query": query}).json()["results"]["bindings"]
+    assert [(r["v"]["value"], r["who"]["value"]) for r in rows] == [("3", "reseau-test")]
+    only = client.get(
+        "/sparql",
+        params={"query": "SELECT DISTINCT ?s WHERE { ?s ?p ?o }", "default-graph-uri": graph},
+    ).json()["results"]["bindings"]
+    assert {r["s"]["value"] for r in only if r["s"]["type"] == "uri"} == {
+        "https://data.reseau-test.example/projet/1"
+    }
+    missing = client.post(
+        "/store/rollback", params={"graph": graph, "version": 99}, headers=partners.auth()
+    )
+    assert missing.status_code == 404
+
+
+def test_writes_need_a_valid_token(client: TestClient, partners: Partners) -> None:
+    before = history(client)
+    anonymous = client.put(
+        "/store",
+        params={"graph": GRAPH},
+        content=body("projet.ttl"),
+        headers={"content-type": "text/turtle"},
+    )
+    assert anonymous.status_code == 401
+    assert anonymous.headers["www-authenticate"].startswith("Bearer")
+    wrong = put(client, partners, "projet.ttl", authorization="Bearer qpvkg_not-a-token")
+    assert wrong.status_code == 401  # type: ignore[attr-defined]
+    assert client.delete("/store", params={"graph": GRAPH}).status_code == 401
+    assert history(client) == before
+
+
+def test_a_partner_cannot_touch_another_partners_graph(
+    client: TestClient, partners: Partners
+) -> None:
+    theirs = f"{BASE}graph/partner/autre-reseau/projets"
+    response = client.put(
+        "/store",
+        params={"graph": theirs},
+        content=body("projet.ttl"),
+        headers={"content-type": "text/turtle", **partners.auth(partners.other)},
+    )
+    assert response.status_code == 201
+    for method in ("put", "post", "delete"):
+        attempt = client.request(
+            method.upper(),
+            "/store",
+            params={"graph": theirs},
+            content=body("projet.nt"),
+            headers={"content-type": MEDIA["nt"], **partners.auth()},
+        )
+        assert attempt.status_code == 403, (method, attempt.text)
+        assert attempt.json()["error"]["code"] == "forbidden"
+    rollback = client.post(
+        "/store/rollback", params={"graph": theirs, "version": 1}, headers=partners.auth()
+    )
+    assert rollback.status_code == 403
+    curated = put(client, partners, "projet.ttl", f"{BASE}graph/study/innovations")
+    assert curated.status_code == 403  # type: ignore[attr-defined]
+    assert len(history(client, theirs)) == 1
+    assert labels_in(client, theirs) == ["Exemple : cuisine partagée"]
+
+
+def test_ontology_terms_cannot_be_redefined(client: TestClient, partners: Partners) -> None:
+    before = history(client)
+    response = put(client, partners, "ontology-redefined.ttl")
+    assert response.status_code == 403  # type: ignore[attr-defined]
+    error = response.json()["error"]  # type: ignore[attr-defined]
+    assert "instance data" in error["message"]
+    assert any("owl#Class" in t for t in error["details"]["triples"])
+    assert history(client) == before
+
+
+def test_invalid_data_gets_422_with_a_readable_report(
+    client: TestClient, partners: Partners
+) -> None:
+    before = history(client)
+    response = put(client, partners, "invalid.ttl")
+    assert response.status_code == 422  # type: ignore[attr-defined]
+    error = response.json()["error"]  # type: ignore[attr-defined]
+    assert error["code"] == "validation_failed" and "nothing was written" in error["message"]
+    details = error["details"]
+    paths = {(r["focus"], r["path"]) for r in details["results"] if r["severity"] == "Violation"}
+    project = "https://data.reseau-test.example/projet/9"
+    assert (project, "http://www.w3.org/2000/01/rdf-schema#label") in paths
+    assert (project, "https://w3id.org/qpvkg/def#territory") in paths  # unknown commune
+    assert any(p == "https://w3id.org/qpvkg/def#role" for _, p in paths)  # no role
+    assert "territoire" in details["text_fr"] and "territory" in details["text_en"]
+    assert details["report"]["@type"] == "sh:ValidationReport"
+    assert details["report"]["sh:conforms"] is False
+    jsonld = put(client, partners, "invalid.ttl", accept="application/ld+json")
+    assert jsonld.headers["content-type"].startswith("application/ld+json")  # type: ignore[attr-defined]
+    assert len(jsonld.json()["sh:result"]) == len(details["results"])  # type: ignore[attr-defined]
+    text = put(client, partners, "invalid.ttl", accept="text/plain")
+    assert f"<{project}>" in text.text and "violation" in text.text  # type: ignore[attr-defined]
+    assert history(client) == before
+    assert not union_sees(client, project)
+
+
+def test_malformed_oversize_and_unknown_types_are_refused(
+    client: TestClient, partners: Partners
+) -> None:
+    before = history(client)
+    broken = client.put(
+        "/store",
+        params={"graph": GRAPH},
+        content=b"<a> <b> .\n<c> <d> <e> <f> .",
+        headers={"content-type": "text/turtle", **partners.auth()},
+    )
+    assert broken.status_code == 400
+    assert "line" in broken.json()["error"]["message"]
+    bad_json = client.put(
+        "/store",
+        params={"graph": GRAPH},
+        content=b'{"@id": "x",\n "y": }',
+        headers={"content-type": "application/ld+json", **partners.auth()},
+    )
+    assert bad_json.status_code == 400
+    assert "line 2 column" in bad_json.json()["error"]["message"]
+    unknown = client.put(
+        "/store",
+        params={"graph": GRAPH},
+        content=body("projet.ttl"),
+        headers={"content-type": "text/csv", **partners.auth()},
+    )
+    assert unknown.status_code == 415
+    big = client.put(
+        "/store",
+        params={"graph": GRAPH},
+        content=b"#" * 200_001,
+        headers={"content-type": "text/turtle", **partners.auth()},
+    )
+    assert big.status_code == 413
+    assert history(client) == before
+
+
+def test_remote_contexts_are_never_fetched(client: TestClient, partners: Partners) -> None:
+    listener = Listener()
+    try:
+        for context in (listener.url, [listener.url], {"@import": listener.url}):
+            document = json.loads(body("projet.jsonld"))
+            document["@context"] = context
+            response = client.put(
+                "/store",
+                params={"graph": GRAPH},
+                content=json.dumps(document).encode(),
+                headers={"content-type": "application/ld+json", **partners.auth()},
+            )
+            assert response.status_code == 400, response.text
+            assert "not" in response.json()["error"]["message"]
+    finally:
+        listener.close()
+    assert listener.connections == 0
+
+
+def test_entity_expansion_is_refused(client: TestClient, partners: Partners) -> None:
+    response = put(client, partners, "bomb.rdf")
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    assert "entit" in response.json()["error"]["message"]  # type: ignore[attr-defined]
+
+
+def test_concurrent_writes_to_one_graph_are_never_interleaved(
+    client: TestClient, partners: Partners
+) -> None:
+    graph = f"{BASE}graph/partner/reseau-test/concurrence"
+    names = ["projet.ttl", "projet.nt"] * 3
+    barrier = threading.Barrier(len(names))
+
+    def send(name: str) -> int:
+        barrier.wait()
+        return int(put(client, partners, name, graph).status_code)  # type: ignore[attr-defined]
+
+    with ThreadPoolExecutor(len(names)) as pool:
+        statuses = list(pool.map(send, names))
+    assert set(statuses) <= {200, 201, 409}, statuses
+    accepted = sum(1 for s in statuses if s in (200, 201))
+    assert accepted >= 1
+    assert len(history(client, graph)) == accepted
+    # the graph is one document or the other, never a mix
+    assert labels_in(client, graph) in (["Exemple : cuisine partagée"], ["Exemple : atelier vélo"])
