@@ -121,17 +121,23 @@ def report_violations(exc: ValidationFailedError) -> None:
 
 
 def run(action: Callable[[], T]) -> T:
-    """Run a command body; map domain errors to messages and exit codes."""
+    """Run a command body; map domain errors to messages and exit codes.
+
+    The error's traceback is dropped once reported: its frames would keep what the command
+    opened (a store and its lock) alive for as long as the error is kept."""
     try:
         return action()
     except ValidationFailedError as exc:
+        exc.__traceback__ = None
         report_violations(exc)
         err.print(f"[red]error:[/red] {exc.message}")
         raise typer.Exit(EXIT_FAILED) from None
     except QualityCheckError as exc:
+        exc.__traceback__ = None
         err.print(f"[red]error:[/red] {exc.message}")
         raise typer.Exit(EXIT_FAILED) from None
     except QpvkgError as exc:
+        exc.__traceback__ = None
         err.print("[red]error:[/red] ", end="")
         err.print(exc.message, markup=False, highlight=False)
         raise typer.Exit(EXIT_BAD_INPUT) from None

@@ -1,0 +1,87 @@
+"""`qpvkg partner` and `qpvkg contribute`: accounts, and the same write as the HTTP API."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any as Cli
+
+import pyoxigraph as ox
+import pytest
+
+from loaders.partners import PartnerRegistry, token_hash
+from loaders.settings import PROJECT_DIR, Settings
+
+FIXTURES = PROJECT_DIR / "tests" / "fixtures" / "contributions"
+
+
+@pytest.fixture
+def env(settings: Settings, tmp_path: Path, built: object) -> dict[str, str]:
+    store = tmp_path / "store"
+    shutil.copytree(settings.store_path, store, ignore=shutil.ignore_patterns("LOCK"))
+    return {"QPVKG_STORE": str(store), "QPVKG_PARTNERS_FILE": str(tmp_path / "partners.json")}
+
+
+def test_partner_add_prints_the_token_once_and_keeps_its_hash(
+    cli: Cli, env: dict[str, str]
+) -> None:
+    added = cli("partner", "add", "reseau-test", env=env)
+    assert added.exit_code == 0, added.output
+    token = added.stdout.strip()
+    assert token.startswith("qpvkg_") and len(token) > 40
+    stored = Path(env["QPVKG_PARTNERS_FILE"]).read_text()
+    assert token not in stored and token_hash(token) in stored
+    assert PartnerRegistry(Path(env["QPVKG_PARTNERS_FILE"])).authenticate(f"Bearer {token}")
+    listed = cli("partner", "list", "--json", env=env)
+    assert listed.exit_code == 0
+    assert json.loads(listed.stdout)[0]["name"] == "reseau-test"
+    assert token not in listed.stdout and token_hash(token) not in listed.stdout
+    twice = cli("partner", "add", "reseau-test", env=env)
+    assert twice.exit_code == 2 and "exists" in twice.output
+    revoked = cli("partner", "revoke", "reseau-test", env=env)
+    assert revoked.exit_code == 0
+    with pytest.raises(Exception, match="revoked"):
+        PartnerRegistry(Path(env["QPVKG_PARTNERS_FILE"])).authenticate(f"Bearer {token}")
+    assert cli("partner", "add", "Not A Name", env=env).exit_code == 2
+
+
+def test_contribute_writes_validates_and_versions(cli: Cli, env: dict[str, str]) -> None:
+    assert cli("partner", "add", "reseau-test", env=env).exit_code == 0
+    written = cli("contribute", str(FIXTURES / "projet.ttl"), "--partner", "reseau-test", env=env)
+    assert written.exit_code == 0, written.output
+    result = json.loads(written.stdout)
+    graph = "https://w3id.org/qpvkg/graph/partner/reseau-test/projet"
+    assert result["graph"] == graph and result["version"] == 1 and result["triples"] == 9
+    added = cli(
+        "contribute", str(FIXTURES / "projet.nt"), "--partner", "reseau-test", "--add", env=env
+    )
+    assert added.exit_code == 0, added.output
+    assert json.loads(added.stdout)["version"] == 2
+    invalid = cli(
+        "contribute",
+        str(FIXTURES / "invalid.ttl"),
+        "--partner",
+        "reseau-test",
+        "--graph",
+        graph,
+        env=env,
+    )
+    assert invalid.exit_code == 1
+    assert "projet/9" in invalid.output
+    forbidden = cli(
+        "contribute",
+        str(FIXTURES / "projet.ttl"),
+        "--partner",
+        "reseau-test",
+        "--graph",
+        "https://w3id.org/qpvkg/graph/partner/autre/x",
+        env=env,
+    )
+    assert forbidden.exit_code == 2 and "may only write" in forbidden.output
+    unknown = cli("contribute", str(FIXTURES / "projet.ttl"), "--partner", "nobody", env=env)
+    assert unknown.exit_code == 2
+    store = ox.Store.read_only(env["QPVKG_STORE"])
+    triples = list(store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+    assert len(triples) == 18  # both accepted writes, nothing of the refused ones
+    del store

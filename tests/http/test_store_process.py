@@ -1,0 +1,196 @@
+"""Durability of partner writes in a real server process: SIGKILL during a write, restart."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from loaders.partners import PartnerRegistry
+from loaders.settings import PROJECT_DIR
+from tests.http.test_server_process import free_port
+
+FIXTURES = PROJECT_DIR / "tests" / "fixtures" / "contributions"
+GRAPH = "https://w3id.org/qpvkg/graph/partner/reseau-test/durable"
+
+
+class Server:
+    """`qpvkg serve` over a store of its own, that a test may kill and start again."""
+
+    def __init__(self, store: Path, partners: Path) -> None:
+        self.store = store
+        self.env = {
+            **os.environ,
+            "QPVKG_STORE": str(store),
+            "QPVKG_PARTNERS_FILE": str(partners),
+            "QPVKG_WORKERS": "2",
+        }
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "loaders.cli", "serve", "--no-build", "--port", str(self.port)],
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.time() + 90
+        while time.time() < deadline:
+            try:
+                if httpx.get(f"{self.base}/-/health", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            if self.process.poll() is not None:
+                pytest.fail(f"the server exited with {self.process.returncode}")
+            time.sleep(0.3)
+        pytest.fail("the server did not become healthy")
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait()
+        for pid in zygotes(self.store):  # its query processes go with it
+            os.kill(pid, signal.SIGKILL)
+
+    def peak_rss_kb(self) -> int:
+        assert self.process is not None
+        status = Path(f"/proc/{self.process.pid}/status").read_text()
+        return int(
+            next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM"))
+        )
+
+
+def zygotes(store: Path) -> list[int]:
+    from tests.http.test_server_process import zygotes as find
+
+    return find(store)
+
+
+@pytest.fixture(scope="module")
+def server(served_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    folder = tmp_path_factory.mktemp("durable")
+    store = folder / "store"
+    shutil.copytree(served_store, store, ignore=shutil.ignore_patterns("LOCK"))
+    partners = folder / "partners.json"
+    server = Server(store, partners)
+    server.token = PartnerRegistry(partners).add("reseau-test")  # type: ignore[attr-defined]
+    server.start()
+    yield server
+    if server.process is not None and server.process.poll() is None:
+        server.kill()
+
+
+def auth(server: Server) -> dict[str, str]:
+    return {"authorization": f"Bearer {server.token}"}  # type: ignore[attr-defined]
+
+
+def many_projects(n: int) -> bytes:
+    """A valid contribution of n fictitious projects (9 triples each)."""
+    one = (FIXTURES / "projet.nt").read_text(encoding="utf-8")
+    lines = []
+    for i in range(n):
+        lines.append(one.replace("projet/2>", f"projet/lot-{i}>").replace("_:i ", f"_:i{i} "))
+    return "".join(lines).encode("utf-8")
+
+
+def state(server: Server) -> tuple[int, list[int]]:
+    """(triples in the graph, versions recorded)."""
+    graph = httpx.get(
+        f"{server.base}/store", params={"graph": GRAPH}, headers={"accept": "application/n-triples"}
+    )
+    triples = graph.text.count("\n") if graph.status_code == 200 else 0
+    history = httpx.get(f"{server.base}/store/history", params={"graph": GRAPH})
+    versions = (
+        [v["version"] for v in history.json()["versions"]] if history.status_code == 200 else []
+    )
+    return triples, versions
+
+
+def test_a_write_killed_mid_upload_leaves_the_previous_version(server: Server) -> None:
+    first = httpx.put(
+        f"{server.base}/store",
+        params={"graph": GRAPH},
+        content=(FIXTURES / "projet.ttl").read_bytes(),
+        headers={"content-type": "text/turtle", **auth(server)},
+        timeout=60,
+    )
+    assert first.status_code == 201, first.text
+    assert state(server) == (9, [1])
+    payload = many_projects(200)
+    with socket.create_connection(("127.0.0.1", server.port)) as sock:
+        head = (
+            f"PUT /store?graph={GRAPH} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            f"Authorization: Bearer {server.token}\r\n"  # type: ignore[attr-defined]
+            f"Content-Type: application/n-triples\r\nContent-Length: {len(payload)}\r\n\r\n"
+        )
+        sock.sendall(head.encode() + payload[: len(payload) // 2])
+        time.sleep(0.3)
+        server.kill()
+    server.start()
+    assert state(server) == (9, [1])
+
+
+def test_a_write_killed_while_processed_is_all_or_nothing(server: Server) -> None:
+    before = state(server)
+    payload = many_projects(1500)
+    for delay in (0.5, 1.5):
+        with socket.create_connection(("127.0.0.1", server.port)) as sock:
+            head = (
+                f"PUT /store?graph={GRAPH} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                f"Authorization: Bearer {server.token}\r\n"  # type: ignore[attr-defined]
+                f"Content-Type: application/n-triples\r\nContent-Length: {len(payload)}\r\n\r\n"
+            )
+            sock.sendall(head.encode() + payload)
+            time.sleep(delay)
+            server.kill()
+        server.start()
+        triples, versions = state(server)
+        # the store opens cleanly and holds one whole version: the old one or the new one
+        if versions == before[1]:
+            assert triples == before[0]
+        else:
+            assert versions == [before[1][0] + 1, *before[1]]
+            assert triples == 1500 * 9
+            before = (triples, versions)
+
+
+def test_an_accepted_write_survives_a_kill(server: Server) -> None:
+    response = httpx.put(
+        f"{server.base}/store",
+        params={"graph": GRAPH},
+        content=(FIXTURES / "projet.nt").read_bytes(),
+        headers={"content-type": "application/n-triples", **auth(server)},
+        timeout=60,
+    )
+    assert response.status_code in (200, 201), response.text
+    version = response.json()["version"]
+    server.kill()
+    server.start()
+    triples, versions = state(server)
+    assert triples == 9 and versions[0] == version
+
+
+def test_an_entity_bomb_costs_no_memory(server: Server) -> None:
+    before = server.peak_rss_kb()
+    response = httpx.put(
+        f"{server.base}/store",
+        params={"graph": GRAPH},
+        content=(FIXTURES / "bomb.rdf").read_bytes(),
+        headers={"content-type": "application/rdf+xml", **auth(server)},
+        timeout=60,
+    )
+    assert response.status_code == 400
+    assert server.peak_rss_kb() - before < 8 * 1024  # the peak grew by less than 8 MB
+    assert httpx.get(f"{server.base}/-/health").status_code == 200
