@@ -108,6 +108,7 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await engine.start()
+        app.state.publisher.request()  # dumps, VoID, catalogue, if the store is newer
         # what exists now lives as long as the server: keep it out of the collector's scans
         # (long collections of the oldest generation were the slowest requests under load)
         gc.freeze()
@@ -115,6 +116,7 @@ def create_app(settings: Settings) -> FastAPI:
             yield
         finally:
             gc.unfreeze()
+            await app.state.publisher.wait()
             await engine.stop()
 
     app = QpvkgApp(
@@ -139,11 +141,13 @@ def create_app(settings: Settings) -> FastAPI:
 
     errors.install(app)
 
-    from endpoint.routes import queries, sparql, store, system
+    from endpoint.routes import publication, queries, sparql, store, system
 
     app.include_router(system.router)
     app.include_router(sparql.router)
     app.include_router(store.router)
+    app.include_router(publication.router)
+    app.state.publisher = publication.Publisher(engine, settings)
     app.include_router(queries.build_router(app.state.catalog))
 
     from endpoint import linkeddata

@@ -69,6 +69,8 @@ class BuildReport:
     total_triples: int = 0
     seconds: float = 0.0
     validation_seconds: float = 0.0
+    published: bool = False
+    publish_seconds: float = 0.0
 
 
 def graph_iri(settings: Settings, source: Source) -> ox.NamedNode:
@@ -250,6 +252,7 @@ def build(
     *,
     store_path: Path | None = None,
     force: bool = False,
+    publish_too: bool = True,
 ) -> BuildReport:
     """Build or refresh the store from ontology/, shapes/ and data/.
 
@@ -306,5 +309,12 @@ def build(
         if report.loaded or report.removed:
             store.optimize()
         report.total_triples = len(store)
+        if publish_too:
+            from loaders.publish import publish
+
+            progress.step("Publishing dumps, VoID and the DCAT catalogue", total=None)
+            t_publish = time.perf_counter()
+            report.published = publish(store, settings) is not None
+            report.publish_seconds = time.perf_counter() - t_publish
     report.seconds = time.perf_counter() - start
     return report

@@ -164,6 +164,9 @@ def main_callback(
 def build(
     store: Annotated[Path | None, typer.Option(help="Store folder (default QPVKG_STORE).")] = None,
     force: Annotated[bool, typer.Option(help="Reload every graph even if unchanged.")] = False,
+    publish: Annotated[
+        bool, typer.Option(help="Then write the dumps, VoID and DCAT catalogue (/dumps, /catalog).")
+    ] = True,
 ) -> None:
     """Build or refresh the store from ontology/, shapes/ and data/ (refuses invalid data)."""
     from loaders.build import build as do_build
@@ -172,7 +175,7 @@ def build(
 
     def action() -> None:
         with progress_bar() as progress:
-            report = do_build(settings, progress, force=force)
+            report = do_build(settings, progress, force=force, publish_too=publish)
         for load in report.loaded:
             err.print(
                 f"  loaded {load.key}: {load.triples:,} triples ({load.milliseconds:,.0f} ms)"
@@ -190,6 +193,7 @@ def build(
             f"store {report.store}: {report.total_triples:,} triples; "
             f"{len(report.loaded)} graph(s) loaded, {len(report.unchanged)} unchanged "
             f"in {report.seconds:.1f} s"
+            + (f" (published in {report.publish_seconds:.1f} s)" if report.published else "")
         )
 
     run(action)
@@ -374,12 +378,34 @@ def export(
     output: Annotated[Path, typer.Argument(help="File to write (.gz compresses).")],
     fmt: Annotated[str, typer.Option("--format", help="nq, nt, ttl, trig or jsonld.")] = "nq",
     store: Annotated[Path | None, typer.Option(help="Store folder (default QPVKG_STORE).")] = None,
+    dumps: Annotated[
+        bool, typer.Option("--dumps", help="Write the dumps /dumps/ serves into the folder OUTPUT.")
+    ] = False,
 ) -> None:
-    """Dump the store (N-Quads keeps the named graphs; nt, ttl, jsonld merge them)."""
+    """Dump the store (N-Quads keeps the named graphs; nt, ttl, jsonld merge them).
+
+    With --dumps, OUTPUT is a folder that receives the files /dumps/ serves (N-Quads,
+    N-Triples, Turtle, JSON-LD, gzip) and their SHA256SUMS."""
     from loaders.queries import export_store
 
     settings = settings_for(store)
+    if dumps:
+        run(lambda: _export_dumps(settings, output))
+        return
     run(lambda: out.print(f"wrote {export_store(settings, output, fmt):,} quads to {output}"))
+
+
+def _export_dumps(settings: Settings, folder: Path) -> None:
+    from loaders.publish import write_dumps
+    from loaders.store import open_read
+
+    folder.mkdir(parents=True, exist_ok=True)
+    with open_read(settings) as opened:
+        written = write_dumps(opened, folder)
+    sums = "".join(f"{d.sha256}  {d.file}\n" for d in written)
+    (folder / "SHA256SUMS").write_text(sums, encoding="utf-8")
+    for d in written:
+        out.print(f"{d.file}: {d.statements:,} statements, {d.bytes:,} bytes, sha256 {d.sha256}")
 
 
 # ----------------------------------------------------------------------------- import

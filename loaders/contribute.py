@@ -23,7 +23,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -221,7 +221,76 @@ def inline_contexts(document: Any, settings: Settings) -> Any:
             return [walk(v) for v in node]
         return node
 
-    return walk(document)
+    inlined = walk(document)
+    check_terms(inlined)
+    return inlined
+
+
+MAP_CONTAINERS = {"@language", "@index", "@id", "@type"}
+
+
+def check_terms(document: Any) -> None:
+    """400 for keys no context defines: JSON-LD would drop them without a word (no
+    ``@vocab``), and a misspelt term would silently lose its facts."""
+    terms: dict[str, Any] = {}
+
+    def collect(context: Any) -> None:
+        if isinstance(context, list):
+            for item in context:
+                collect(item)
+        elif isinstance(context, dict):
+            for key, definition in context.items():
+                if not key.startswith("@"):
+                    terms[key] = definition
+                if isinstance(definition, dict) and "@context" in definition:
+                    collect(definition["@context"])
+
+    def gather(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "@context":
+                    collect(value)
+                else:
+                    gather(value)
+        elif isinstance(node, list):
+            for item in node:
+                gather(item)
+
+    gather(document)
+    unknown: set[str] = set()
+
+    def container(key: str) -> set[str]:
+        definition = terms.get(key)
+        value = definition.get("@container") if isinstance(definition, dict) else None
+        return set(value) if isinstance(value, list) else {value} if value else set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item)
+            return
+        if not isinstance(node, dict):
+            return
+        for key, value in node.items():
+            if key == "@context":
+                continue
+            if not key.startswith("@") and ":" not in key and key not in terms:
+                unknown.add(key)
+            if container(key) & MAP_CONTAINERS and isinstance(value, dict):
+                for item in value.values():  # the map's keys are languages, ids, indexes
+                    walk(item)
+            else:
+                walk(value)
+
+    walk(document)
+    if unknown:
+        names = ", ".join(sorted(unknown))
+        raise BadInputError(
+            f"unknown term(s) {names}: the context does not define them, and JSON-LD would "
+            "drop them silently; check the spelling against the context's terms "
+            "(docs/contribute.md) or use full IRIs",
+            terms=sorted(unknown),
+        )
 
 
 _ENTITY = re.compile(rb"<!ENTITY\s+(%\s*)?([^\s]+)\s+(SYSTEM|PUBLIC|\"([^\"]*)\"|'([^']*)')")
@@ -568,7 +637,7 @@ def contribute(
     data: bytes | None,
     media_type: str | None,
     mode: Mode,
-    validator: Validator | None = None,
+    validator: Validator | Callable[[], Validator] | None = None,
     timings: dict[str, float] | None = None,
     history: History | None = None,
     rollback_to: int | None = None,
@@ -610,8 +679,11 @@ def contribute(
         start = time.perf_counter()
         warnings: list[dict[str, Any]] = []
         if result:
-            validator = validator or Validator.from_settings(settings)
-            report = validate_graph(validator, store, graph, result)
+            # made only now: a refused body never pays for parsing the shapes
+            shapes = validator() if callable(validator) else validator
+            report = validate_graph(
+                shapes or Validator.from_settings(settings), store, graph, result
+            )
             warnings = [r.as_dict() for r in report.results if r.severity != "Violation"]
             if not report.conforms:
                 n = len(report.violations)

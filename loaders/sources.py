@@ -186,11 +186,13 @@ def parse_file(path: Path, settings: Settings, fmt: ox.RdfFormat | None = None) 
     """Parse one file (gzip allowed) into quads rebased onto the configured base IRI."""
     fmt = fmt or rdf_format(path)
     data = open_bytes(path)
+    # JSON-LD's relative references resolve as partners' documents do on the server
+    base = f"{settings.base_iri}id/" if fmt == ox.RdfFormat.JSON_LD else settings.base_iri
     quads = parse_bytes(
         data,
         fmt,
         name=str(path),
-        base_iri=settings.base_iri,
+        base_iri=base,
         context_loader=local_context_loader(settings),
     )
     return list(rebase_quads(quads, settings.base_iri))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,16 @@ from loaders.build import BuildReport, build
 from loaders.settings import PROJECT_DIR, Settings, get_settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def copy_store(source: Path, target: Path) -> Path:
+    """A copy of a built store, with its publication (dumps, VoID, catalogue) if it has one,
+    so that a server started over the copy has nothing to publish again."""
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("LOCK"))
+    published = source.parent / f"{source.name}-publish"
+    if published.is_dir():
+        shutil.copytree(published, target.parent / f"{target.name}-publish")
+    return target
 
 
 @pytest.fixture(scope="session")

@@ -103,7 +103,6 @@ async def write(
         data = await read_body(request, settings.max_body_bytes)
     if engine.store is None:
         raise UnknownResourceError("the store is not open")
-    validator = await asyncio.to_thread(validator_of, request, settings)
     try:
         result: WriteResult = await asyncio.to_thread(
             contribute,
@@ -114,12 +113,13 @@ async def write(
             data=data,
             media_type=media,
             mode=mode,
-            validator=validator,
+            validator=lambda: validator_of(request, settings),
             rollback_to=rollback_to,
         )
     except ValidationFailedError as exc:
         return validation_response(request, exc)
     await engine.publish_write(result.update)
+    request.app.state.publisher.request()  # dumps, VoID and catalogue, in the background
     status = 201 if result.created else 200
     headers = {"Location": f"/store?graph={graph}"} if result.created else {}
     return JSONResponse(result.as_dict(), status_code=status, headers=headers)

@@ -4,7 +4,6 @@ uvicorn process: type a query, run it, read the table, and check nothing left fo
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -18,6 +17,7 @@ import pytest
 
 from loaders.build import BuildReport
 from loaders.settings import Settings
+from tests.conftest import copy_store
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -60,7 +60,7 @@ def server(
 ) -> Iterator[str]:
     """`qpvkg serve` over a copy of the session's store (the server opens its store read-write)."""
     store = tmp_path_factory.mktemp("browser") / "store"
-    shutil.copytree(settings.store_path, store, ignore=shutil.ignore_patterns("LOCK"))
+    copy_store(settings.store_path, store)
     port = free_port()
     env = {**os.environ, "QPVKG_STORE": str(store), "QPVKG_WORKERS": "2"}
     process = subprocess.Popen(

@@ -59,9 +59,9 @@ def test_validate_jsonld(cli: Cli, tmp_path: Path) -> None:
         "@context": "https://w3id.org/qpvkg/context/v1.jsonld",
         "id": "innovation:exemple-jsonld",
         "type": "Innovation",
-        "label": "Exemple JSON-LD",
-        "territory": "commune:93066",
-        "involvement": [{"type": "Involvement", "actor": "organisation:adive", "role": "porteur"}],
+        "libelle": "Exemple JSON-LD",
+        "territoire": "commune/93066",
+        "implication": [{"type": "Implication", "acteur": "organisation/adive", "role": "porteur"}],
         "source": "https://example.org/source",
     }
     result = cli("validate", str(write(tmp_path, "ok.jsonld", json.dumps(doc))))
@@ -207,7 +207,7 @@ def test_export_bad_format(cli: Cli, tmp_path: Path) -> None:
 def project_copy(tmp_path: Path, project_dir: Path) -> Path:
     """A copy of the repository's sources, to break without touching the real one."""
     copy = tmp_path / "project"
-    for folder in ("ontology", "shapes", "data", "queries"):
+    for folder in ("ontology", "shapes", "data", "queries", "publication"):
         shutil.copytree(project_dir / folder, copy / folder)
     return copy
 
@@ -216,13 +216,13 @@ def test_build_refuses_invalid_data_and_changes_nothing(
     cli: Cli, project_copy: Path, tmp_path: Path
 ) -> None:
     env = {"QPVKG_PROJECT_DIR": str(project_copy), "QPVKG_STORE": str(tmp_path / "store")}
-    first = cli("build", env=env)
+    first = cli("build", "--no-publish", env=env)
     assert first.exit_code == 0, first.output
     store = ox.Store.read_only(str(tmp_path / "store"))
     before = len(store)
     del store
     write(project_copy / "data" / "study", "broken-innovation.ttl", NO_LABEL)
-    result = cli("build", env=env)
+    result = cli("build", "--no-publish", env=env)
     assert result.exit_code == 1, result.output
     assert "does not conform" in result.stderr
     assert "innovation/exemple" in result.stderr

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any as Cli
 
@@ -12,6 +11,7 @@ import pytest
 
 from loaders.partners import PartnerRegistry, token_hash
 from loaders.settings import PROJECT_DIR, Settings
+from tests.conftest import copy_store
 
 FIXTURES = PROJECT_DIR / "tests" / "fixtures" / "contributions"
 
@@ -19,7 +19,7 @@ FIXTURES = PROJECT_DIR / "tests" / "fixtures" / "contributions"
 @pytest.fixture
 def env(settings: Settings, tmp_path: Path, built: object) -> dict[str, str]:
     store = tmp_path / "store"
-    shutil.copytree(settings.store_path, store, ignore=shutil.ignore_patterns("LOCK"))
+    copy_store(settings.store_path, store)
     return {"QPVKG_STORE": str(store), "QPVKG_PARTNERS_FILE": str(tmp_path / "partners.json")}
 
 

@@ -86,23 +86,23 @@ def test_case_study_territories_link_to_official_communes(
 @pytest.fixture
 def project_copy(tmp_path: Path, settings: Settings) -> Path:
     copy = tmp_path / "project"
-    for folder in ("ontology", "shapes", "data", "queries"):
+    for folder in ("ontology", "shapes", "data", "queries", "publication"):
         shutil.copytree(settings.project_dir / folder, copy / folder)
     return copy
 
 
 def test_a_changed_file_is_reloaded_alone(project_copy: Path, tmp_path: Path) -> None:
     settings = Settings(project_dir=project_copy, store=str(tmp_path / "store"))
-    build(settings)
+    build(settings, publish_too=False)
     path = project_copy / "data" / "study" / "actors.ttl"
     path.write_text(
         path.read_text(encoding="utf-8") + "\n# a comment changes the checksum\n", encoding="utf-8"
     )
-    report = build(settings)
+    report = build(settings, publish_too=False)
     assert [g.key for g in report.loaded] == ["study/actors"]
     path.unlink()
     (project_copy / "data" / "study" / "innovations.ttl").unlink()
     (project_copy / "data" / "study" / "schemes.ttl").unlink()
     (project_copy / "data" / "study" / "study.ttl").unlink()
-    report = build(settings)
+    report = build(settings, publish_too=False)
     assert settings.graph_iri("study/actors") in report.removed

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from starlette.testclient import TestClient
 from endpoint.app import create_app
 from loaders.build import BuildReport
 from loaders.settings import PROJECT_DIR, Settings
+from tests.conftest import copy_store
 
 
 @pytest.fixture(scope="session")
@@ -20,7 +20,7 @@ def served_store(
 ) -> Path:
     """A copy of the session's built store (the server opens its store read-write)."""
     target = tmp_path_factory.mktemp("served") / "store"
-    shutil.copytree(settings.store_path, target)
+    copy_store(settings.store_path, target)
     return target
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import socket
 import threading
 import time
@@ -14,6 +13,7 @@ from starlette.testclient import TestClient
 
 from endpoint.app import create_app
 from loaders.settings import PROJECT_DIR, Settings
+from tests.conftest import copy_store
 
 
 class Listener:
@@ -65,7 +65,7 @@ def limited(
 ) -> Iterator[TestClient]:
     """The app with small limits, over its own copy of the store."""
     store = tmp_path_factory.mktemp("limited") / "store"
-    shutil.copytree(served_store, store, ignore=shutil.ignore_patterns("LOCK"))
+    copy_store(served_store, store)
     settings = Settings(
         project_dir=PROJECT_DIR,
         store=str(store),

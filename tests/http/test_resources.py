@@ -238,10 +238,12 @@ def test_jsonld_is_compacted_with_the_project_context(client: TestClient) -> Non
     assert node["id"] != BASE + TOTEM[1:], "the IRI is compacted with the context"
     assert context_terms(RDFS_LABEL) & set(node), f"rdfs:label is a context term in {sorted(node)}"
     assert not any(key.startswith("http") for key in node), sorted(node)
-    involvements = [v for k, v in node.items() if "involvement" in k.lower()]
+    involvements = [v for k, v in node.items() if k == "implication"]
     assert involvements, sorted(node)
     embedded = involvements[0] if isinstance(involvements[0], dict) else involvements[0][0]
     assert set(embedded) - {"type", "@type"}, "the involvement (a blank node) is embedded"
+    # concept references compact to their notation through the term's scoped @base
+    assert embedded["role"] == "porteur", embedded
     # the document means the same triples as the Turtle
     from_jsonld = {
         q

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -15,6 +14,7 @@ from starlette.testclient import TestClient
 from endpoint.app import create_app
 from loaders.partners import PartnerRegistry
 from loaders.settings import PROJECT_DIR, Settings
+from tests.conftest import copy_store
 from tests.http.test_limits import Listener
 
 FIXTURES = PROJECT_DIR / "tests" / "fixtures" / "contributions"
@@ -45,7 +45,7 @@ def setup(
 ) -> Iterator[tuple[TestClient, Partners, Settings]]:
     folder = tmp_path_factory.mktemp("store-writes")
     store = folder / "store"
-    shutil.copytree(served_store, store, ignore=shutil.ignore_patterns("LOCK"))
+    copy_store(served_store, store)
     settings = Settings(
         project_dir=PROJECT_DIR,
         store=str(store),
@@ -360,3 +360,16 @@ def test_concurrent_writes_to_one_graph_are_never_interleaved(
     assert len(history(client, graph)) == accepted
     # the graph is one document or the other, never a mix
     assert labels_in(client, graph) in (["Exemple : cuisine partagée"], ["Exemple : atelier vélo"])
+
+
+def test_a_misspelt_term_is_refused_not_dropped(client: TestClient, partners: Partners) -> None:
+    document = json.loads(body("projet.jsonld"))
+    document["libele"] = "Exemple : faute de frappe"  # "libelle" misspelt
+    response = client.put(
+        "/store",
+        params={"graph": GRAPH},
+        content=json.dumps(document).encode(),
+        headers={"content-type": "application/ld+json", **partners.auth()},
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["details"]["terms"] == ["libele"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -17,6 +16,7 @@ import pytest
 
 from loaders.partners import PartnerRegistry
 from loaders.settings import PROJECT_DIR
+from tests.conftest import copy_store
 from tests.http.test_server_process import free_port
 
 FIXTURES = PROJECT_DIR / "tests" / "fixtures" / "contributions"
@@ -82,7 +82,7 @@ def zygotes(store: Path) -> list[int]:
 def server(served_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     folder = tmp_path_factory.mktemp("durable")
     store = folder / "store"
-    shutil.copytree(served_store, store, ignore=shutil.ignore_patterns("LOCK"))
+    copy_store(served_store, store)
     partners = folder / "partners.json"
     server = Server(store, partners)
     server.token = PartnerRegistry(partners).add("reseau-test")  # type: ignore[attr-defined]

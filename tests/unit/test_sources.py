@@ -58,7 +58,7 @@ def test_jsonld_with_the_project_context(tmp_path: Path, settings: Settings) -> 
     doc = tmp_path / "ok.jsonld"
     doc.write_text(
         '{"@context": "https://w3id.org/qpvkg/context/v1.jsonld", "id": "innovation:x", "type": "Innovation",'
-        ' "label": "X", "category": "sociale", "territory": "commune:93066"}',
+        ' "libelle": "X", "categorie": "sociale", "territoire": "commune/93066"}',
         encoding="utf-8",
     )
     triples = {

@@ -1,0 +1,164 @@
+"""What open-data portals harvest: the DCAT-AP catalogue, the VoID description, the dumps.
+
+All of it is made by ``loaders.publish`` (after a build, and in the background after each
+accepted contribution) and served here from files, at its final URLs, with no redirect.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+
+from endpoint.deps import SettingsDep, render
+from endpoint.engine import QueryEngine
+from endpoint.negotiation import BY_KEY, Format, choose, prefers_html
+from loaders.errors import NotAcceptableError, ServiceUnavailableError, UnknownResourceError
+from loaders.publish import DESCRIPTION_FORMATS, DUMPS, current, publish
+from loaders.settings import Settings
+
+log = logging.getLogger(__name__)
+router = APIRouter(tags=["open data"])
+
+DESCRIPTIONS: tuple[Format, ...] = tuple(BY_KEY[key] for key, _fmt, _media in DESCRIPTION_FORMATS)
+DUMP_FILES = {name for name, *_ in DUMPS}
+
+
+class Publisher:
+    """Publishes again in the background when the data changes: one run at a time, and one
+    more if a change arrived during it."""
+
+    def __init__(self, engine: QueryEngine, settings: Settings) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.task: asyncio.Task[None] | None = None
+        self.dirty = False
+
+    def request(self) -> None:
+        if self.task is not None and not self.task.done():
+            self.dirty = True
+            return
+        self.task = asyncio.create_task(self._run())
+
+    async def _run(self) -> None:
+        while True:
+            self.dirty = False
+            store = self.engine.store
+            if store is None:
+                return
+            try:
+                made = await asyncio.to_thread(publish, store, self.settings)
+                if made is not None:
+                    log.info("published generation %s in %.1f s", made.generation, made.seconds)
+            except Exception:
+                log.exception("publishing the dumps, VoID and catalogue failed")
+            if not self.dirty:
+                return
+
+    async def wait(self) -> None:
+        if self.task is not None:
+            await self.task
+
+
+def folder_of(settings: Settings) -> Path:
+    folder = current(settings)
+    if folder is None:
+        raise ServiceUnavailableError(
+            "the dumps, VoID and catalogue are being published; try again in a minute"
+        )
+    return folder
+
+
+def manifest_of(folder: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((folder / "publication.json").read_text(encoding="utf-8"))
+    return data
+
+
+def description(request: Request, settings: Settings, name: str, key: str | None) -> Response:
+    folder = folder_of(settings)
+    if key is None:
+        fmt = choose(request.headers.get("accept"), DESCRIPTIONS, what=f"the {name}")
+    else:
+        fmt = BY_KEY[key]
+        if fmt not in DESCRIPTIONS:
+            raise NotAcceptableError(f"no {name} as {key}", available=[f.key for f in DESCRIPTIONS])
+    manifest = manifest_of(folder)
+    etag = f'"{manifest["generation"]}-{fmt.key}"'
+    headers = {"ETag": etag, "Vary": "Accept", "Last-Modified": _http_date(manifest["modified"])}
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers=headers)
+    body = (folder / f"{name}.{fmt.key}").read_bytes()
+    return Response(body, media_type=fmt.content_type, headers=headers)
+
+
+def _http_date(iso: str) -> str:
+    from datetime import datetime
+    from email.utils import format_datetime
+
+    return format_datetime(datetime.fromisoformat(iso.replace("Z", "+00:00")), usegmt=True)
+
+
+@router.get("/catalog", summary="DCAT-AP 3 catalogue (Turtle, RDF/XML, JSON-LD, N-Triples)")
+async def catalog(request: Request, settings: SettingsDep) -> Response:
+    return description(request, settings, "catalog", None)
+
+
+@router.get("/catalog.{suffix}", include_in_schema=False)
+async def catalog_as(request: Request, settings: SettingsDep, suffix: str) -> Response:
+    return description(request, settings, "catalog", _suffix(suffix))
+
+
+@router.get("/.well-known/void", summary="VoID description with statistics")
+async def void(request: Request, settings: SettingsDep) -> Response:
+    return description(request, settings, "void", None)
+
+
+@router.get("/.well-known/void.{suffix}", include_in_schema=False)
+async def void_as(request: Request, settings: SettingsDep, suffix: str) -> Response:
+    return description(request, settings, "void", _suffix(suffix))
+
+
+def _suffix(suffix: str) -> str:
+    if suffix not in BY_KEY or BY_KEY[suffix] not in DESCRIPTIONS:
+        raise UnknownResourceError(f"no such format: .{suffix} (use .ttl, .rdf, .jsonld or .nt)")
+    return suffix
+
+
+@router.get("/dumps/", summary="The dumps: files, sizes, SHA-256 (JSON, or HTML for browsers)")
+async def dumps(request: Request, settings: SettingsDep) -> Response:
+    manifest = manifest_of(folder_of(settings))
+    if prefers_html(request.headers.get("accept")):
+        base = str(request.base_url)
+        return render(request, "dumps.html", {"manifest": manifest, "base": base})
+    return JSONResponse(manifest)
+
+
+@router.get("/dumps/SHA256SUMS", summary="Checksums of the dumps, for sha256sum -c")
+async def checksums(settings: SettingsDep) -> Response:
+    manifest = manifest_of(folder_of(settings))
+    lines = "".join(f"{d['sha256']}  {d['file']}\n" for d in manifest["dumps"])
+    return PlainTextResponse(lines)
+
+
+@router.get("/dumps/{name}", summary="One dump (gzip), with range requests")
+async def dump(name: str, settings: SettingsDep) -> Response:
+    if name not in DUMP_FILES:
+        raise UnknownResourceError(f"no dump {name}: see /dumps/")
+    folder = folder_of(settings)
+    manifest = manifest_of(folder)
+    entry = next(d for d in manifest["dumps"] if d["file"] == name)
+    return FileResponse(
+        folder / name,
+        media_type="application/gzip",
+        filename=name,
+        headers={
+            "ETag": f'"{entry["sha256"]}"',
+            "Digest": f"sha-256={entry['sha256']}",
+            "X-Content-Media-Type": entry["media_type"],
+        },
+    )

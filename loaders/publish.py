@@ -1,0 +1,698 @@
+"""Publishing the graph for open-data portals: dumps, a VoID description, a DCAT-AP catalogue.
+
+A publication is a folder of files made from one store generation:
+
+- ``qpvkg.nq.gz`` (every named graph), ``qpvkg.nt.gz``, ``qpvkg.ttl.gz``, ``qpvkg.jsonld.gz``
+  (the union), written with pyoxigraph's serialisers, with their SHA-256 and byte sizes;
+- ``void.*`` and ``catalog.*`` in Turtle, RDF/XML, JSON-LD and N-Triples, their statistics
+  computed once here (not per request);
+- ``publication.json``, what the folder holds.
+
+Publications live under ``{store}-publish/``; the one served is named in ``CURRENT``, which
+is replaced atomically once a new publication is complete, so readers never see half of one.
+``qpvkg build`` publishes after loading; the server publishes again, in the background, after
+each accepted contribution. The words of the catalogue come from ``publication/catalog.yaml``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+import os
+import shutil
+import time
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import yaml
+
+from loaders import __version__
+from loaders.catalog import internal_query
+from loaders.errors import BadInputError
+from loaders.settings import Settings
+from loaders.store import generation
+
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+DCAT = "http://www.w3.org/ns/dcat#"
+DCT = "http://purl.org/dc/terms/"
+FOAF = "http://xmlns.com/foaf/0.1/"
+VCARD = "http://www.w3.org/2006/vcard/ns#"
+VOID = "http://rdfs.org/ns/void#"
+SPDX = "http://spdx.org/rdf/terms#"
+ADMS = "http://www.w3.org/ns/adms#"
+EU = "http://publications.europa.eu/resource/authority/"
+IANA = "http://www.iana.org/assignments/media-types/"
+DCATAP = "http://data.europa.eu/r5r/"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+
+PREFIXES = {
+    "dcat": DCAT,
+    "dct": DCT,
+    "foaf": FOAF,
+    "vcard": VCARD,
+    "void": VOID,
+    "spdx": SPDX,
+    "xsd": XSD,
+    "rdfs": RDFS,
+    "adms": ADMS,
+}
+
+#: The dumps: file name, pyoxigraph format, media type, EU file type, what it holds.
+DUMPS = (
+    ("qpvkg.nq.gz", ox.RdfFormat.N_QUADS, "application/n-quads", "RDF_N_QUADS", "graphs"),
+    ("qpvkg.nt.gz", ox.RdfFormat.N_TRIPLES, "application/n-triples", "RDF_N_TRIPLES", "union"),
+    ("qpvkg.ttl.gz", ox.RdfFormat.TURTLE, "text/turtle", "RDF_TURTLE", "union"),
+    ("qpvkg.jsonld.gz", ox.RdfFormat.JSON_LD, "application/ld+json", "JSON_LD", "union"),
+)
+#: The descriptions' formats: suffix, pyoxigraph format, media type.
+DESCRIPTION_FORMATS = (
+    ("ttl", ox.RdfFormat.TURTLE, "text/turtle"),
+    ("rdf", ox.RdfFormat.RDF_XML, "application/rdf+xml"),
+    ("jsonld", ox.RdfFormat.JSON_LD, "application/ld+json"),
+    ("nt", ox.RdfFormat.N_TRIPLES, "application/n-triples"),
+)
+
+
+@dataclass(frozen=True)
+class Dump:
+    file: str
+    media_type: str
+    file_type: str
+    holds: str
+    bytes: int
+    sha256: str
+    statements: int
+
+
+@dataclass
+class Statistics:
+    triples: int = 0
+    subjects: int = 0
+    objects: int = 0
+    properties: int = 0
+    entities: int = 0
+    classes: dict[str, int] = field(default_factory=dict)
+    property_triples: dict[str, int] = field(default_factory=dict)
+    graphs: dict[str, tuple[int, int]] = field(default_factory=dict)
+    links: list[tuple[str, str, int]] = field(default_factory=list)
+    vocabularies: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Publication:
+    folder: Path
+    generation: str
+    modified: str
+    dumps: list[Dump]
+    statistics: Statistics
+    seconds: float = 0.0
+
+    def manifest(self) -> dict[str, Any]:
+        return {
+            "generation": self.generation,
+            "modified": self.modified,
+            "qpvkg": __version__,
+            "dumps": [asdict(d) for d in self.dumps],
+            "triples": self.statistics.triples,
+            "graphs": len(self.statistics.graphs),
+            "seconds": round(self.seconds, 2),
+        }
+
+
+def publish_root(settings: Settings) -> Path:
+    return settings.store_path.parent / f"{settings.store_path.name}-publish"
+
+
+def current(settings: Settings) -> Path | None:
+    """The folder of the publication being served, if any."""
+    root = publish_root(settings)
+    try:
+        name = (root / "CURRENT").read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    folder = root / name
+    return folder if (folder / "publication.json").is_file() else None
+
+
+def current_generation(settings: Settings) -> str | None:
+    folder = current(settings)
+    if folder is None:
+        return None
+    manifest = json.loads((folder / "publication.json").read_text(encoding="utf-8"))
+    return str(manifest.get("generation"))
+
+
+def load_metadata(settings: Settings) -> dict[str, Any]:
+    path = settings.project_dir / "publication" / "catalog.yaml"
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise BadInputError(f"cannot read {path}: {exc}") from None
+    if not isinstance(data, dict):
+        raise BadInputError(f"{path} must hold a mapping")
+    return data
+
+
+# ----------------------------------------------------------------------------- publishing
+
+
+def publish(store: ox.Store, settings: Settings, *, force: bool = False) -> Publication | None:
+    """Publish the store's current generation (None when it is already the current one)."""
+    start = time.perf_counter()
+    gen = generation(store, settings)
+    if not force and current_generation(settings) == gen.id:
+        return None
+    root = publish_root(settings)
+    root.mkdir(parents=True, exist_ok=True)
+    folder = root / f"{gen.id}-{os.getpid()}-{time.time_ns()}"
+    folder.mkdir()
+    modified = gen.last_modified.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    try:
+        dumps = write_dumps(store, folder)
+        stats = statistics(store, settings)
+        void = void_triples(settings, stats, dumps, modified)
+        catalog = catalog_triples(store, settings, dumps, stats, modified)
+        write_descriptions(folder, "void", void)
+        write_descriptions(folder, "catalog", catalog)
+        publication = Publication(folder, gen.id, modified, dumps, stats)
+        publication.seconds = time.perf_counter() - start
+        _write_atomic(
+            folder / "publication.json", json.dumps(publication.manifest(), indent=2).encode()
+        )
+        _write_atomic(root / "CURRENT", folder.name.encode())
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    _prune(root, keep={folder.name})
+    return publication
+
+
+def _prune(root: Path, keep: set[str]) -> None:
+    """Drop publications older than the current and the previous one (a reader of the
+    previous one may still be streaming a dump)."""
+    folders = sorted(
+        (p for p in root.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime, reverse=True
+    )
+    for old in folders[2:]:
+        if old.name not in keep:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    partial = path.with_name(f".{path.name}.partial")
+    with partial.open("wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    partial.replace(path)
+
+
+def write_dumps(store: ox.Store, folder: Path) -> list[Dump]:
+    """The dumps, gzip-compressed, with their checksums (pyoxigraph's serialisers).
+
+    The store is read once (a scan of an on-disk store is the slow part): into N-Quads,
+    which are parsed back in memory for the union's formats."""
+    buffer = io.BytesIO()
+    store.dump(buffer, ox.RdfFormat.N_QUADS)
+    quads = buffer.getvalue()
+    del buffer
+    union = list(dict.fromkeys(q.triple for q in ox.parse(quads, ox.RdfFormat.N_QUADS)))
+    out = []
+    for name, fmt, media, file_type, holds in DUMPS:
+        if holds == "graphs":
+            data, count = quads, quads.count(b"\n")
+        else:
+            data = ox.serialize(union, format=fmt, prefixes=_dump_prefixes(fmt)) or b""
+            count = len(union)
+        compressed = gzip.compress(data, compresslevel=5, mtime=0)
+        (folder / name).write_bytes(compressed)
+        digest = hashlib.sha256(compressed).hexdigest()
+        out.append(Dump(name, media, file_type, holds, len(compressed), digest, count))
+    return out
+
+
+def _dump_prefixes(fmt: ox.RdfFormat) -> dict[str, str] | None:
+    if fmt != ox.RdfFormat.TURTLE:
+        return None
+    return {
+        "qpvkg": "https://w3id.org/qpvkg/def#",
+        "rdfs": RDFS,
+        "skos": "http://www.w3.org/2004/02/skos/core#",
+        "dcterms": DCT,
+        "igeo": "http://rdf.insee.fr/def/geo#",
+        "org": "http://www.w3.org/ns/org#",
+        "prov": "http://www.w3.org/ns/prov#",
+        "xsd": XSD,
+    }
+
+
+def _rows(
+    store: ox.Store, settings: Settings, name: str, **terms: ox.NamedNode
+) -> list[ox.QuerySolution]:
+    result = store.query(
+        internal_query(settings, name),
+        use_default_graph_as_union=True,
+        substitutions={ox.Variable(k): v for k, v in terms.items()} or None,
+    )
+    return list(result)  # type: ignore[arg-type]
+
+
+def _int(row: ox.QuerySolution, name: str) -> int:
+    value = row[name]
+    return int(value.value) if value is not None else 0
+
+
+def statistics(store: ox.Store, settings: Settings) -> Statistics:
+    """VoID statistics of the union and of each named graph, by SPARQL over the store."""
+    stats = Statistics()
+    for row in _rows(store, settings, "void-totals"):
+        stats.triples = _int(row, "triples")
+        stats.subjects = _int(row, "subjects")
+        stats.properties = _int(row, "properties")
+        stats.objects = _int(row, "objects")
+    space = ox.NamedNode(f"{settings.base_iri}id/")
+    stats.entities = sum(
+        _int(r, "entities") for r in _rows(store, settings, "void-entities", space=space)
+    )
+    stats.classes = {
+        r["class"].value: _int(r, "entities") for r in _rows(store, settings, "void-classes")
+    }
+    stats.property_triples = {
+        r["property"].value: _int(r, "triples") for r in _rows(store, settings, "void-properties")
+    }
+    stats.graphs = {
+        r["graph"].value: (_int(r, "triples"), _int(r, "subjects"))
+        for r in _rows(store, settings, "void-graphs")
+    }
+    stats.links = [
+        (r["target"].value, r["predicate"].value, _int(r, "triples"))
+        for r in _rows(store, settings, "void-links", base=ox.NamedNode(settings.base_iri))
+    ]
+    namespaces = set()
+    for r in _rows(store, settings, "void-vocabularies"):
+        iri = r["term"].value
+        cut = max(iri.rfind("#"), iri.rfind("/"))
+        namespaces.add(iri[: cut + 1])
+    stats.vocabularies = sorted(namespaces)
+    return stats
+
+
+# ----------------------------------------------------------------------------- descriptions
+
+
+Node = ox.NamedNode | ox.BlankNode
+
+
+class Triples:
+    """A small builder of triples."""
+
+    def __init__(self) -> None:
+        self.items: list[ox.Triple] = []
+
+    def add(
+        self, s: ox.NamedNode | ox.BlankNode, p: str, o: ox.NamedNode | ox.BlankNode | ox.Literal
+    ) -> None:
+        self.items.append(ox.Triple(s, ox.NamedNode(p), o))
+
+    def iri(self, s: Node, p: str, o: str) -> None:
+        self.add(s, p, ox.NamedNode(o))
+
+    def text(
+        self, s: ox.NamedNode | ox.BlankNode, p: str, value: str, lang: str | None = None
+    ) -> None:
+        self.add(s, p, ox.Literal(value, language=lang) if lang else ox.Literal(value))
+
+    def typed(self, s: Node, p: str, value: object, datatype: str) -> None:
+        self.add(s, p, ox.Literal(str(value), datatype=ox.NamedNode(f"{XSD}{datatype}")))
+
+    def texts(
+        self, s: ox.NamedNode | ox.BlankNode, p: str, values: dict[str, str], **fmt: str
+    ) -> None:
+        for lang, value in values.items():
+            self.text(s, p, value.format(**fmt) if fmt else value, lang)
+
+
+def public_url(settings: Settings) -> str:
+    """Where the server answers (the base IRI when no public URL is set)."""
+    return (settings.public_url or settings.base_iri).rstrip("/") + "/"
+
+
+def void_iri(settings: Settings) -> str:
+    return f"{settings.base_iri}.well-known/void#qpvkg"
+
+
+def void_triples(
+    settings: Settings, stats: Statistics, dumps: list[Dump], modified: str
+) -> list[ox.Triple]:
+    """The VoID description: the dataset, its partitions, one subset per graph, linksets."""
+    t = Triples()
+    url = public_url(settings)
+    ds = ox.NamedNode(void_iri(settings))
+    t.iri(ds, f"{RDF}type", f"{VOID}Dataset")
+    t.text(ds, f"{DCT}title", "qpvkg", None)
+    t.iri(ds, f"{VOID}sparqlEndpoint", f"{url}sparql")
+    for dump in dumps:
+        t.iri(ds, f"{VOID}dataDump", f"{url}dumps/{dump.file}")
+    t.text(ds, f"{VOID}uriSpace", f"{settings.base_iri}id/")
+    t.iri(ds, f"{VOID}uriLookupEndpoint", f"{url}search?q=")
+    t.iri(ds, f"{VOID}rootResource", f"{settings.base_iri}id/study/cget-innovation-qpv")
+    for ns in stats.vocabularies:
+        t.iri(ds, f"{VOID}vocabulary", ns)
+    t.iri(ds, f"{DCT}license", str(load_metadata(settings)["licence"]))
+    t.typed(ds, f"{DCT}modified", modified, "dateTime")
+    t.typed(ds, f"{VOID}triples", stats.triples, "integer")
+    t.typed(ds, f"{VOID}entities", stats.entities, "integer")
+    t.typed(ds, f"{VOID}classes", len(stats.classes), "integer")
+    t.typed(ds, f"{VOID}properties", stats.properties, "integer")
+    t.typed(ds, f"{VOID}distinctSubjects", stats.subjects, "integer")
+    t.typed(ds, f"{VOID}distinctObjects", stats.objects, "integer")
+    t.iri(ds, f"{FOAF}homepage", url)
+    for i, (cls, n) in enumerate(sorted(stats.classes.items())):
+        part = ox.NamedNode(f"{void_iri(settings)}-class-{i}")
+        t.add(ds, f"{VOID}classPartition", part)
+        t.iri(part, f"{VOID}class", cls)
+        t.typed(part, f"{VOID}entities", n, "integer")
+    for i, (prop, n) in enumerate(sorted(stats.property_triples.items())):
+        part = ox.NamedNode(f"{void_iri(settings)}-property-{i}")
+        t.add(ds, f"{VOID}propertyPartition", part)
+        t.iri(part, f"{VOID}property", prop)
+        t.typed(part, f"{VOID}triples", n, "integer")
+    for graph, (triples, subjects) in sorted(stats.graphs.items()):
+        subset = ox.NamedNode(f"{graph}#void")
+        t.add(ds, f"{VOID}subset", subset)
+        t.iri(subset, f"{RDF}type", f"{VOID}Dataset")
+        t.iri(subset, f"{DCT}source", graph)
+        t.iri(subset, f"{VOID}dataDump", f"{url}store?graph={graph}")
+        t.typed(subset, f"{VOID}triples", triples, "integer")
+        t.typed(subset, f"{VOID}distinctSubjects", subjects, "integer")
+    for i, (target, predicate, n) in enumerate(stats.links):
+        linkset = ox.NamedNode(f"{void_iri(settings)}-links-{i}")
+        other = ox.NamedNode(f"{void_iri(settings)}-target-{i}")
+        t.add(ds, f"{VOID}subset", linkset)
+        t.iri(linkset, f"{RDF}type", f"{VOID}Linkset")
+        t.add(linkset, f"{VOID}subjectsTarget", ds)
+        t.add(linkset, f"{VOID}objectsTarget", other)
+        t.iri(linkset, f"{VOID}linkPredicate", predicate)
+        t.typed(linkset, f"{VOID}triples", n, "integer")
+        t.iri(other, f"{RDF}type", f"{VOID}Dataset")
+        t.text(other, f"{VOID}uriSpace", target)
+    return t.items
+
+
+def catalog_iri(settings: Settings) -> str:
+    return f"{settings.base_iri}catalog"
+
+
+def catalog_triples(
+    store: ox.Store,
+    settings: Settings,
+    dumps: list[Dump],
+    stats: Statistics,
+    modified: str,
+) -> list[ox.Triple]:
+    """The DCAT-AP 3 catalogue: one dataset per source family and per partner, the dumps as
+    distributions, the SPARQL endpoint as a data service."""
+    meta = load_metadata(settings)
+    info = meta["catalog"]
+    licence = str(meta["licence"])
+    url = public_url(settings)
+    t = Triples()
+    catalog = ox.NamedNode(catalog_iri(settings))
+    publisher = ox.NamedNode(f"{settings.base_iri}catalog#publisher")
+    contact = ox.NamedNode(f"{settings.base_iri}catalog#contact")
+    service = ox.NamedNode(f"{settings.base_iri}catalog#sparql")
+    licence_doc = ox.NamedNode(licence)
+    issued = next(
+        (
+            r["issued"].value
+            for r in _rows(
+                store, settings, "catalog-issued", build=ox.NamedNode(settings.graph_iri("build"))
+            )
+            if r["issued"] is not None
+        ),
+        modified,
+    )
+    years = [
+        (r["first"], r["last"])
+        for r in _rows(store, settings, "catalog-temporal")
+        if r["first"] is not None
+    ]
+
+    t.iri(catalog, f"{RDF}type", f"{DCAT}Catalog")
+    t.text(catalog, f"{DCT}identifier", str(info["identifier"]))
+    t.texts(catalog, f"{DCT}title", info["title"])
+    t.texts(catalog, f"{DCT}description", info["description"])
+    t.add(catalog, f"{DCT}publisher", publisher)
+    t.add(catalog, f"{DCAT}contactPoint", contact)
+    t.add(catalog, f"{DCT}license", licence_doc)
+    t.iri(catalog, f"{DCT}language", str(info["language"]))
+    t.iri(catalog, f"{DCT}spatial", str(info["spatial"]))
+    t.iri(catalog, f"{FOAF}homepage", url)
+    t.typed(catalog, f"{DCT}issued", issued, "dateTime")
+    t.typed(catalog, f"{DCT}modified", modified, "dateTime")
+    t.add(catalog, f"{DCAT}service", service)
+    t.iri(catalog, f"{RDFS}seeAlso", f"{url}.well-known/void")
+    t.iri(catalog, f"{DCAT}themeTaxonomy", f"{EU}data-theme")
+
+    t.iri(publisher, f"{RDF}type", f"{FOAF}Agent")
+    t.text(publisher, f"{FOAF}name", str(info["publisher"]))
+    t.iri(publisher, f"{FOAF}homepage", url)
+    t.iri(contact, f"{RDF}type", f"{VCARD}Kind")
+    t.text(contact, f"{VCARD}fn", str(info["publisher"]))
+    t.iri(contact, f"{VCARD}hasURL", url)
+    t.iri(licence_doc, f"{RDF}type", f"{DCT}LicenseDocument")
+
+    t.iri(service, f"{RDF}type", f"{DCAT}DataService")
+    t.text(service, f"{DCT}title", "Point d'accès SPARQL de qpvkg", "fr")
+    t.text(service, f"{DCT}title", "qpvkg SPARQL endpoint", "en")
+    t.iri(service, f"{DCAT}endpointURL", f"{url}sparql")
+    t.iri(service, f"{DCAT}endpointDescription", f"{url}sparql")
+    t.iri(service, f"{DCT}conformsTo", "https://www.w3.org/TR/sparql11-protocol/")
+    t.add(service, f"{DCT}license", licence_doc)
+    t.add(service, f"{DCT}publisher", publisher)
+    t.add(service, f"{DCAT}contactPoint", contact)
+    for lang, words in dict(info.get("keywords", {})).items():
+        for word in words:
+            t.text(service, f"{DCAT}keyword", str(word), lang)
+    for theme in info.get("themes", []):
+        t.iri(service, f"{DCAT}theme", f"{EU}data-theme/{theme}")
+    t.iri(licence_doc, f"{DCT}type", "http://purl.org/adms/licencetype/Attribution")
+
+    graphs = _rows(
+        store,
+        settings,
+        "catalog-graphs",
+        build=ox.NamedNode(settings.graph_iri("build")),
+        contributions=ox.NamedNode(settings.graph_iri("contributions")),
+    )
+    families: dict[str, list[ox.QuerySolution]] = {}
+    for row in graphs:
+        kind = row["kind"].value
+        if kind == "partner":
+            families.setdefault(f"partner:{row['partner'].value}", []).append(row)
+            continue
+        for key, spec in meta["datasets"].items():
+            kinds = spec["kind"] if isinstance(spec["kind"], list) else [spec["kind"]]
+            if kind in kinds:
+                families.setdefault(key, []).append(row)
+
+    whole = ox.NamedNode(f"{settings.base_iri}id/dataset/qpvkg")
+    _dataset_head(t, whole, info, publisher, contact, licence_doc, issued, modified, years)
+    t.add(catalog, f"{DCAT}dataset", whole)
+    t.add(service, f"{DCAT}servesDataset", whole)
+    t.typed(whole, f"{VOID}triples", stats.triples, "integer")
+    for dump in dumps:
+        _distribution(t, whole, settings, dump, licence_doc)
+
+    for key, rows in sorted(families.items()):
+        partner = key.split(":", 1)[1] if key.startswith("partner:") else None
+        spec = meta["datasets"]["partner" if partner else key]
+        dataset = ox.NamedNode(
+            f"{settings.base_iri}id/dataset/" + (f"partner-{partner}" if partner else key)
+        )
+        texts = {"title": spec["title"], "description": spec["description"]}
+        declared = [r["licence"].value for r in rows if r["licence"] is not None]
+        family_licence = (
+            ox.NamedNode(declared[0]) if declared else licence_doc if not partner else None
+        )
+        last = max(
+            (r["modified"].value if r["modified"] is not None else r["generated"].value)
+            for r in rows
+        )
+        _dataset_head(
+            t,
+            dataset,
+            {
+                **info,
+                **texts,
+                "keywords": spec.get("keywords", {}),
+                "themes": spec.get("themes", []),
+            },
+            publisher,
+            contact,
+            family_licence,
+            issued,
+            last,
+            years,
+            name=partner or "",
+        )
+        t.add(catalog, f"{DCAT}dataset", dataset)
+        t.add(whole, f"{DCT}hasPart", dataset)
+        t.add(dataset, f"{DCT}isPartOf", whole)
+        t.add(service, f"{DCAT}servesDataset", dataset)
+        total = 0
+        for row in rows:
+            graph = row["graph"].value
+            triples = stats.graphs.get(graph, (0, 0))[0]
+            total += triples
+            dist = ox.NamedNode(f"{graph}#distribution")
+            t.add(dataset, f"{DCAT}distribution", dist)
+            t.iri(dist, f"{RDF}type", f"{DCAT}Distribution")
+            t.text(dist, f"{DCT}title", f"Graphe {graph}", "fr")
+            t.text(
+                dist,
+                f"{DCT}description",
+                f"Le graphe nommé {graph} ({triples} triplets), lu par le protocole SPARQL 1.1 "
+                "Graph Store (Turtle, N-Triples, JSON-LD ou RDF/XML selon l'en-tête Accept).",
+                "fr",
+            )
+            t.iri(dist, f"{DCATAP}availability", f"{EU}planned-availability/AVAILABLE")
+            t.iri(dist, f"{DCAT}accessURL", f"{url}store?graph={graph}")
+            t.iri(dist, f"{DCAT}downloadURL", f"{url}store?graph={graph}")
+            t.iri(dist, f"{DCAT}mediaType", f"{IANA}text/turtle")
+            t.iri(dist, f"{DCT}format", f"{EU}file-type/RDF_TURTLE")
+            t.add(dist, f"{DCAT}accessService", service)
+            if family_licence is not None:
+                t.add(dist, f"{DCT}license", family_licence)
+            if family_licence is not None and family_licence != licence_doc:
+                t.iri(family_licence, f"{RDF}type", f"{DCT}LicenseDocument")
+        t.typed(dataset, f"{VOID}triples", total, "integer")
+    return t.items + typing(t.items, meta.get("labels", {}))
+
+
+#: Classes DCAT-AP expects of the values of its properties (their vocabularies say so).
+RANGES = {
+    f"{DCT}accrualPeriodicity": f"{DCT}Frequency",
+    f"{DCT}conformsTo": f"{DCT}Standard",
+    f"{DCAT}compressFormat": f"{DCT}MediaType",
+    f"{DCAT}mediaType": f"{DCT}MediaType",
+    f"{DCAT}theme": f"{SKOS}Concept",
+    f"{DCAT}themeTaxonomy": f"{SKOS}ConceptScheme",
+    f"{DCT}format": f"{DCT}MediaTypeOrExtent",
+    f"{FOAF}homepage": f"{FOAF}Document",
+    f"{DCT}language": f"{DCT}LinguisticSystem",
+    f"{DCT}spatial": f"{DCT}Location",
+    f"{DCATAP}availability": f"{SKOS}Concept",
+    f"{DCT}type": f"{SKOS}Concept",
+}
+
+
+def typing(triples: list[ox.Triple], labels: dict[str, dict[str, str]]) -> list[ox.Triple]:
+    """The types (and labels) of the controlled-vocabulary values the catalogue points to."""
+    rdf_type = ox.NamedNode(f"{RDF}type")
+    out: set[ox.Triple] = set()
+    for t in triples:
+        if t.predicate.value in RANGES and isinstance(t.object, ox.NamedNode):
+            out.add(ox.Triple(t.object, rdf_type, ox.NamedNode(RANGES[t.predicate.value])))
+        if t.predicate.value == f"{DCAT}theme" and isinstance(t.object, ox.NamedNode):
+            scheme = ox.NamedNode(f"{EU}data-theme")
+            out.add(ox.Triple(t.object, ox.NamedNode(f"{SKOS}inScheme"), scheme))
+    described = {t.subject.value for t in out if isinstance(t.subject, ox.NamedNode)}
+    for iri, names in labels.items():
+        if iri not in described:
+            continue
+        is_scheme = iri == f"{EU}data-theme"
+        for lang, name in names.items():
+            predicate = f"{DCT}title" if is_scheme else f"{SKOS}prefLabel"
+            out.add(
+                ox.Triple(
+                    ox.NamedNode(iri), ox.NamedNode(predicate), ox.Literal(name, language=lang)
+                )
+            )
+    return sorted(out, key=str)
+
+
+def _dataset_head(
+    t: Triples,
+    dataset: ox.NamedNode,
+    info: dict[str, Any],
+    publisher: ox.NamedNode,
+    contact: ox.NamedNode,
+    licence: ox.NamedNode | None,
+    issued: str,
+    modified: str,
+    years: list[tuple[Any, Any]],
+    name: str = "",
+) -> None:
+    t.iri(dataset, f"{RDF}type", f"{DCAT}Dataset")
+    t.text(dataset, f"{DCT}identifier", dataset.value)
+    t.texts(dataset, f"{DCT}title", info["title"], name=name)
+    t.texts(dataset, f"{DCT}description", info["description"], name=name)
+    t.add(dataset, f"{DCT}publisher", publisher)
+    t.add(dataset, f"{DCAT}contactPoint", contact)
+    if licence is not None:
+        t.add(dataset, f"{DCT}license", licence)
+    for lang, words in dict(info.get("keywords", {})).items():
+        for word in words:
+            t.text(dataset, f"{DCAT}keyword", str(word), lang)
+    for theme in info.get("themes", []):
+        t.iri(dataset, f"{DCAT}theme", f"{EU}data-theme/{theme}")
+    t.iri(dataset, f"{DCT}spatial", f"{EU}country/FRA")
+    t.iri(dataset, f"{DCT}language", f"{EU}language/FRA")
+    t.typed(dataset, f"{DCT}issued", issued, "dateTime")
+    t.typed(dataset, f"{DCT}modified", modified, "dateTime")
+    t.iri(dataset, f"{DCT}accrualPeriodicity", f"{EU}frequency/IRREG")
+    for first, last in years:
+        period = ox.NamedNode(f"{dataset.value}#temporal")
+        t.add(dataset, f"{DCT}temporal", period)
+        t.iri(period, f"{RDF}type", f"{DCT}PeriodOfTime")
+        t.typed(period, f"{DCAT}startDate", f"{first.value}-01-01", "date")
+        t.typed(period, f"{DCAT}endDate", f"{last.value}-12-31", "date")
+
+
+def _distribution(
+    t: Triples, dataset: ox.NamedNode, settings: Settings, dump: Dump, licence: ox.NamedNode
+) -> None:
+    url = public_url(settings)
+    dist = ox.NamedNode(f"{url}dumps/{dump.file}")
+    checksum = ox.NamedNode(f"{url}dumps/{dump.file}#sha256")
+    t.add(dataset, f"{DCAT}distribution", dist)
+    t.iri(dist, f"{RDF}type", f"{DCAT}Distribution")
+    what = "tous les graphes nommés" if dump.holds == "graphs" else "l'union des graphes"
+    t.text(dist, f"{DCT}title", f"Export complet ({what}), {dump.media_type}, gzip", "fr")
+    t.text(
+        dist,
+        f"{DCT}description",
+        f"{dump.statements} {'quads' if dump.holds == 'graphs' else 'triplets'} ({what}), "
+        "régénéré après chaque construction du graphe et chaque contribution acceptée.",
+        "fr",
+    )
+    t.iri(dist, f"{DCATAP}availability", f"{EU}planned-availability/AVAILABLE")
+    t.iri(dist, f"{DCAT}accessURL", f"{url}dumps/")
+    t.iri(dist, f"{DCAT}downloadURL", f"{url}dumps/{dump.file}")
+    t.iri(dist, f"{DCAT}mediaType", f"{IANA}{dump.media_type}")
+    t.iri(dist, f"{DCAT}compressFormat", f"{IANA}application/gzip")
+    t.iri(dist, f"{DCT}format", f"{EU}file-type/{dump.file_type}")
+    t.typed(dist, f"{DCAT}byteSize", dump.bytes, "nonNegativeInteger")
+    t.add(dist, f"{DCT}license", licence)
+    t.add(dist, f"{SPDX}checksum", checksum)
+    t.iri(checksum, f"{RDF}type", f"{SPDX}Checksum")
+    t.iri(checksum, f"{SPDX}algorithm", f"{SPDX}checksumAlgorithm_sha256")
+    t.typed(checksum, f"{SPDX}checksumValue", dump.sha256, "hexBinary")
+
+
+def write_descriptions(folder: Path, name: str, triples: Iterable[ox.Triple]) -> None:
+    items = list(triples)
+    for suffix, fmt, _media in DESCRIPTION_FORMATS:
+        data = ox.serialize(
+            items, format=fmt, prefixes=PREFIXES if fmt != ox.RdfFormat.N_TRIPLES else None
+        )
+        (folder / f"{name}.{suffix}").write_bytes(data or b"")
