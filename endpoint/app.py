@@ -151,7 +151,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(queries.build_router(app.state.catalog))
 
     from endpoint import linkeddata
-    from endpoint.routes import home, resources
+    from endpoint.routes import home, pages, resources
     from loaders.catalog import internal_query
 
     templates.env.globals.update(
@@ -159,6 +159,7 @@ def create_app(settings: Settings) -> FastAPI:
         sparql_start=internal_query(settings, "editor-start"),
     )
     app.include_router(home.router)
+    app.include_router(pages.install(app))  # before resources: /def, /shapes, /concept/x pages
     app.include_router(resources.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 

@@ -14,7 +14,9 @@ from starlette.responses import JSONResponse, Response
 
 from endpoint import linkeddata as ld
 from endpoint.deps import EngineDep, SettingsDep
+from endpoint.i18n import DEFAULT, translate
 from endpoint.negotiation import prefers_html
+from endpoint.routes.pages import home_extras, label_texts, last_update
 from endpoint.routes.resources import select
 from loaders import __version__
 from loaders.errors import BadInputError
@@ -32,12 +34,23 @@ IGEO_NAMES = {
     "ArrondissementMunicipal": "Arrondissements municipaux",
     "Intercommunalite": "Intercommunalités (EPCI, EPT)",
 }
+#: Their English names.
+IGEO_NAMES_EN = {
+    "Region": "Régions",
+    "Departement": "Départements",
+    "Commune": "Communes",
+    "CommuneDeleguee": "Delegated communes",
+    "CommuneAssociee": "Associated communes",
+    "ArrondissementMunicipal": "Municipal arrondissements",
+    "Intercommunalite": "Intercommunalities (EPCI, EPT)",
+}
 COUNTS = ("innovations", "schemes", "actors", "territories", "graphs", "triples")
 LINKS = {
     "sparql": "/sparql",
     "queries": "/queries",
-    "ontology": "/def",
+    "ontology": "/ontology",
     "shapes": "/shapes",
+    "map": "/map",
     "provenance": "/graph/build",
     "search": "/search",
     "api": "/-/docs",
@@ -78,7 +91,10 @@ def kind_of(iri: str, base_iri: str) -> str:
     return head
 
 
-async def overview(engine: Any, settings: Settings) -> dict[str, Any]:
+async def overview(
+    engine: Any, settings: Settings, names: dict[str, dict[str, str]] | None = None
+) -> dict[str, Any]:
+    """Counts of what the graph holds; ``names``: labels of classes by language."""
     counts, kinds = await asyncio.gather(
         select(engine, settings, "home-counts"), select(engine, settings, "home-kinds")
     )
@@ -94,6 +110,11 @@ async def overview(engine: Any, settings: Settings) -> dict[str, Any]:
             {
                 "class": cls.value,
                 "label": label.value if label is not None else IGEO_NAMES.get(local, local),
+                "labels": {
+                    "fr": IGEO_NAMES.get(local, local),
+                    "en": IGEO_NAMES_EN.get(local, local),
+                    **(names or {}).get(cls.value, {}),
+                },
                 "count": number(k.get("count")),
                 "href": ld.href_of(cls.value, settings.base_iri),
             }
@@ -107,7 +128,12 @@ async def overview(engine: Any, settings: Settings) -> dict[str, Any]:
     description="HTML for a browser; otherwise a small JSON index (counts, examples, links).",
 )
 async def home(request: Request, engine: EngineDep, settings: SettingsDep) -> Response:
-    data = await overview(engine, settings)
+    data, extras = await asyncio.gather(
+        overview(engine, settings, await label_texts(request, engine, settings)),
+        home_extras(request, engine, settings),
+    )
+    data["counts"].update(extras["more"])
+    data["last_update"] = last_update(engine)
     examples = [
         {"name": q.name, "summary": q.summary, "url": f"/queries/{q.name}", "tags": list(q.tags)}
         for q in request.app.state.catalog.values()
@@ -116,7 +142,7 @@ async def home(request: Request, engine: EngineDep, settings: SettingsDep) -> Re
         response: Response = request.app.state.templates.TemplateResponse(
             request,
             "home.html",
-            {**data, "examples": examples, "links": LINKS},
+            {**data, **extras, "examples": examples, "links": LINKS},
             headers={"Vary": "Accept"},
         )
         return response
@@ -188,7 +214,8 @@ async def search(
     if len(fold(text)) >= SEARCH_MIN:
         results = await search_labels(engine, settings, text)
     elif text:
-        message = f"Saisissez au moins {SEARCH_MIN} caractères."
+        lang = getattr(request.state, "lang", DEFAULT)
+        message = translate(lang, "search.short", n=SEARCH_MIN)
     elapsed = (time.perf_counter() - start) * 1000
     headers = {"Vary": "Accept", "Server-Timing": f"search;dur={elapsed:.1f}"}
     if html:

@@ -1,0 +1,497 @@
+"""Documentation and exploration pages: /ontology (and /def), /shapes, concept schemes, /network,
+/map; and the language of every page (``install``).
+
+Each page is built from the store by the queries of ``queries/internal/`` run by the engine's
+workers, and kept for the store generation. The RDF of /ontology, /def, /shapes and
+/concept/{scheme} is still served by the linked-data routes (``endpoint/routes/resources.py``):
+these routes answer a browser with the documentation page and hand every other request on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import urlencode
+
+import pyoxigraph as ox
+from fastapi import APIRouter, FastAPI, Query, Request
+from starlette.responses import JSONResponse, Response
+
+from endpoint import i18n
+from endpoint import linkeddata as ld
+from endpoint import pagemodels as pm
+from endpoint.deps import EngineDep, SettingsDep, render
+from endpoint.engine import QueryEngine
+from endpoint.negotiation import HTML, prefers_html
+from endpoint.routes import resources
+from endpoint.routes.resources import construct, select
+from loaders.errors import BadInputError, UnknownResourceError
+from loaders.settings import Settings
+
+router = APIRouter(tags=["pages"])
+METHODS = ["GET", "HEAD"]
+#: Concept schemes charted on the home page: (scheme, property linking innovations to it).
+CHARTS = (("innovation-category", "category"), ("impact-area", "impactArea"))
+#: Page models kept per store generation.
+CACHED = 512
+
+
+def install(app: FastAPI) -> APIRouter:
+    """Languages for every page (templates, middleware); the pages' routes."""
+    i18n.install(app.state.templates.env)
+    app.add_middleware(i18n.LanguageMiddleware)
+    return router
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+async def cached(
+    request: Request, engine: QueryEngine, key: str, build: Callable[[], Awaitable[Any]]
+) -> Any:
+    """A page's model, built once for the store generation (at most CACHED models are kept:
+    /network and /map take any IRI)."""
+    generation = engine.generation.id if engine.generation else ""
+    cache: dict[tuple[str, str], Any] | None = getattr(request.app.state, "page_models", None)
+    if cache is None:
+        cache = {}
+        request.app.state.page_models = cache
+    if (generation, key) not in cache:
+        value = await build()
+        for old in [k for k in cache if k[0] != generation]:
+            del cache[old]
+        if len(cache) >= CACHED:
+            cache.clear()
+        cache[(generation, key)] = value
+    return cache[(generation, key)]
+
+
+def page_headers(engine: QueryEngine) -> dict[str, str]:
+    headers = resources.validators(engine, HTML)
+    headers["Vary"] = "Accept"
+    return headers
+
+
+def page(request: Request, engine: QueryEngine, name: str, context: dict[str, Any]) -> Response:
+    headers = page_headers(engine)
+    if (cached_response := resources.revalidated(request, engine, headers)) is not None:
+        return cached_response
+    if request.method == "HEAD":
+        return Response(b"", media_type=HTML.content_type, headers=headers)
+    return render(request, name, context, headers=headers)
+
+
+def wants_html(request: Request, suffix: str | None) -> bool:
+    if suffix is not None:
+        return suffix == "html"
+    return prefers_html(request.headers.get("accept"))
+
+
+def wants_json(request: Request, format: str | None) -> bool:
+    if format not in (None, "json", "html"):
+        raise BadInputError(f"format {format!r} is unknown; use json or html")
+    if format is not None:
+        return format == "json"
+    return not prefers_html(request.headers.get("accept"))
+
+
+def texts_by_iri(labels: ld.Labels) -> dict[str, pm.Texts]:
+    out: dict[str, pm.Texts] = {}
+    for iri, props in labels.values.items():
+        texts: pm.Texts = {}
+        for prop in ld.LABEL_PROPERTIES:
+            for literal in props.get(prop, []):
+                texts.setdefault(literal.language or "", literal.value)
+        out[iri] = texts
+    return out
+
+
+async def label_texts(
+    request: Request, engine: QueryEngine, settings: Settings
+) -> dict[str, pm.Texts]:
+    return texts_by_iri(await resources.vocabulary_labels(request, engine, settings))
+
+
+# ----------------------------------------------------------------------------- /ontology
+
+
+async def ontology_model(
+    request: Request, engine: QueryEngine, settings: Settings
+) -> dict[str, Any]:
+    async def build() -> dict[str, Any]:
+        triples, labels, schemes = await asyncio.gather(
+            construct(engine, settings, "ontology-document"),
+            label_texts(request, engine, settings),
+            select(engine, settings, "concept-schemes"),
+        )
+        model = pm.ontology_model(
+            triples, f"{settings.base_iri}def", settings.base_iri, ld.prefixes(settings), labels
+        )
+        return {"ontology": model, "schemes": schemes_of(schemes, settings)}
+
+    result: dict[str, Any] = await cached(request, engine, "ontology", build)
+    return result
+
+
+def schemes_of(rows: list[resources.Row], settings: Settings) -> list[dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        scheme = row.get("scheme")
+        if not isinstance(scheme, ox.NamedNode):
+            continue
+        entry = found.setdefault(
+            scheme.value,
+            {
+                "iri": scheme.value,
+                "href": ld.href_of(scheme.value, settings.base_iri),
+                "labels": {},
+                "definitions": {},
+                "concepts": pm.number(row.get("concepts")),
+            },
+        )
+        label, definition = row.get("label"), row.get("definition")
+        if isinstance(label, ox.Literal):
+            entry["labels"].setdefault(label.language or "", label.value)
+        if isinstance(definition, ox.Literal):
+            entry["definitions"].setdefault(definition.language or "", definition.value)
+    return sorted(found.values(), key=lambda s: s["iri"])
+
+
+async def ontology_page(
+    request: Request, engine: QueryEngine, settings: Settings, suffix: str | None, stem: str
+) -> Response:
+    if not wants_html(request, suffix):
+        path = stem if suffix is None else f"{stem}.{suffix}"
+        return await resources.resource(request, engine, settings, "", path, document=True)
+    model = await ontology_model(request, engine, settings)
+    ontology: pm.Ontology = model["ontology"]
+    context = {
+        **model,
+        "alternates": resources.alternates("/def", ld.RESOURCE_KEYS),
+        "diagram": json.dumps(ontology.diagram, ensure_ascii=False),
+    }
+    return page(request, engine, "ontology.html", context)
+
+
+@router.api_route(
+    "/ontology",
+    methods=METHODS,
+    summary="The ontology's documentation (HTML), or its RDF",
+    description=(
+        "Every class and property of the ontology with its labels, definitions, domain, range, "
+        "super-terms and the vocabularies it reuses, and a diagram, for a browser (French, or "
+        "English with `lang=en`); Turtle, JSON-LD, RDF/XML or N-Triples by Accept or suffix "
+        "(the same as `/def`)."
+    ),
+)
+async def ontology(request: Request, engine: EngineDep, settings: SettingsDep) -> Response:
+    return await ontology_page(request, engine, settings, None, "def")
+
+
+@router.api_route("/ontology.{suffix}", methods=METHODS, include_in_schema=False)
+async def ontology_as(
+    suffix: str, request: Request, engine: EngineDep, settings: SettingsDep
+) -> Response:
+    if suffix != "html" and suffix not in ld.RESOURCE_KEYS:
+        raise UnknownResourceError(f"no format {suffix!r} for the ontology", format=suffix)
+    return await ontology_page(request, engine, settings, suffix, "def")
+
+
+@router.api_route("/def", methods=METHODS, include_in_schema=False)
+async def definitions(request: Request, engine: EngineDep, settings: SettingsDep) -> Response:
+    return await ontology_page(request, engine, settings, None, "def")
+
+
+@router.api_route("/def.{suffix}", methods=METHODS, include_in_schema=False)
+async def definitions_as(
+    suffix: str, request: Request, engine: EngineDep, settings: SettingsDep
+) -> Response:
+    if suffix != "html":
+        return await resources.resource(
+            request, engine, settings, "", f"def.{suffix}", document=True
+        )
+    return await ontology_page(request, engine, settings, suffix, "def")
+
+
+# ----------------------------------------------------------------------------- /shapes
+
+
+async def shapes_model(request: Request, engine: QueryEngine, settings: Settings) -> list[pm.Shape]:
+    async def build() -> list[pm.Shape]:
+        triples, labels, examples = await asyncio.gather(
+            construct(engine, settings, "shapes-document"),
+            label_texts(request, engine, settings),
+            select(engine, settings, "shape-examples"),
+        )
+        shapes_ns = f"{settings.base_iri}shapes#"
+        prefixes = {"qpvkg-shapes": shapes_ns, **ld.prefixes(settings)}
+        terms = pm.Terms(settings.base_iri, prefixes, labels)
+        shapes = pm.ShapeReader(triples, terms, shapes_ns).shapes()
+        anchors = {s.iri: s.anchor for s in shapes}
+        linker = pm.Terms(settings.base_iri, prefixes, labels, anchors)
+        for shape in shapes:  # links between shapes stay on the page
+            rules = [*shape.constraints, *(c for r in shape.properties for c in r.constraints)]
+            for constraint in rules:
+                constraint.values = [
+                    linker.ref(v.iri) if isinstance(v, pm.Ref) and v.iri in anchors else v
+                    for v in constraint.values
+                ]
+        by_shape = pm.examples_of(examples)
+        for shape in shapes:
+            if shape.iri in by_shape:
+                focus, values = by_shape[shape.iri]
+                shape.example = pm.turtle_example(focus, values, pm.shape_paths(shape), prefixes)
+                if isinstance(focus, ox.NamedNode):
+                    shape.example_focus = terms.ref(focus.value)
+        return shapes
+
+    result: list[pm.Shape] = await cached(request, engine, "shapes", build)
+    return result
+
+
+async def shapes_page(
+    request: Request, engine: QueryEngine, settings: Settings, suffix: str | None
+) -> Response:
+    if not wants_html(request, suffix):
+        path = "shapes" if suffix is None else f"shapes.{suffix}"
+        return await resources.resource(request, engine, settings, "", path, document=True)
+    shapes = await shapes_model(request, engine, settings)
+    context = {
+        "shapes": shapes,
+        "node_shapes": [s for s in shapes if s.kind == "node"],
+        "property_shapes": [s for s in shapes if s.kind == "property"],
+        "alternates": resources.alternates("/shapes", ld.RESOURCE_KEYS),
+    }
+    return page(request, engine, "shapes.html", context)
+
+
+@router.api_route("/shapes", methods=METHODS, include_in_schema=False)
+async def shapes(request: Request, engine: EngineDep, settings: SettingsDep) -> Response:
+    return await shapes_page(request, engine, settings, None)
+
+
+@router.api_route("/shapes.{suffix}", methods=METHODS, include_in_schema=False)
+async def shapes_as(
+    suffix: str, request: Request, engine: EngineDep, settings: SettingsDep
+) -> Response:
+    if suffix != "html":
+        return await resources.resource(
+            request, engine, settings, "", f"shapes.{suffix}", document=True
+        )
+    return await shapes_page(request, engine, settings, suffix)
+
+
+# ----------------------------------------------------------------------------- concept schemes
+
+
+async def scheme_model(
+    request: Request, engine: QueryEngine, settings: Settings, scheme: str
+) -> dict[str, Any] | None:
+    iri = f"{settings.base_iri}concept/{scheme}"
+    ontology = await ontology_model(request, engine, settings)
+    info = next((s for s in ontology["schemes"] if s["iri"] == iri), None)
+    if info is None:
+        return None
+
+    async def build() -> dict[str, Any]:
+        rows = await select(engine, settings, "concept-scheme-usage", scheme=ox.NamedNode(iri))
+        concepts = pm.concepts_of(rows, settings.base_iri)
+        top = max((c.innovations for c in concepts), default=0)
+        return {"scheme": info, "concepts": concepts, "top": top}
+
+    result: dict[str, Any] = await cached(request, engine, f"scheme {scheme}", build)
+    return result
+
+
+@router.api_route(
+    "/concept/{scheme}",
+    methods=METHODS,
+    summary="A concept scheme (typology): its concepts and how many innovations use each",
+    description=(
+        "For a browser, the scheme's page: each concept with its labels, definition, and the "
+        "number of innovations (and of all resources) that use it. Turtle, JSON-LD, RDF/XML or "
+        "N-Triples of the scheme by Accept or suffix."
+    ),
+)
+async def concept_scheme(
+    scheme: str, request: Request, engine: EngineDep, settings: SettingsDep
+) -> Response:
+    stem, suffix = ld.split_suffix(scheme, ld.RESOURCE_KEYS)
+    if wants_html(request, suffix) and ld.valid_iri(f"{settings.base_iri}concept/{stem}"):
+        model = await scheme_model(request, engine, settings, stem)
+        if model is not None:
+            context = {
+                **model,
+                "alternates": resources.alternates(f"/concept/{stem}", ld.RESOURCE_KEYS),
+            }
+            return page(request, engine, "scheme.html", context)
+    return await resources.resource(request, engine, settings, "concept/", scheme)
+
+
+# ----------------------------------------------------------------------------- /network
+
+
+def actor_iri(value: str, settings: Settings) -> str:
+    """An actor given by IRI or by local path (/id/organisation/x)."""
+    iri = value.strip()
+    if iri.startswith("/"):
+        iri = settings.base_iri + iri[1:]
+    if not ld.valid_iri(iri) or not iri.startswith(("http://", "https://")):
+        raise BadInputError(f"actor {value!r} is not an IRI")
+    return iri
+
+
+async def network_model(
+    request: Request, engine: QueryEngine, settings: Settings, iri: str
+) -> dict[str, Any]:
+    async def build() -> dict[str, Any]:
+        rows, labels = await asyncio.gather(
+            select(engine, settings, "actor-network", actor=ox.NamedNode(iri)),
+            label_texts(request, engine, settings),
+        )
+        network = pm.network_of(rows, iri, settings.base_iri, labels)
+        return network
+
+    result: dict[str, Any] = await cached(request, engine, f"network {iri}", build)
+    return result
+
+
+@router.api_route(
+    "/network",
+    methods=METHODS,
+    summary="An actor's network: its partnerships and the initiatives it takes part in",
+    description=(
+        "The actor's initiatives (with its role and the other actors' roles), the partnerships "
+        "it is a member of and their members, the initiatives a partnership carries out, and "
+        "organisational links. HTML for a browser (a graph and a table), JSON otherwise "
+        "(`format=json`): `nodes` (id, label, kind, href) and `edges` (source, target, kind, "
+        "role)."
+    ),
+)
+async def network(
+    request: Request,
+    engine: EngineDep,
+    settings: SettingsDep,
+    actor: str = Query(..., description="the actor's IRI (or its path, /id/organisation/...)"),
+    format: str | None = Query(None, description="json or html (default: by Accept)"),
+) -> Response:
+    iri = actor_iri(actor, settings)
+    model = await network_model(request, engine, settings, iri)
+    if wants_json(request, format):
+        return JSONResponse(model, headers={"Vary": "Accept"})
+    lang = getattr(request.state, "lang", i18n.DEFAULT)
+    context = {
+        "network": model,
+        "center": model["nodes"][0],
+        "data_url": "/network?" + urlencode({"actor": iri, "format": "json", "lang": lang}),
+        "lang_code": lang,
+    }
+    return page(request, engine, "network.html", context)
+
+
+# ----------------------------------------------------------------------------- /map
+
+
+async def map_places(
+    request: Request, engine: QueryEngine, settings: Settings, actor: str | None
+) -> list[dict[str, Any]]:
+    async def build() -> list[dict[str, Any]]:
+        if actor is None:
+            rows = await select(engine, settings, "map-communes")
+        else:
+            rows = await select(engine, settings, "actor-communes", actor=ox.NamedNode(actor))
+        return pm.places_of(rows, settings.base_iri)
+
+    result: list[dict[str, Any]] = await cached(request, engine, f"map {actor}", build)
+    return result
+
+
+def map_document(places: list[dict[str, Any]]) -> dict[str, Any]:
+    placed = sum(1 for p in places if p["lat"] is not None)
+    return {"places": places, "placed": placed, "unplaced": len(places) - placed}
+
+
+@router.api_route(
+    "/map",
+    methods=METHODS,
+    summary="Innovations and connectors by commune (a map and a table)",
+    description=(
+        "The communes where innovations act and connectors act or are based, with their "
+        "counts; with `actor`, the communes of that actor's initiatives. A commune is drawn "
+        "on the map where the graph holds its GeoSPARQL point (today it holds none: the table "
+        "lists them all). HTML for a browser, JSON otherwise (`format=json`)."
+    ),
+)
+async def map_view(
+    request: Request,
+    engine: EngineDep,
+    settings: SettingsDep,
+    actor: str | None = Query(None, description="an actor's IRI: only where it acts"),
+    format: str | None = Query(None, description="json or html (default: by Accept)"),
+) -> Response:
+    iri = actor_iri(actor, settings) if actor else None
+    document = map_document(await map_places(request, engine, settings, iri))
+    if wants_json(request, format):
+        return JSONResponse(document, headers={"Vary": "Accept"})
+    params = {"format": "json"} if iri is None else {"actor": iri, "format": "json"}
+    context = {**document, "actor": iri, "data_url": "/map?" + urlencode(params)}
+    return page(request, engine, "map.html", context)
+
+
+async def home_extras(request: Request, engine: QueryEngine, settings: Settings) -> dict[str, Any]:
+    """What the home page shows beyond the counts: charts, the map's places, the partners."""
+
+    async def build() -> dict[str, Any]:
+        def chart(scheme: str, prop: str) -> Awaitable[list[resources.Row]]:
+            return select(
+                engine,
+                settings,
+                "chart-by-concept",
+                scheme=ox.NamedNode(f"{settings.base_iri}concept/{scheme}"),
+                property=ox.NamedNode(f"{settings.def_ns}{prop}"),
+            )
+
+        categories, impacts, regions, more, places = await asyncio.gather(
+            chart(*CHARTS[0]),
+            chart(*CHARTS[1]),
+            select(engine, settings, "chart-by-region"),
+            select(engine, settings, "home-more-counts"),
+            map_places(request, engine, settings, None),
+        )
+        row = more[0] if more else {}
+        return {
+            "charts": [
+                {
+                    "key": "categories",
+                    "scheme": "/concept/innovation-category",
+                    "bars": pm.bars_of(categories, "concept", settings.base_iri),
+                },
+                {
+                    "key": "impacts",
+                    "scheme": "/concept/impact-area",
+                    "bars": pm.bars_of(impacts, "concept", settings.base_iri),
+                },
+                {
+                    "key": "regions",
+                    "scheme": None,
+                    "bars": pm.bars_of(regions, "region", settings.base_iri),
+                },
+            ],
+            "more": {
+                "partnerships": pm.number(row.get("partnerships")),
+                "partners": pm.number(row.get("partners")),
+            },
+            "map": map_document(places),
+        }
+
+    result: dict[str, Any] = await cached(request, engine, "home", build)
+    return result
+
+
+def last_update(engine: QueryEngine) -> str | None:
+    generation = engine.generation
+    if generation is None:
+        return None
+    return str(generation.last_modified.isoformat(timespec="seconds"))
