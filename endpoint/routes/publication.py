@@ -81,19 +81,23 @@ def manifest_of(folder: Path) -> dict[str, Any]:
 
 def description(request: Request, settings: Settings, name: str, key: str | None) -> Response:
     folder = folder_of(settings)
-    if key is None:
+    browser = key is None and prefers_html(request.headers.get("accept"))
+    if browser:  # a person: the Turtle, shown as text rather than downloaded
+        fmt = BY_KEY["ttl"]
+    elif key is None:
         fmt = choose(request.headers.get("accept"), DESCRIPTIONS, what=f"the {name}")
     else:
         fmt = BY_KEY[key]
         if fmt not in DESCRIPTIONS:
             raise NotAcceptableError(f"no {name} as {key}", available=[f.key for f in DESCRIPTIONS])
     manifest = manifest_of(folder)
-    etag = f'"{manifest["generation"]}-{fmt.key}"'
+    etag = f'"{manifest["generation"]}-{fmt.key}{"-text" if browser else ""}"'
     headers = {"ETag": etag, "Vary": "Accept", "Last-Modified": _http_date(manifest["modified"])}
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=headers)
     body = (folder / f"{name}.{fmt.key}").read_bytes()
-    return Response(body, media_type=fmt.content_type, headers=headers)
+    media = "text/plain; charset=utf-8" if browser else fmt.content_type
+    return Response(body, media_type=media, headers=headers)
 
 
 def _http_date(iso: str) -> str:

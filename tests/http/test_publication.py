@@ -224,3 +224,14 @@ def test_a_contribution_is_published_in_the_background(
     assert (partner, None, None) in data
     dump = client.get("/dumps/qpvkg.nq.gz").content
     assert b"https://data.reseau-test.example/projet/1" in gzip.decompress(dump)
+
+
+def test_people_get_pages_in_their_language(client: TestClient) -> None:
+    french = client.get("/dumps/", headers={"accept": "text/html", "accept-language": "fr"})
+    english = client.get("/dumps/", headers={"accept": "text/html", "accept-language": "en"})
+    assert "Exports et catalogue" in french.text and "qpvkg.nq.gz" in french.text
+    assert "Dumps and catalogue" in english.text
+    shown = client.get("/catalog", headers={"accept": "text/html,*/*;q=0.8"})
+    assert shown.status_code == 200
+    assert shown.headers["content-type"].startswith("text/plain")
+    assert "dcat:Catalog" in shown.text
