@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: serve test build lint typecheck unit qc bench bench-http clean distclean
+.PHONY: serve test build lint typecheck unit qc bench bench-http bench-contribution clean distclean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,9 @@ bench: $(STAMP)
 
 bench-http: $(STAMP)
 	$(BIN)/python -m benchmarks.http_load --size all
+
+bench-contribution: $(STAMP)
+	$(BIN)/python -m benchmarks.contribution
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache
