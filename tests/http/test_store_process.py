@@ -118,6 +118,20 @@ def state(server: Server) -> tuple[int, list[int]]:
     return triples, versions
 
 
+def kill_during_put(server: Server, payload: bytes, sent: int, delay: float) -> None:
+    """Send a PUT of ``payload`` (its first ``sent`` bytes), wait, then SIGKILL the server."""
+    with socket.create_connection(("127.0.0.1", server.port)) as sock:
+        head = (
+            f"PUT /store?graph={GRAPH} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            f"Authorization: Bearer {server.token}\r\n"  # type: ignore[attr-defined]
+            f"Content-Type: application/n-triples\r\nContent-Length: {len(payload)}\r\n\r\n"
+        )
+        sock.sendall(head.encode() + payload[:sent])
+        time.sleep(delay)
+        server.kill()
+    server.start()
+
+
 def test_a_write_killed_mid_upload_leaves_the_previous_version(server: Server) -> None:
     first = httpx.put(
         f"{server.base}/store",
@@ -129,16 +143,7 @@ def test_a_write_killed_mid_upload_leaves_the_previous_version(server: Server) -
     assert first.status_code == 201, first.text
     assert state(server) == (9, [1])
     payload = many_projects(200)
-    with socket.create_connection(("127.0.0.1", server.port)) as sock:
-        head = (
-            f"PUT /store?graph={GRAPH} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-            f"Authorization: Bearer {server.token}\r\n"  # type: ignore[attr-defined]
-            f"Content-Type: application/n-triples\r\nContent-Length: {len(payload)}\r\n\r\n"
-        )
-        sock.sendall(head.encode() + payload[: len(payload) // 2])
-        time.sleep(0.3)
-        server.kill()
-    server.start()
+    kill_during_put(server, payload, len(payload) // 2, 0.3)
     assert state(server) == (9, [1])
 
 
@@ -146,16 +151,7 @@ def test_a_write_killed_while_processed_is_all_or_nothing(server: Server) -> Non
     before = state(server)
     payload = many_projects(1500)
     for delay in (0.5, 1.5):
-        with socket.create_connection(("127.0.0.1", server.port)) as sock:
-            head = (
-                f"PUT /store?graph={GRAPH} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                f"Authorization: Bearer {server.token}\r\n"  # type: ignore[attr-defined]
-                f"Content-Type: application/n-triples\r\nContent-Length: {len(payload)}\r\n\r\n"
-            )
-            sock.sendall(head.encode() + payload)
-            time.sleep(delay)
-            server.kill()
-        server.start()
+        kill_during_put(server, payload, len(payload), delay)
         triples, versions = state(server)
         # the store opens cleanly and holds one whole version: the old one or the new one
         if versions == before[1]:
