@@ -19,7 +19,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import os
 import re
 import threading
 import time
@@ -43,6 +42,7 @@ from loaders.errors import (
     UnsupportedMediaTypeError,
     ValidationFailedError,
 )
+from loaders.files import write_atomic
 from loaders.partners import check_graph, partner_graph_prefix
 from loaders.settings import DEFAULT_BASE_IRI, Settings
 from loaders.sources import context_dir, rebase_quads
@@ -415,29 +415,14 @@ class History:
         folder = self.folder(graph)
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "graph.txt").write_text(graph + "\n", encoding="utf-8")
-        final = folder / f"v{version}.nt.gz"
-        partial = folder / f".v{version}.nt.gz.partial"
-        with partial.open("wb") as raw:
-            with gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=3, mtime=0) as handle:
-                handle.write(body)
-            raw.flush()
-            os.fsync(raw.fileno())
-        partial.replace(final)
-        _fsync_dir(folder)
+        compressed = gzip.compress(body, compresslevel=3, mtime=0)
+        write_atomic(folder / f"v{version}.nt.gz", compressed)
 
     def read(self, graph: str, version: int) -> bytes:
         path = self.folder(graph) / f"v{version}.nt.gz"
         if not path.exists():
             raise UnknownResourceError(f"no content kept for version {version} of {graph}")
         return gzip.decompress(path.read_bytes())
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 # ----------------------------------------------------------------------------- provenance

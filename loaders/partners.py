@@ -11,16 +11,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 import re
 import secrets
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from loaders.errors import BadInputError, ForbiddenError, UnauthorizedError
+from loaders.files import write_atomic
 from loaders.settings import Settings
 
 NAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
@@ -83,18 +82,7 @@ class PartnerRegistry:
     def save(self, partners: dict[str, Partner]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         payload = {"partners": [p.as_dict() for p in sorted(partners.values(), key=_by_name)]}
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(payload, handle, indent=2)
-                handle.write("\n")
-                handle.flush()
-                os.fsync(handle.fileno())
-            Path(tmp).chmod(0o600)
-            Path(tmp).replace(self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(self.path, (json.dumps(payload, indent=2) + "\n").encode(), mode=0o600)
 
     def add(self, name: str) -> str:
         """Create a partner (or give a revoked one a new token); the token, to show once."""

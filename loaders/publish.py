@@ -35,6 +35,7 @@ import yaml
 from loaders import __version__
 from loaders.catalog import internal_query
 from loaders.errors import BadInputError
+from loaders.files import write_atomic
 from loaders.settings import Settings
 from loaders.store import generation
 
@@ -178,16 +179,17 @@ def publish(store: ox.Store, settings: Settings, *, force: bool = False) -> Publ
     try:
         dumps = write_dumps(store, folder)
         stats = statistics(store, settings)
-        void = void_triples(settings, stats, dumps, modified)
-        catalog = catalog_triples(store, settings, dumps, stats, modified)
+        meta = load_metadata(settings)
+        void = void_triples(settings, stats, dumps, modified, meta)
+        catalog = catalog_triples(store, settings, dumps, stats, modified, meta)
         write_descriptions(folder, "void", void)
         write_descriptions(folder, "catalog", catalog)
         publication = Publication(folder, gen.id, modified, dumps, stats)
         publication.seconds = time.perf_counter() - start
-        _write_atomic(
+        write_atomic(
             folder / "publication.json", json.dumps(publication.manifest(), indent=2).encode()
         )
-        _write_atomic(root / "CURRENT", folder.name.encode())
+        write_atomic(root / "CURRENT", folder.name.encode())
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
@@ -204,15 +206,6 @@ def _prune(root: Path, keep: set[str]) -> None:
     for old in folders[2:]:
         if old.name not in keep:
             shutil.rmtree(old, ignore_errors=True)
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    partial = path.with_name(f".{path.name}.partial")
-    with partial.open("wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    partial.replace(path)
 
 
 def write_dumps(store: ox.Store, folder: Path) -> list[Dump]:
@@ -350,7 +343,7 @@ def void_iri(settings: Settings) -> str:
 
 
 def void_triples(
-    settings: Settings, stats: Statistics, dumps: list[Dump], modified: str
+    settings: Settings, stats: Statistics, dumps: list[Dump], modified: str, meta: dict[str, Any]
 ) -> list[ox.Triple]:
     """The VoID description: the dataset, its partitions, one subset per graph, linksets."""
     t = Triples()
@@ -366,7 +359,7 @@ def void_triples(
     t.iri(ds, f"{VOID}rootResource", f"{settings.base_iri}id/study/cget-innovation-qpv")
     for ns in stats.vocabularies:
         t.iri(ds, f"{VOID}vocabulary", ns)
-    t.iri(ds, f"{DCT}license", str(load_metadata(settings)["licence"]))
+    t.iri(ds, f"{DCT}license", str(meta["licence"]))
     t.typed(ds, f"{DCT}modified", modified, "dateTime")
     t.typed(ds, f"{VOID}triples", stats.triples, "integer")
     t.typed(ds, f"{VOID}entities", stats.entities, "integer")
@@ -417,10 +410,10 @@ def catalog_triples(
     dumps: list[Dump],
     stats: Statistics,
     modified: str,
+    meta: dict[str, Any],
 ) -> list[ox.Triple]:
     """The DCAT-AP 3 catalogue: one dataset per source family and per partner, the dumps as
     distributions, the SPARQL endpoint as a data service."""
-    meta = load_metadata(settings)
     info = meta["catalog"]
     licence = str(meta["licence"])
     url = public_url(settings)
@@ -479,11 +472,7 @@ def catalog_triples(
     t.add(service, f"{DCT}license", licence_doc)
     t.add(service, f"{DCT}publisher", publisher)
     t.add(service, f"{DCAT}contactPoint", contact)
-    for lang, words in dict(info.get("keywords", {})).items():
-        for word in words:
-            t.text(service, f"{DCAT}keyword", str(word), lang)
-    for theme in info.get("themes", []):
-        t.iri(service, f"{DCAT}theme", f"{EU}data-theme/{theme}")
+    _keywords_and_themes(t, service, info)
     t.iri(licence_doc, f"{DCT}type", "http://purl.org/adms/licencetype/Attribution")
 
     graphs = _rows(
@@ -620,6 +609,14 @@ def typing(triples: list[ox.Triple], labels: dict[str, dict[str, str]]) -> list[
     return sorted(out, key=str)
 
 
+def _keywords_and_themes(t: Triples, node: ox.NamedNode, info: dict[str, Any]) -> None:
+    for lang, words in dict(info.get("keywords", {})).items():
+        for word in words:
+            t.text(node, f"{DCAT}keyword", str(word), lang)
+    for theme in info.get("themes", []):
+        t.iri(node, f"{DCAT}theme", f"{EU}data-theme/{theme}")
+
+
 def _dataset_head(
     t: Triples,
     dataset: ox.NamedNode,
@@ -640,11 +637,7 @@ def _dataset_head(
     t.add(dataset, f"{DCAT}contactPoint", contact)
     if licence is not None:
         t.add(dataset, f"{DCT}license", licence)
-    for lang, words in dict(info.get("keywords", {})).items():
-        for word in words:
-            t.text(dataset, f"{DCAT}keyword", str(word), lang)
-    for theme in info.get("themes", []):
-        t.iri(dataset, f"{DCAT}theme", f"{EU}data-theme/{theme}")
+    _keywords_and_themes(t, dataset, info)
     t.iri(dataset, f"{DCT}spatial", f"{EU}country/FRA")
     t.iri(dataset, f"{DCT}language", f"{EU}language/FRA")
     t.typed(dataset, f"{DCT}issued", issued, "dateTime")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, R
 
 from endpoint.deps import SettingsDep, render
 from endpoint.engine import QueryEngine
+from endpoint.linkeddata import http_date
 from endpoint.negotiation import BY_KEY, Format, choose, prefers_html
 from loaders.errors import NotAcceptableError, ServiceUnavailableError, UnknownResourceError
 from loaders.publish import DESCRIPTION_FORMATS, DUMPS, current, publish
@@ -79,6 +81,10 @@ def manifest_of(folder: Path) -> dict[str, Any]:
     return data
 
 
+def modified_at(manifest: dict[str, Any]) -> datetime:
+    return datetime.fromisoformat(str(manifest["modified"]).replace("Z", "+00:00"))
+
+
 def description(request: Request, settings: Settings, name: str, key: str | None) -> Response:
     folder = folder_of(settings)
     browser = key is None and prefers_html(request.headers.get("accept"))
@@ -92,19 +98,12 @@ def description(request: Request, settings: Settings, name: str, key: str | None
             raise NotAcceptableError(f"no {name} as {key}", available=[f.key for f in DESCRIPTIONS])
     manifest = manifest_of(folder)
     etag = f'"{manifest["generation"]}-{fmt.key}{"-text" if browser else ""}"'
-    headers = {"ETag": etag, "Vary": "Accept", "Last-Modified": _http_date(manifest["modified"])}
+    headers = {"ETag": etag, "Vary": "Accept", "Last-Modified": http_date(modified_at(manifest))}
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=headers)
     body = (folder / f"{name}.{fmt.key}").read_bytes()
     media = "text/plain; charset=utf-8" if browser else fmt.content_type
     return Response(body, media_type=media, headers=headers)
-
-
-def _http_date(iso: str) -> str:
-    from datetime import datetime
-    from email.utils import format_datetime
-
-    return format_datetime(datetime.fromisoformat(iso.replace("Z", "+00:00")), usegmt=True)
 
 
 @router.get("/catalog", summary="DCAT-AP 3 catalogue (Turtle, RDF/XML, JSON-LD, N-Triples)")

@@ -16,6 +16,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from endpoint.deps import EngineDep, SettingsDep
 from endpoint.negotiation import RDF, choose
+from endpoint.protocol import too_large
 from endpoint.results import PREFIXES, RDF_FORMATS
 from loaders.contribute import (
     History,
@@ -28,7 +29,6 @@ from loaders.contribute import (
 )
 from loaders.errors import (
     BadInputError,
-    PayloadTooLargeError,
     UnknownResourceError,
     ValidationFailedError,
 )
@@ -60,17 +60,12 @@ def _graph(graph: str | None) -> str:
 async def read_body(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
-        raise PayloadTooLargeError(
-            f"the request body is larger than {limit} bytes (QPVKG_MAX_BODY_BYTES)", limit=limit
-        )
+        raise too_large(limit)
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
         if len(body) > limit:
-            raise PayloadTooLargeError(
-                f"the request body is larger than {limit} bytes (QPVKG_MAX_BODY_BYTES)",
-                limit=limit,
-            )
+            raise too_large(limit)
     return bytes(body)
 
 
