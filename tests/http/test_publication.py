@@ -235,3 +235,20 @@ def test_people_get_pages_in_their_language(client: TestClient) -> None:
     assert shown.status_code == 200
     assert shown.headers["content-type"].startswith("text/plain")
     assert "dcat:Catalog" in shown.text
+
+
+def test_unknown_formats_and_files_are_refused(
+    cli: object, client: TestClient, tmp_path: Path
+) -> None:
+    assert client.get("/catalog.xyz").status_code == 404
+    assert client.get("/catalog", headers={"accept": "text/csv"}).status_code == 406
+    assert client.get("/.well-known/void.csv").status_code == 404
+    assert client.get("/dumps/../../etc/passwd").status_code == 404
+    missing = cli(
+        "export",
+        "--dumps",
+        str(tmp_path / "out"),  # type: ignore[operator]
+        env={"QPVKG_STORE": str(tmp_path / "no-store")},
+    )
+    assert missing.exit_code == 2 and "no store" in missing.output
+    assert not (tmp_path / "out" / "qpvkg.nq.gz").exists()

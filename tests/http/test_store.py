@@ -373,3 +373,20 @@ def test_a_misspelt_term_is_refused_not_dropped(client: TestClient, partners: Pa
     )
     assert response.status_code == 400
     assert response.json()["error"]["details"]["terms"] == ["libele"]
+
+
+def test_reads_with_bad_parameters_get_clear_errors(client: TestClient) -> None:
+    assert client.get("/store").status_code == 400
+    assert client.get("/store", params={"graph": "not an iri"}).status_code == 400
+    assert client.get("/store/history").status_code == 400
+    unknown = f"{BASE}graph/partner/reseau-test/jamais-ecrit"
+    assert client.get("/store/history", params={"graph": unknown}).status_code == 404
+    diff = client.get("/store/diff", params={"graph": unknown, "from": 1, "to": 2})
+    assert diff.status_code == 404
+    assert client.get("/store/diff", params={"graph": GRAPH, "from": "x"}).status_code == 400
+    rollback = client.post("/store/rollback", params={"graph": GRAPH})
+    assert rollback.status_code == 400
+    assert (
+        client.get("/store", params={"graph": GRAPH}, headers={"accept": "text/csv"}).status_code
+        == 406
+    )
