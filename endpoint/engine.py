@@ -187,7 +187,7 @@ class QueryEngine:
     # ------------------------------------------------------------------ lifecycle
 
     async def start(self) -> None:
-        await asyncio.to_thread(self._open_and_snapshot)
+        self.generation = await asyncio.to_thread(self._open_and_snapshot)
         await asyncio.to_thread(self._start_zygote)
         for _ in range(self.settings.workers):
             await self._add_worker()
@@ -198,7 +198,8 @@ class QueryEngine:
             self.generation.id if self.generation else "?",
         )
 
-    def _open_and_snapshot(self) -> None:
+    def _open_and_snapshot(self) -> Generation:
+        """Open the store, and back up its current generation for the workers to read."""
         path = self.settings.store_path
         if not path.is_dir() or not any(path.iterdir()):
             raise ServiceUnavailableError(f"no store at {path}: run `qpvkg build` first")
@@ -207,12 +208,12 @@ class QueryEngine:
                 self.store = ox.Store(str(path))
             except OSError as exc:
                 raise ServiceUnavailableError(f"cannot open the store at {path}: {exc}") from exc
-        self.generation = generation(self.store, self.settings)
+        current = generation(self.store, self.settings)
         root = self.settings.snapshots_path
         root.mkdir(parents=True, exist_ok=True)
-        snapshot = root / self.generation.id
+        snapshot = root / current.id
         if not snapshot.exists():
-            partial = root / f"{self.generation.id}.partial-{os.getpid()}"
+            partial = root / f"{current.id}.partial-{os.getpid()}"
             shutil.rmtree(partial, ignore_errors=True)
             self.store.backup(str(partial))
             partial.rename(snapshot)
@@ -222,6 +223,7 @@ class QueryEngine:
             if old not in keep:
                 shutil.rmtree(old, ignore_errors=True)
         self._snapshot = snapshot
+        return current
 
     def _start_zygote(self) -> None:
         assert self._snapshot is not None
@@ -263,8 +265,10 @@ class QueryEngine:
         return int(info["pid"]), socket.socket(fileno=fds[0])
 
     async def _add_worker(self) -> None:
-        epoch = self._epoch
         async with self._control_lock:
+            # under the lock that also guards a write's apply and its epoch bump, so the
+            # label is exact: the worker sees the writes up to this epoch, and no later one
+            epoch = self._epoch
             pid, sock = await asyncio.to_thread(self._fork)
         sock.setblocking(False)
         loop = asyncio.get_running_loop()
@@ -291,22 +295,30 @@ class QueryEngine:
             task.add_done_callback(self._background.discard)
 
     async def publish_write(self, update: str) -> None:
-        """Make a committed write visible to queries: a new generation (so the result cache
-        and the validators of the pages change), the zygote's graph updated, and workers
-        forked again from it (idle ones now, busy ones when their query ends)."""
+        """Make a committed write visible to queries: the zygote's graph updated, then in
+        one step a new generation (so the result cache and the validators of the pages
+        change), an empty cache and a new epoch, so that no worker forked before the write
+        serves a query after it (idle ones are forked again now, busy ones when their
+        query ends, ones still starting when they are first taken)."""
         assert self.store is not None
-        self.generation = await asyncio.to_thread(generation, self.store, self.settings)
         order: dict[str, Any] = {"order": "apply"}
         if self.settings.in_memory:
+            new_generation = await asyncio.to_thread(generation, self.store, self.settings)
             order["update"] = update
         else:
-            await asyncio.to_thread(self._open_and_snapshot)
+            new_generation = await asyncio.to_thread(self._open_and_snapshot)
             order["snapshot"] = str(self._snapshot)
         async with self._control_lock:
             reply = await asyncio.to_thread(self._order, order)
+            if reply.get("ok"):
+                self._new_epoch(new_generation)
         if not reply.get("ok"):
             log.error("the query zygote could not apply a write (%s): restarting it", reply)
             await self._restart_zygote()
+            self._new_epoch(new_generation)
+
+    def _new_epoch(self, new_generation: Generation) -> None:
+        self.generation = new_generation
         self.cache.clear()
         self._epoch += 1
         stale: list[Worker] = []
@@ -382,6 +394,7 @@ class QueryEngine:
             self.metrics.cache_hits += 1
             return cached, True
         self.metrics.cache_misses += 1
+        epoch = self._epoch
         answer = await self._run(job, timeout)
         self.metrics.queries += 1
         self.metrics.query_seconds.append(answer.eval_ms / 1000)
@@ -390,24 +403,31 @@ class QueryEngine:
         if not answer.ok:
             self.metrics.errors += 1
             raise _domain_error(answer)
-        self.cache.put(key, answer)
+        if self._epoch == epoch:  # a write landed meanwhile: the answer may predate it
+            self.cache.put(key, answer)
         return answer, False
 
     async def _run(self, job: Job, timeout: float) -> Answer:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        try:
-            worker = self._idle.get_nowait()
-        except asyncio.QueueEmpty:
+        while True:
             try:
-                worker = await asyncio.wait_for(self._idle.get(), timeout)
-            except TimeoutError:
-                self.metrics.timeouts += 1
-                raise QueryTimeoutError(
-                    f"the query waited {timeout:g} s for a free worker and was not run "
-                    "(the server is busy); try again",
-                    limit_s=timeout,
-                ) from None
+                worker = self._idle.get_nowait()
+            except asyncio.QueueEmpty:
+                try:
+                    worker = await asyncio.wait_for(
+                        self._idle.get(), max(0.0, deadline - loop.time())
+                    )
+                except TimeoutError:
+                    self.metrics.timeouts += 1
+                    raise QueryTimeoutError(
+                        f"the query waited {timeout:g} s for a free worker and was not run "
+                        "(the server is busy); try again",
+                        limit_s=timeout,
+                    ) from None
+            if worker.epoch == self._epoch:
+                break
+            self._retire(worker)  # forked before a write it does not see
         self.metrics.busy += 1
         release = True
         reply = worker.connection.next_frame()

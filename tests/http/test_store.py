@@ -390,3 +390,33 @@ def test_reads_with_bad_parameters_get_clear_errors(client: TestClient) -> None:
         client.get("/store", params={"graph": GRAPH}, headers={"accept": "text/csv"}).status_code
         == 406
     )
+
+
+def test_reads_after_quick_writes_never_see_the_previous_version(
+    client: TestClient, partners: Partners
+) -> None:
+    """Each write re-forks the query workers, and readers keep them busy meanwhile; a write
+    that lands while forks are in flight must not leave a worker with the version before it."""
+    graph = f"{BASE}graph/partner/reseau-test/rafale"
+    stop = threading.Event()
+
+    def read(reader: int) -> None:
+        n = 0
+        while not stop.is_set():  # a new query each time, so no answer comes from the cache
+            n += 1
+            client.get("/sparql", params={"query": f'ASK {{ ?s ?p "{reader}-{n}" }}'})
+
+    with ThreadPoolExecutor(3) as pool:
+        readers = [pool.submit(read, reader) for reader in range(3)]
+        try:
+            for _ in range(4):
+                written = put(client, partners, "projet.ttl", graph)
+                assert written.status_code in (200, 201)  # type: ignore[attr-defined]
+                assert labels_in(client, graph) == ["Exemple : cuisine partagée"]
+                gone = client.delete("/store", params={"graph": graph}, headers=partners.auth())
+                assert gone.status_code == 200, gone.text
+                assert labels_in(client, graph) == []
+        finally:
+            stop.set()
+            for reader in readers:
+                reader.result()
