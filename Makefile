@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: serve test build lint typecheck unit qc bench bench-http bench-contribution clean distclean
+.PHONY: serve test build lint typecheck unit qc bench bench-http bench-remote bench-contribution clean distclean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ bench: $(STAMP)
 
 bench-http: $(STAMP)
 	$(BIN)/python -m benchmarks.http_load --size all
+
+bench-remote: $(STAMP)
+	$(BIN)/python -m benchmarks.http_load --size 1m --concurrency 1,8 --tag=-remote \
+	  --servers qpvkg,qpvkg-nocache,qpvkg-remote,qpvkg-remote-nocache,oxigraph
 
 bench-contribution: $(STAMP)
 	$(BIN)/python -m benchmarks.contribution

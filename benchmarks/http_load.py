@@ -2,7 +2,11 @@
 
 Usage: python -m benchmarks.http_load [--size 100k|1m|all] [--duration 4] [--repeats 3]
        [--concurrency 1,8,32] [--servers qpvkg,qpvkg-nocache,oxigraph,rdflib-endpoint]
-       [--queries NAME,...] [--profile] [--report] [--out-dir benchmarks/results]
+       [--queries NAME,...] [--profile] [--report] [--out-dir benchmarks/results] [--tag=-x]
+
+`--servers qpvkg-remote,qpvkg-remote-nocache` adds qpvkg over Oxigraph's server as its
+external store (QPVKG_STORE=http://...), with the ratio to the embedded store; `make
+bench-remote` measures the two store kinds side by side (results in http-1m-remote.json).
 
 The graphs (built under var/bench/, never in data/):
 - 1m: the whole repository as `qpvkg build` makes it (ontology, shapes, study data, official
@@ -319,6 +323,7 @@ class Server:
     env: dict[str, str] = field(default_factory=dict)
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
+    store: Server | None = None  # an external store started first (qpvkg over HTTP)
 
     @property
     def base_url(self) -> str:
@@ -326,7 +331,14 @@ class Server:
 
     def start(self, log_dir: Path, timeout_s: float = 900) -> float:
         log_dir.mkdir(parents=True, exist_ok=True)
-        command = [c.replace("{port}", str(self.port)) for c in self.command]
+        if self.store is not None:
+            self.store.start(log_dir, timeout_s)
+        command = [
+            c.replace("{port}", str(self.port)).replace(
+                "{store_port}", str(self.store.port if self.store else "")
+            )
+            for c in self.command
+        ]
         log.info("starting %s: %s", self.name, " ".join(command))
         handle = (log_dir / f"{self.name}.log").open("wb")
         start = time.perf_counter()
@@ -350,6 +362,8 @@ class Server:
         raise RuntimeError(f"{self.name} did not answer within {timeout_s} s")
 
     def stop(self) -> None:
+        if self.store is not None:
+            self.store.stop()
         if self.process is None:
             return
         with contextlib.suppress(ProcessLookupError):
@@ -465,16 +479,19 @@ def servers_for(
         elif name == "qpvkg-nocache":
             out.append(Server(name, serve, "/sparql", size.name, {**env, "QPVKG_CACHE_MB": "0"}))
         elif name == "oxigraph":
-            command = [
-                str(bin_dir / "oxigraph"),
-                "serve-read-only",
-                "--location",
-                str(stores["oxigraph"]),
-                "--bind",
-                "127.0.0.1:{port}",
-                "--union-default-graph",
-            ]
-            out.append(Server(name, command, "/query", size.name))
+            out.append(Server(name, oxigraph_serve(bin_dir, stores), "/query", size.name))
+        elif name in ("qpvkg-remote", "qpvkg-remote-nocache"):
+            # qpvkg over Oxigraph's server as its external store: the same graph, and the
+            # embedded store's publication (same generation), so nothing is published again
+            remote = {
+                **env,
+                "QPVKG_STORE": "http://127.0.0.1:{store_port}",
+                "QPVKG_STORE_STATE": str(stores["qpvkg"]),
+                "QPVKG_CACHE_MB": "0" if name.endswith("nocache") else "64",
+            }
+            command = [*qpvkg, "serve", "--no-build", "--port", "{port}"]
+            store = Server("oxigraph-store", oxigraph_serve(bin_dir, stores), "/query", size.name)
+            out.append(Server(name, command, "/sparql", size.name, remote, store=store))
         elif name == "rdflib-endpoint":
             command = [
                 str(bin_dir / "rdflib-endpoint"),
@@ -487,6 +504,18 @@ def servers_for(
             ]
             out.append(Server(name, command, "/", "100k"))  # its command serves at /
     return out
+
+
+def oxigraph_serve(bin_dir: Path, stores: dict[str, Path]) -> list[str]:
+    return [
+        str(bin_dir / "oxigraph"),
+        "serve-read-only",
+        "--location",
+        str(stores["oxigraph"]),
+        "--bind",
+        "127.0.0.1:{port}",
+        "--union-default-graph",
+    ]
 
 
 def measure_server(
@@ -635,7 +664,7 @@ CATEGORIES = (
     ("access log and metrics (logging, json)", ("logging/", "json/", "endpoint/app.py")),
     (
         "fast path and protocol code",
-        ("endpoint/fastpath.py", "endpoint/protocol.py", "endpoint/routes/", "endpoint/sparqltext"),
+        ("endpoint/fastpath.py", "endpoint/protocol.py", "endpoint/routes/", "loaders/sparqltext"),
     ),
     ("content negotiation", ("endpoint/negotiation.py",)),
     ("FastAPI / Starlette / pydantic", ("fastapi/", "starlette/", "pydantic", "anyio/")),
@@ -785,9 +814,13 @@ def profile_qpvkg(
 NAMES = {
     "qpvkg": "qpvkg",
     "qpvkg-nocache": "qpvkg, no cache",
+    "qpvkg-remote": "qpvkg over Oxigraph server",
+    "qpvkg-remote-nocache": "qpvkg over Oxigraph server, no cache",
     "oxigraph": "Oxigraph server",
     "rdflib-endpoint": "rdflib-endpoint",
 }
+#: the overhead of the external-store path: each remote variant against the embedded one
+REMOTE_PAIRS = (("qpvkg-remote", "qpvkg"), ("qpvkg-remote-nocache", "qpvkg-nocache"))
 
 
 def rate_cell(rps: float | None, median: dict[str, Any] | None) -> str:
@@ -820,6 +853,7 @@ def markdown(result: dict[str, Any]) -> str:
     peers = [p for p in ("oxigraph", "rdflib-endpoint") if p in servers]
     ours = [s for s in ("qpvkg", "qpvkg-nocache") if s in servers]
     ratios = [(o, p) for o in ours for p in peers]
+    ratios += [(r, e) for r, e in REMOTE_PAIRS if r in servers and e in servers]
     head += "".join(f" | {NAMES[o]} / {NAMES[p]}" for o, p in ratios) + " |"
     lines += [head, "|" + "---|" * (2 + len(order) + len(ratios))]
     for q in result["queries"]:
@@ -912,6 +946,9 @@ def main() -> None:
         default=["qpvkg", "qpvkg-nocache", "oxigraph", "rdflib-endpoint"],
     )
     parser.add_argument("--queries", type=lambda s: s.split(","), default=None)
+    parser.add_argument(
+        "--tag", default="", help="suffix of the result file (http-<size><tag>.json)"
+    )
     parser.add_argument("--profile", action="store_true", help="profile qpvkg instead")
     parser.add_argument(
         "--report", action="store_true", help="print the tables of the saved results only"
@@ -925,14 +962,16 @@ def main() -> None:
 
     if args.report:
         for name in [*SIZES] if args.size == "all" else [args.size]:
-            saved = json.loads((args.out_dir / f"http-{name}.json").read_text(encoding="utf-8"))
+            saved = json.loads(
+                (args.out_dir / f"http-{name}{args.tag}.json").read_text(encoding="utf-8")
+            )
             for server in saved["servers"].values():
                 for entry in server["queries"].values():
                     for c, runs in entry["runs"].items():
                         if any(r.get("sequential") for r in runs):
                             entry["median"][c]["sequential"] = True
             saved["targets_c8"] = targets(saved)
-            path = args.out_dir / f"http-{name}.json"
+            path = args.out_dir / f"http-{name}{args.tag}.json"
             path.write_text(json.dumps(saved, indent=2) + "\n", encoding="utf-8")
             sys.stdout.write(markdown(saved) + "\n" + "\n".join(saved["targets_c8"]) + "\n\n")
         return
@@ -957,7 +996,7 @@ def main() -> None:
     for size in sizes:
         folder = WORK / size.name
         stores = {"qpvkg": qpvkg_store(size, data[size.name])}
-        if "oxigraph" in args.servers:
+        if {"oxigraph", "qpvkg-remote", "qpvkg-remote-nocache"} & set(args.servers):
             stores["oxigraph"] = oxigraph_store(size, data[size.name], bin_dir)
         if args.profile:
             result: dict[str, Any] = {
@@ -1000,7 +1039,7 @@ def main() -> None:
                 rdflib_result = measured
         result["targets_c8"] = targets(result)
         args.out_dir.mkdir(parents=True, exist_ok=True)
-        out = args.out_dir / f"http-{size.name}.json"
+        out = args.out_dir / f"http-{size.name}{args.tag}.json"
         out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
         sys.stdout.write(markdown(result) + "\n" + "\n".join(result["targets_c8"]) + "\n\n")
         log.info("results in %s", out)

@@ -116,7 +116,7 @@ def create_app(settings: Settings) -> FastAPI:
             yield
         finally:
             gc.unfreeze()
-            await app.state.publisher.wait()
+            await app.state.publisher.stop()
             await engine.stop()
 
     app = QpvkgApp(

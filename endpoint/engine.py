@@ -37,8 +37,9 @@ from loaders.errors import (
     QueryTimeoutError,
     ServiceUnavailableError,
 )
+from loaders.remote import RemoteStore
 from loaders.settings import Settings
-from loaders.store import Generation, generation
+from loaders.store import Generation, GraphStore, generation
 
 log = logging.getLogger(__name__)
 PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -173,7 +174,7 @@ class QueryEngine:
         self.metrics = Metrics()
         self.cache = ResultCache(settings.cache_mb * 1024 * 1024)
         self.generation: Generation | None = None
-        self.store: ox.Store | None = None
+        self.store: GraphStore | None = None
         self._zygote: subprocess.Popen[bytes] | None = None
         self._control: socket.socket | None = None
         self._control_lock = asyncio.Lock()
@@ -183,6 +184,7 @@ class QueryEngine:
         self._stopping = False
         self._background: set[asyncio.Task[Any]] = set()
         self._epoch = 0  # bumped by each committed write the workers must see
+        self._writes = 0  # bumped by each committed write, whatever the store
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -200,6 +202,10 @@ class QueryEngine:
 
     def _open_and_snapshot(self) -> Generation:
         """Open the store, and back up its current generation for the workers to read."""
+        if self.settings.remote:  # the server keeps its own data: nothing to snapshot
+            if self.store is None:
+                self.store = RemoteStore(self.settings.remote_config())
+            return generation(self.store, self.settings)
         path = self.settings.store_path
         if not path.is_dir() or not any(path.iterdir()):
             raise ServiceUnavailableError(f"no store at {path}: run `qpvkg build` first")
@@ -226,7 +232,8 @@ class QueryEngine:
         return current
 
     def _start_zygote(self) -> None:
-        assert self._snapshot is not None
+        remote = self.settings.remote
+        assert remote or self._snapshot is not None
         server_end, zygote_end = socket.socketpair()
         command = [
             sys.executable,
@@ -234,10 +241,12 @@ class QueryEngine:
             "endpoint.zygote",
             "--control-fd",
             str(zygote_end.fileno()),
-            "--snapshot",
-            str(self._snapshot),
         ]
-        if self.settings.in_memory:
+        if remote:  # the store's address and credentials follow on the socket
+            command.append("--remote")
+        else:
+            command += ["--snapshot", str(self._snapshot)]
+        if self.settings.in_memory and not remote:
             command.append("--memory")
         env = {
             **os.environ,
@@ -248,6 +257,8 @@ class QueryEngine:
         self._zygote = subprocess.Popen(command, pass_fds=[zygote_end.fileno()], env=env)
         zygote_end.close()
         self._control = server_end
+        if remote:
+            send_frame(server_end, pickle.dumps(self.settings.remote_config()))
         hello = recv_frame(server_end)
         if hello is None:
             code = self._zygote.wait(timeout=10)
@@ -301,6 +312,11 @@ class QueryEngine:
         serves a query after it (idle ones are forked again now, busy ones when their
         query ends, ones still starting when they are first taken)."""
         assert self.store is not None
+        if self.settings.remote:  # the workers already query the written server
+            self.generation = await asyncio.to_thread(generation, self.store, self.settings)
+            self.cache.clear()
+            self._writes += 1
+            return
         order: dict[str, Any] = {"order": "apply"}
         if self.settings.in_memory:
             new_generation = await asyncio.to_thread(generation, self.store, self.settings)
@@ -320,6 +336,7 @@ class QueryEngine:
     def _new_epoch(self, new_generation: Generation) -> None:
         self.generation = new_generation
         self.cache.clear()
+        self._writes += 1
         self._epoch += 1
         stale: list[Worker] = []
         while not self._idle.empty():
@@ -394,7 +411,7 @@ class QueryEngine:
             self.metrics.cache_hits += 1
             return cached, True
         self.metrics.cache_misses += 1
-        epoch = self._epoch
+        writes = self._writes
         answer = await self._run(job, timeout)
         self.metrics.queries += 1
         self.metrics.query_seconds.append(answer.eval_ms / 1000)
@@ -403,7 +420,7 @@ class QueryEngine:
         if not answer.ok:
             self.metrics.errors += 1
             raise _domain_error(answer)
-        if self._epoch == epoch:  # a write landed meanwhile: the answer may predate it
+        if self._writes == writes:  # a write landed meanwhile: the answer may predate it
             self.cache.put(key, answer)
         return answer, False
 

@@ -35,6 +35,7 @@ STATUS: tuple[tuple[type[e.QpvkgError], int], ...] = (
     (e.ForbiddenError, 403),
     (e.ConflictError, 409),
     (e.QueryLimitError, 503),
+    (e.RemoteStoreError, 502),
     (e.ServiceUnavailableError, 503),
     (e.QueryDefinitionError, 500),
 )

@@ -9,7 +9,6 @@ from urllib.parse import parse_qsl
 import pyoxigraph as ox
 
 from endpoint.negotiation import BY_KEY
-from endpoint.sparqltext import check_query
 from endpoint.worker import Answer, Job
 from loaders.errors import (
     BadInputError,
@@ -18,6 +17,7 @@ from loaders.errors import (
     UnsupportedMediaTypeError,
 )
 from loaders.settings import Settings
+from loaders.sparqltext import check_query
 
 FORM = "application/x-www-form-urlencoded"
 QUERY = "application/sparql-query"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterable
 from itertools import islice
 
 import pyoxigraph as ox
@@ -304,7 +305,7 @@ def serialize_boolean(result: ox.QueryBoolean, key: str) -> bytes:
 
 
 def serialize_triples(
-    triples: ox.QueryTriples, key: str, limit: int, base_iri: str | None = None
+    triples: Iterable[ox.Triple], key: str, limit: int, base_iri: str | None = None
 ) -> tuple[bytes, int, bool]:
     """(bytes, triples, truncated) of a graph result, cut after ``limit`` triples."""
     kept = list(islice(triples, limit + 1))

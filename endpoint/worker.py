@@ -24,6 +24,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from loaders.remote import RemoteConfig, RemoteStore
+from loaders.store import GraphStore
+
 HEADER = struct.Struct("!I")
 MEMORY_EXIT = 71
 
@@ -111,7 +114,7 @@ def dataset_arguments(job: Job) -> dict[str, Any]:
     return args
 
 
-def run_job(store: ox.Store, job: Job) -> Answer:
+def run_job(store: GraphStore, job: Job) -> Answer:
     """Evaluate and serialise one query with pyoxigraph."""
     from endpoint.negotiation import BOOLEAN, BY_KEY, RDF, RESULTS, Format, choose
     from endpoint.results import serialize_boolean, serialize_solutions, serialize_triples
@@ -181,7 +184,7 @@ def run_job(store: ox.Store, job: Job) -> Answer:
 # ----------------------------------------------------------------------------- worker loop
 
 
-def worker_loop(sock: socket.socket, store: ox.Store) -> None:
+def worker_loop(sock: socket.socket, store: GraphStore) -> None:
     """Serve jobs from the server until the socket closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -211,7 +214,9 @@ def load_graph(snapshot: str, memory: bool) -> ox.Store:
     return store
 
 
-def zygote(control: socket.socket, snapshot: str, memory: bool) -> None:
+def zygote(
+    control: socket.socket, snapshot: str, memory: bool, remote: RemoteConfig | None = None
+) -> None:
     """Hold the graph; fork a worker for each ``fork`` order received on ``control``."""
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped automatically
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -231,7 +236,13 @@ def zygote(control: socket.socket, snapshot: str, memory: bool) -> None:
             if pid == 0:  # the worker
                 control.close()
                 server_end.close()
-                graph = store if store is not None else ox.Store.read_only(snapshot)
+                graph: GraphStore
+                if remote is not None:  # its own HTTP connections, opened after the fork
+                    graph = RemoteStore(remote)
+                elif store is not None:
+                    graph = store
+                else:
+                    graph = ox.Store.read_only(snapshot)
                 try:
                     worker_loop(worker_end, graph)
                 finally:
@@ -257,12 +268,19 @@ def zygote(control: socket.socket, snapshot: str, memory: bool) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description="qpvkg query zygote")
     parser.add_argument("--control-fd", type=int, required=True)
-    parser.add_argument("--snapshot", required=True)
+    parser.add_argument("--snapshot", default="")
     parser.add_argument("--memory", action="store_true")
+    parser.add_argument("--remote", action="store_true", help="query an external store")
     args = parser.parse_args()
     control = socket.socket(fileno=args.control_fd)
     try:
-        zygote(control, args.snapshot, args.memory)
+        remote: RemoteConfig | None = None
+        if args.remote:
+            frame = recv_frame(control)
+            if frame is None:
+                os._exit(0)
+            remote = pickle.loads(frame)
+        zygote(control, args.snapshot, args.memory, remote)
     except Exception as exc:  # report why the zygote could not start, then exit
         sys.stderr.write(f"qpvkg zygote: {exc}\n")
         os._exit(1)

@@ -16,8 +16,10 @@ import pyoxigraph as ox
 
 from loaders import __version__
 from loaders.errors import BadInputError
+from loaders.remote import RemoteStore
 from loaders.settings import DEFAULT_BASE_IRI, Settings
 from loaders.sources import Source, discover, parse_file
+from loaders.store import GraphStore, open_remote
 from loaders.validate import ValidationReport, Validator
 
 log = logging.getLogger(__name__)
@@ -61,7 +63,7 @@ class GraphLoad:
 class BuildReport:
     """What a build did."""
 
-    store: Path
+    store: Path | str  # a folder, or the URL of an external store
     loaded: list[GraphLoad] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
@@ -101,7 +103,7 @@ def open_store(path: Path) -> Iterator[ox.Store]:
         del store
 
 
-def recorded_checksums(store: ox.Store, settings: Settings) -> dict[str, str]:
+def recorded_checksums(store: GraphStore, settings: Settings) -> dict[str, str]:
     """Graph IRI -> checksum recorded by the last build."""
     checksum = ox.NamedNode(f"{SPDX}checksumValue")
     has_checksum = ox.NamedNode(f"{SPDX}checksum")
@@ -126,8 +128,10 @@ def referenced_iris(quads: Sequence[ox.Quad]) -> set[ox.NamedNode]:
     }
 
 
-def context_from(store: ox.Store, iris: Iterable[ox.NamedNode]) -> list[ox.Quad]:
+def context_from(store: GraphStore, iris: Iterable[ox.NamedNode]) -> list[ox.Quad]:
     """Types and labels of the given IRIs, as held in the store (any graph)."""
+    if isinstance(store, RemoteStore):  # a few requests, not two per IRI
+        return store.subjects_quads(iris, (RDF_TYPE, RDFS_LABEL))
     out: list[ox.Quad] = []
     for iri in iris:
         for predicate in (RDF_TYPE, RDFS_LABEL):
@@ -145,7 +149,7 @@ def load_reference_store(sources: Sequence[Source], settings: Settings) -> ox.St
 
 
 def _load(
-    store: ox.Store, source: Source, settings: Settings, graph: ox.NamedNode | ox.DefaultGraph
+    store: GraphStore, source: Source, settings: Settings, graph: ox.NamedNode | ox.DefaultGraph
 ) -> None:
     """Load a source into a graph; big N-Triples files stream through bulk_load."""
     if source.format == ox.RdfFormat.N_TRIPLES and settings.base_iri == DEFAULT_BASE_IRI:
@@ -208,7 +212,7 @@ def provenance(
     ]
 
 
-def _forget(store: ox.Store, settings: Settings, graph: ox.NamedNode) -> None:
+def _forget(store: GraphStore, settings: Settings, graph: ox.NamedNode) -> None:
     """Remove a graph and its provenance."""
     g = build_graph_iri(settings)
     checksum_node = ox.NamedNode(f"{graph.value}#checksum")
@@ -223,7 +227,7 @@ def validate_curated(
     settings: Settings,
     curated: Sequence[Source],
     reference: Sequence[Source],
-    store: ox.Store,
+    store: GraphStore,
     recorded: dict[str, str],
     progress: Progress,
 ) -> ValidationReport:
@@ -263,11 +267,12 @@ def build(
     progress = progress or _Silent()
     start = time.perf_counter()
     path = store_path or settings.store_path
-    report = BuildReport(store=path)
+    report = BuildReport(store=settings.store if settings.remote and store_path is None else path)
     sources = discover(settings)
     curated = [s for s in sources if s.kind == "data" and not s.is_reference]
     reference = [s for s in sources if s.is_reference]
-    with open_store(path) as store:
+    opened = open_remote(settings) if settings.remote and store_path is None else open_store(path)
+    with opened as store:
         recorded = {} if force else recorded_checksums(store, settings)
         t_validation = time.perf_counter()
         report.validation = validate_curated(

@@ -12,7 +12,7 @@ from loaders.build import Progress, context_from, load_reference_store, referenc
 from loaders.catalog import NamedQuery, load_quality_checks
 from loaders.settings import Settings
 from loaders.sources import discover, parse_file
-from loaders.store import open_read, term_text
+from loaders.store import GraphStore, open_read, term_text
 from loaders.validate import ValidationReport, Validator
 
 log = logging.getLogger(__name__)
@@ -63,7 +63,7 @@ def run_quality_checks(settings: Settings) -> dict[str, list[dict[str, str]]]:
         return {name: check_rows(store, check) for name, check in checks.items()}
 
 
-def check_rows(store: ox.Store, check: NamedQuery) -> list[dict[str, str]]:
+def check_rows(store: GraphStore, check: NamedQuery) -> list[dict[str, str]]:
     """The rows one quality check returns over the union of the store's graphs."""
     solutions = store.query(check.sparql, use_default_graph_as_union=True)
     assert isinstance(solutions, ox.QuerySolutions)

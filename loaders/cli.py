@@ -99,10 +99,13 @@ def progress_bar(enabled: bool = True) -> Iterator[RichProgress]:
         reporter.finish()
 
 
-def settings_for(store: Path | None = None) -> Settings:
+STORE_HELP = "Store folder, or http(s) URL of an external SPARQL store (default QPVKG_STORE)."
+
+
+def settings_for(store: str | None = None) -> Settings:
     settings = get_settings()
     if store is not None:
-        settings = settings.model_copy(update={"store": str(store)})
+        settings = settings.model_copy(update={"store": store})
     return settings
 
 
@@ -162,7 +165,7 @@ def main_callback(
 
 @app.command()
 def build(
-    store: Annotated[Path | None, typer.Option(help="Store folder (default QPVKG_STORE).")] = None,
+    store: Annotated[str | None, typer.Option(help=STORE_HELP)] = None,
     force: Annotated[bool, typer.Option(help="Reload every graph even if unchanged.")] = False,
     publish: Annotated[
         bool, typer.Option(help="Then write the dumps, VoID and DCAT catalogue (/dumps, /catalog).")
@@ -248,7 +251,7 @@ def validate(
 
 @app.command()
 def qc(
-    store: Annotated[Path | None, typer.Option(help="Store folder (default QPVKG_STORE).")] = None,
+    store: Annotated[str | None, typer.Option(help=STORE_HELP)] = None,
 ) -> None:
     """Run the quality checks (queries/qc/*-violation.rq); exit 1 if any returns rows."""
     from loaders.checks import run_quality_checks
@@ -290,7 +293,7 @@ def query(
     fmt: Annotated[
         str, typer.Option("--format", help="table, csv, tsv, json; ttl or nt for graphs.")
     ] = "table",
-    store: Annotated[Path | None, typer.Option(help="Store folder (default QPVKG_STORE).")] = None,
+    store: Annotated[str | None, typer.Option(help=STORE_HELP)] = None,
     list_queries: Annotated[bool, typer.Option("--list", help="List the named queries.")] = False,
 ) -> None:
     """Run a named query, a .rq file or SPARQL text against the store."""
@@ -331,7 +334,7 @@ def query(
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    store: Annotated[Path | None, typer.Option(help="Store folder (default QPVKG_STORE).")] = None,
+    store: Annotated[str | None, typer.Option(help=STORE_HELP)] = None,
     build_first: Annotated[
         bool, typer.Option("--build/--no-build", help="Build or refresh the store first.")
     ] = True,
@@ -377,7 +380,7 @@ def serve(
 def export(
     output: Annotated[Path, typer.Argument(help="File to write (.gz compresses).")],
     fmt: Annotated[str, typer.Option("--format", help="nq, nt, ttl, trig or jsonld.")] = "nq",
-    store: Annotated[Path | None, typer.Option(help="Store folder (default QPVKG_STORE).")] = None,
+    store: Annotated[str | None, typer.Option(help=STORE_HELP)] = None,
     dumps: Annotated[
         bool, typer.Option("--dumps", help="Write the dumps /dumps/ serves into the folder OUTPUT.")
     ] = False,
@@ -530,7 +533,7 @@ def contribute(
     media_type: Annotated[
         str | None, typer.Option("--type", help="Media type; default from the file suffix.")
     ] = None,
-    store: Annotated[Path | None, typer.Option(help="Store folder.")] = None,
+    store: Annotated[str | None, typer.Option(help=STORE_HELP)] = None,
 ) -> None:
     """Write a partner graph: the same validated, atomic write as PUT/POST /store.
 
@@ -541,6 +544,7 @@ def contribute(
     from loaders.contribute import media_type_for
     from loaders.partners import PartnerRegistry, partner_graph_prefix
     from loaders.sources import read_file_bytes
+    from loaders.store import open_remote
 
     settings = settings_for(store)
 
@@ -549,9 +553,10 @@ def contribute(
         target = graph or f"{partner_graph_prefix(settings, partner)}{file.stem.lower()}"
         data = read_file_bytes(file)
         media = media_type_for(media_type, file.name)
-        if not settings.store_path.is_dir():
+        if not settings.remote and not settings.store_path.is_dir():
             raise BadInputError(f"no store at {settings.store_path}: run `qpvkg build` first")
-        with open_store(settings.store_path) as opened:
+        opened_store = open_remote(settings) if settings.remote else open_store(settings.store_path)
+        with opened_store as opened:
             result = write(
                 opened,
                 settings,

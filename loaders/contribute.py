@@ -44,8 +44,10 @@ from loaders.errors import (
 )
 from loaders.files import write_atomic
 from loaders.partners import check_graph, partner_graph_prefix
+from loaders.remote import RemoteStore
 from loaders.settings import DEFAULT_BASE_IRI, Settings
 from loaders.sources import context_dir, rebase_quads
+from loaders.store import GraphStore
 from loaders.validate import ValidationReport, Validator
 
 Mode = Literal["put", "post", "delete", "rollback"]
@@ -61,6 +63,9 @@ DCAT = "http://www.w3.org/ns/dcat#"
 DCTERMS = "http://purl.org/dc/terms/"
 VOID = "http://rdfs.org/ns/void#"
 SPDX = "http://spdx.org/rdf/terms#"
+#: blank nodes followed from a described resource, over an external store (the curated data
+#: nests them two deep: an involvement, then its period)
+REMOTE_BNODE_DEPTH = 4
 
 #: Media types a contribution may use (anything else: 415).
 MEDIA_TYPES: dict[str, ox.RdfFormat] = {
@@ -436,7 +441,7 @@ def partner_iri(settings: Settings, partner: str) -> str:
     return f"{settings.base_iri}id/partner/{partner}"
 
 
-def versions(store: ox.Store, settings: Settings, graph: str) -> list[Version]:
+def versions(store: GraphStore, settings: Settings, graph: str) -> list[Version]:
     """The recorded versions of a graph, oldest first."""
     query = """
         SELECT $registry $graph ?n ?action ?partner ?when ?triples ?checksum ?added ?removed
@@ -578,43 +583,46 @@ def checksum_of(body: bytes) -> str:
     return hashlib.sha256(b"\n".join(lines)).hexdigest()
 
 
-def current_triples(store: ox.Store, graph: str) -> list[ox.Triple]:
+def current_triples(store: GraphStore, graph: str) -> list[ox.Triple]:
     return [q.triple for q in store.quads_for_pattern(None, None, None, ox.NamedNode(graph))]
 
 
-def validation_context(store: ox.Store, graph: str, triples: Sequence[ox.Triple]) -> list[ox.Quad]:
-    """What the store holds, outside the graph, that the validation needs: the types and
-    labels of the resources the triples point to, and the other graphs' triples about the
-    resources they describe (the union the endpoint serves is what must conform)."""
+def validation_context(
+    store: GraphStore, graph: str, triples: Sequence[ox.Triple]
+) -> list[ox.Quad]:
+    """What the store holds, outside the graph, that the validation needs: the other
+    graphs' triples about the resources the triples describe (the union the endpoint serves
+    is what must conform), and the types and labels of every resource either points to."""
     g = ox.NamedNode(graph)
     quads = [ox.Quad(t.subject, t.predicate, t.object) for t in triples]
-    out = [q for q in context_from(store, referenced_iris(quads))]
-    pending: list[tuple[ox.NamedNode | ox.BlankNode, Any]] = [
-        (subject, None)
-        for subject in {t.subject for t in triples if isinstance(t.subject, ox.NamedNode)}
-    ]
-    seen: set[ox.BlankNode] = set()
-    while pending:  # concise bounded descriptions: blank nodes are followed
-        subject, in_graph = pending.pop()
-        for q in store.quads_for_pattern(subject, None, None, in_graph):
-            if q.graph_name == g:
-                continue
-            out.append(ox.Quad(q.subject, q.predicate, q.object))
-            if isinstance(q.object, ox.BlankNode) and q.object not in seen:
-                seen.add(q.object)
-                pending.append((q.object, q.graph_name))
-    return out
+    described = {t.subject for t in triples if isinstance(t.subject, ox.NamedNode)}
+    about: list[ox.Quad] = []
+    if isinstance(store, RemoteStore):  # blank nodes are followed within each request
+        about = store.subjects_quads(described, bnode_depth=REMOTE_BNODE_DEPTH, exclude_graph=g)
+    else:
+        pending: list[tuple[ox.NamedNode | ox.BlankNode, Any]] = [(s, None) for s in described]
+        seen: set[ox.BlankNode] = set()
+        while pending:  # concise bounded descriptions: blank nodes are followed
+            subject, in_graph = pending.pop()
+            for q in store.quads_for_pattern(subject, None, None, in_graph):
+                if q.graph_name == g:
+                    continue
+                about.append(ox.Quad(q.subject, q.predicate, q.object))
+                if isinstance(q.object, ox.BlankNode) and q.object not in seen:
+                    seen.add(q.object)
+                    pending.append((q.object, q.graph_name))
+    return context_from(store, referenced_iris([*quads, *about])) + about
 
 
 def validate_graph(
-    validator: Validator, store: ox.Store, graph: str, triples: Sequence[ox.Triple]
+    validator: Validator, store: GraphStore, graph: str, triples: Sequence[ox.Triple]
 ) -> ValidationReport:
     quads = [ox.Quad(t.subject, t.predicate, t.object) for t in triples]
     return validator.validate(quads, validation_context(store, graph, triples))
 
 
 def contribute(
-    store: ox.Store,
+    store: GraphStore,
     settings: Settings,
     *,
     partner: str,

@@ -150,3 +150,9 @@ class ConflictError(QpvkgError):
     """A write that clashes with the graph's state (a concurrent write, a stale version)."""
 
     code = "conflict"
+
+
+class RemoteStoreError(ServiceUnavailableError):
+    """The external SPARQL store failed or could not be reached."""
+
+    code = "store_unavailable"

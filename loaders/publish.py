@@ -23,7 +23,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC
 from pathlib import Path
@@ -37,7 +37,7 @@ from loaders.catalog import internal_query
 from loaders.errors import BadInputError
 from loaders.files import write_atomic
 from loaders.settings import Settings
-from loaders.store import generation
+from loaders.store import GraphStore, generation
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -165,8 +165,19 @@ def load_metadata(settings: Settings) -> dict[str, Any]:
 # ----------------------------------------------------------------------------- publishing
 
 
-def publish(store: ox.Store, settings: Settings, *, force: bool = False) -> Publication | None:
-    """Publish the store's current generation (None when it is already the current one)."""
+class PublicationCancelledError(Exception):
+    """A publication abandoned because the server is stopping (nothing of it is kept)."""
+
+
+def publish(
+    store: GraphStore,
+    settings: Settings,
+    *,
+    force: bool = False,
+    cancelled: Callable[[], bool] = lambda: False,
+) -> Publication | None:
+    """Publish the store's current generation (None when it is already the current one).
+    ``cancelled`` is asked between steps; when it says so, the publication is dropped."""
     start = time.perf_counter()
     gen = generation(store, settings)
     if not force and current_generation(settings) == gen.id:
@@ -177,7 +188,9 @@ def publish(store: ox.Store, settings: Settings, *, force: bool = False) -> Publ
     folder.mkdir()
     modified = gen.last_modified.astimezone(UTC).isoformat().replace("+00:00", "Z")
     try:
-        dumps = write_dumps(store, folder)
+        dumps = write_dumps(store, folder, cancelled)
+        if cancelled():
+            raise PublicationCancelledError
         stats = statistics(store, settings)
         meta = load_metadata(settings)
         void = void_triples(settings, stats, dumps, modified, meta)
@@ -208,7 +221,9 @@ def _prune(root: Path, keep: set[str]) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
-def write_dumps(store: ox.Store, folder: Path) -> list[Dump]:
+def write_dumps(
+    store: GraphStore, folder: Path, cancelled: Callable[[], bool] = lambda: False
+) -> list[Dump]:
     """The dumps, gzip-compressed, with their checksums (pyoxigraph's serialisers).
 
     The store is read once (a scan of an on-disk store is the slow part): into N-Quads,
@@ -220,6 +235,8 @@ def write_dumps(store: ox.Store, folder: Path) -> list[Dump]:
     union = list(dict.fromkeys(q.triple for q in ox.parse(quads, ox.RdfFormat.N_QUADS)))
     out = []
     for name, fmt, media, file_type, holds in DUMPS:
+        if cancelled():
+            raise PublicationCancelledError
         if holds == "graphs":
             data, count = quads, quads.count(b"\n")
         else:
@@ -248,7 +265,7 @@ def _dump_prefixes(fmt: ox.RdfFormat) -> dict[str, str] | None:
 
 
 def _rows(
-    store: ox.Store, settings: Settings, name: str, **terms: ox.NamedNode
+    store: GraphStore, settings: Settings, name: str, **terms: ox.NamedNode
 ) -> list[ox.QuerySolution]:
     result = store.query(
         internal_query(settings, name),
@@ -263,7 +280,7 @@ def _int(row: ox.QuerySolution, name: str) -> int:
     return int(value.value) if value is not None else 0
 
 
-def statistics(store: ox.Store, settings: Settings) -> Statistics:
+def statistics(store: GraphStore, settings: Settings) -> Statistics:
     """VoID statistics of the union and of each named graph, by SPARQL over the store."""
     stats = Statistics()
     for row in _rows(store, settings, "void-totals"):
@@ -405,7 +422,7 @@ def catalog_iri(settings: Settings) -> str:
 
 
 def catalog_triples(
-    store: ox.Store,
+    store: GraphStore,
     settings: Settings,
     dumps: list[Dump],
     stats: Statistics,

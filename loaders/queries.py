@@ -68,7 +68,7 @@ def execute(
     file: Path | None,
     sparql: str | None,
     params: Mapping[str, str],
-) -> Iterator[ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples]:
+) -> Iterator[ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | Iterator[ox.Triple]]:
     """Run a query over the union of the store's graphs; the result is live while open."""
     target = resolve(settings, name, file, sparql)
     if isinstance(target, NamedQuery):
@@ -89,17 +89,19 @@ def execute(
 
 
 def render(
-    result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, fmt: str, console: Console
+    result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | Iterator[ox.Triple],
+    fmt: str,
+    console: Console,
 ) -> None:
     """Print a result as a table, or with pyoxigraph's serialisers (csv, tsv, json, xml, ttl...)."""
-    if isinstance(result, ox.QueryTriples):
+    if not isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)):  # a graph
         graph_fmt = GRAPH_FORMATS.get("ttl" if fmt == "table" else fmt)
         if graph_fmt is None:
             raise BadInputError(
                 f"format {fmt!r} does not fit a graph; use one of {', '.join(GRAPH_FORMATS)}"
             )
         buffer = io.BytesIO()
-        result.serialize(buffer, graph_fmt)
+        ox.serialize(result, buffer, graph_fmt)
         console.file.write(buffer.getvalue().decode("utf-8"))
         return
     if fmt == "table":

@@ -5,9 +5,13 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from loaders.remote import RemoteConfig
 
 DEFAULT_BASE_IRI = "https://w3id.org/qpvkg/"
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -24,7 +28,32 @@ class Settings(BaseSettings):
     )
     store: str = Field(
         default="var/store",
-        description="On-disk Oxigraph store (relative paths are under project_dir).",
+        description="On-disk Oxigraph store (relative paths are under project_dir), or the "
+        "http(s) URL of an external SPARQL 1.1 server (its query, update and store URLs are "
+        "then URL/query, URL/update and URL/store unless set below).",
+    )
+    store_query_url: str = Field(default="", description="External store: query URL.")
+    store_update_url: str = Field(default="", description="External store: update URL.")
+    store_gsp_url: str = Field(default="", description="External store: Graph Store URL.")
+    store_user: str = Field(default="", description="External store: user (HTTP basic auth).")
+    store_password: SecretStr = Field(
+        default=SecretStr(""), description="External store: password (HTTP basic auth)."
+    )
+    store_auth: Literal["basic", "digest"] = Field(
+        default="basic", description="External store: HTTP authentication scheme of the user."
+    )
+    store_token: SecretStr = Field(
+        default=SecretStr(""), description="External store: bearer token (QLever's access token)."
+    )
+    store_timeout_param: str = Field(
+        default="",
+        description="External store: name of the server's own query time-limit parameter "
+        "(in seconds; `timeout` for Fuseki and GraphDB), sent with every query.",
+    )
+    store_state: str = Field(
+        default="var/remote-store",
+        description="External store: local folder name for what qpvkg keeps beside it "
+        "(its history, publications), as <name>-history and <name>-publish.",
     )
     base_iri: str = Field(
         default=DEFAULT_BASE_IRI,
@@ -69,8 +98,30 @@ class Settings(BaseSettings):
         return p if p.is_absolute() else self.project_dir / p
 
     @property
+    def remote(self) -> bool:
+        """True when the store is an external SPARQL server."""
+        return self.store.startswith(("http://", "https://"))
+
+    @property
     def store_path(self) -> Path:
-        return self.path(self.store)
+        """The on-disk store; for an external store, the name its local state hangs on."""
+        return self.path(self.store_state if self.remote else self.store)
+
+    def remote_config(self) -> RemoteConfig:
+        from loaders.remote import RemoteConfig
+
+        root = self.store.rstrip("/")
+        return RemoteConfig(
+            query_url=self.store_query_url or f"{root}/query",
+            update_url=self.store_update_url or f"{root}/update",
+            store_url=self.store_gsp_url or f"{root}/store",
+            user=self.store_user,
+            password=self.store_password.get_secret_value(),
+            auth=self.store_auth,
+            token=self.store_token.get_secret_value(),
+            timeout_s=self.query_timeout_s,
+            timeout_param=self.store_timeout_param,
+        )
 
     @property
     def snapshots_path(self) -> Path:

@@ -125,3 +125,48 @@ def _check_query(text: str, service_allow: tuple[str, ...]) -> None:
                 f"QPVKG_SERVICE_ALLOW (allowed: {allowed})",
                 endpoint=endpoint,
             )
+
+
+FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
+
+
+def with_values(text: str, bindings: dict[str, str]) -> str:
+    """The query with its variables bound, for a store that cannot take bindings apart.
+
+    ``bindings`` maps variable names to terms already written in SPARQL syntax. A
+    ``VALUES`` block is put first in the query's WHERE group, where the query planner joins
+    it before anything else; a query without a group (``DESCRIBE <x>``) gets it at the end."""
+    if not bindings:
+        return text
+    names = list(bindings)
+    block = (
+        f" VALUES ({' '.join('?' + n for n in names)}) "
+        f"{{ ({' '.join(bindings[n] for n in names)}) }} "
+    )
+    matches = [m for m in _TOKEN.finditer(text) if m.lastgroup != "comment"]
+    toks = [Token(m.lastgroup or "other", m.group()) for m in matches]
+    _, _, start = _prologue(toks)
+    form = toks[start].text.upper() if start < len(toks) else ""
+    depth = 0
+    skip_template = form == "CONSTRUCT"
+    for i in range(start, len(toks)):
+        tok = toks[i]
+        if tok.kind == "word" and tok.text.upper() == "WHERE" and depth == 0:
+            skip_template = False
+            continue
+        if tok.text == "{":
+            if depth == 0 and not skip_template:
+                if (
+                    form == "CONSTRUCT"
+                    and toks[i - 1].text.upper() == "WHERE"
+                    and i - 1 == start + 1
+                ):
+                    break  # CONSTRUCT WHERE { triples }: a template, where VALUES may not go
+                at = matches[i].end()
+                return text[:at] + block + text[at:]
+            depth += 1
+        elif tok.text == "}":
+            depth -= 1
+            if depth == 0 and skip_template:
+                skip_template = False  # CONSTRUCT { template } { pattern }: the pattern is next
+    return f"{text}\n{block.strip()}"

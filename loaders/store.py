@@ -7,16 +7,42 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeAlias
 
 import pyoxigraph as ox
 
-from loaders.errors import BadInputError
+from loaders.errors import BadInputError, RemoteStoreError
+from loaders.remote import RemoteStore
 from loaders.settings import Settings
+
+#: What the code reads and writes through: the embedded store, or an external SPARQL server.
+GraphStore: TypeAlias = ox.Store | RemoteStore
 
 
 @contextmanager
-def open_read(settings: Settings) -> Iterator[ox.Store]:
+def open_remote(settings: Settings) -> Iterator[RemoteStore]:
+    """The external store of ``QPVKG_STORE=http(s)://...``, checked to answer a query."""
+    store = RemoteStore(settings.remote_config())
+    try:
+        try:
+            store.query("ASK { ?s ?p ?o }")
+        except SyntaxError as exc:
+            raise RemoteStoreError(
+                f"the external store at {store.config.query_url} refused a plain ASK query: {exc}",
+                store=store.config.query_url,
+            ) from None
+        yield store
+    finally:
+        store.close()
+
+
+@contextmanager
+def open_read(settings: Settings) -> Iterator[GraphStore]:
     """Open the built store read-only; a clear error if it has not been built."""
+    if settings.remote:
+        with open_remote(settings) as remote:
+            yield remote
+        return
     path = settings.store_path
     if not path.is_dir() or not any(path.iterdir()):
         raise BadInputError(f"no store at {path}: run `qpvkg build` first", path=str(path))
@@ -49,7 +75,7 @@ class Generation:
     last_modified: datetime
 
 
-def generation(store: ox.Store, settings: Settings) -> Generation:
+def generation(store: GraphStore, settings: Settings) -> Generation:
     """The store's generation, from the provenance that ``qpvkg build`` records."""
     checksum = ox.NamedNode("http://spdx.org/rdf/terms#checksumValue")
     generated = ox.NamedNode("http://www.w3.org/ns/prov#generatedAtTime")

@@ -98,3 +98,18 @@ def fixture_path() -> Callable[[str], Path]:
         return path
 
     return get
+
+
+@pytest.fixture
+def project_copy(tmp_path: Path, project_dir: Path) -> Path:
+    """A copy of the repository's sources, to break without touching the real one."""
+    copy = tmp_path / "project"
+    for folder in ("ontology", "shapes", "data", "queries", "publication"):
+        shutil.copytree(project_dir / folder, copy / folder)
+    return copy
+
+
+@pytest.fixture
+def store_copy(tmp_path: Path, settings: Settings, built: BuildReport) -> Path:
+    """A copy of the session's built store (the same sources: a build over it loads nothing)."""
+    return copy_store(settings.store_path, tmp_path / "store")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import threading
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,13 @@ from endpoint.engine import QueryEngine
 from endpoint.linkeddata import http_date
 from endpoint.negotiation import BY_KEY, Format, choose, prefers_html
 from loaders.errors import NotAcceptableError, ServiceUnavailableError, UnknownResourceError
-from loaders.publish import DESCRIPTION_FORMATS, DUMPS, current, publish
+from loaders.publish import (
+    DESCRIPTION_FORMATS,
+    DUMPS,
+    PublicationCancelledError,
+    current,
+    publish,
+)
 from loaders.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -40,8 +47,11 @@ class Publisher:
         self.settings = settings
         self.task: asyncio.Task[None] | None = None
         self.dirty = False
+        self.stopping = threading.Event()  # read by the publishing thread between steps
 
     def request(self) -> None:
+        if self.stopping.is_set():
+            return
         if self.task is not None and not self.task.done():
             self.dirty = True
             return
@@ -54,15 +64,22 @@ class Publisher:
             if store is None:
                 return
             try:
-                made = await asyncio.to_thread(publish, store, self.settings)
+                made = await asyncio.to_thread(
+                    publish, store, self.settings, cancelled=self.stopping.is_set
+                )
                 if made is not None:
                     log.info("published generation %s in %.1f s", made.generation, made.seconds)
+            except PublicationCancelledError:
+                log.info("publication dropped: the server is stopping")
+                return
             except Exception:
                 log.exception("publishing the dumps, VoID and catalogue failed")
-            if not self.dirty:
+            if not self.dirty or self.stopping.is_set():
                 return
 
-    async def wait(self) -> None:
+    async def stop(self) -> None:
+        """Drop the publication under way (at its next step) and wait for its thread."""
+        self.stopping.set()
         if self.task is not None:
             await self.task
 

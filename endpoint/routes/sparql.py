@@ -20,10 +20,10 @@ from endpoint.protocol import (
     too_large,
     url_parameters,
 )
-from endpoint.sparqltext import check_query
 from endpoint.worker import Answer, Job
 from loaders.errors import MethodNotAllowedError
 from loaders.settings import Settings
+from loaders.sparqltext import check_query
 
 router = APIRouter(tags=["SPARQL"])
 

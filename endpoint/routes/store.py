@@ -34,6 +34,7 @@ from loaders.errors import (
 )
 from loaders.partners import PartnerRegistry, check_graph
 from loaders.settings import Settings
+from loaders.store import GraphStore
 from loaders.validate import Validator, readable_report, report_jsonld
 
 router = APIRouter(tags=["graph store"])
@@ -146,7 +147,7 @@ def validation_response(request: Request, exc: ValidationFailedError) -> Respons
     return JSONResponse(body, status_code=422)
 
 
-def read_graph(store: ox.Store, graph: str | None) -> list[ox.Triple]:
+def read_graph(store: GraphStore, graph: str | None) -> list[ox.Triple]:
     target: ox.NamedNode | ox.DefaultGraph = ox.NamedNode(graph) if graph else ox.DefaultGraph()
     return [q.triple for q in store.quads_for_pattern(None, None, None, target)]
 

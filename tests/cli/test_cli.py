@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any as Cli
 
@@ -203,22 +202,13 @@ def test_export_bad_format(cli: Cli, tmp_path: Path) -> None:
 # ------------------------------------------------------------------ build
 
 
-@pytest.fixture
-def project_copy(tmp_path: Path, project_dir: Path) -> Path:
-    """A copy of the repository's sources, to break without touching the real one."""
-    copy = tmp_path / "project"
-    for folder in ("ontology", "shapes", "data", "queries", "publication"):
-        shutil.copytree(project_dir / folder, copy / folder)
-    return copy
-
-
 def test_build_refuses_invalid_data_and_changes_nothing(
-    cli: Cli, project_copy: Path, tmp_path: Path
+    cli: Cli, project_copy: Path, store_copy: Path
 ) -> None:
-    env = {"QPVKG_PROJECT_DIR": str(project_copy), "QPVKG_STORE": str(tmp_path / "store")}
+    env = {"QPVKG_PROJECT_DIR": str(project_copy), "QPVKG_STORE": str(store_copy)}
     first = cli("build", "--no-publish", env=env)
     assert first.exit_code == 0, first.output
-    store = ox.Store.read_only(str(tmp_path / "store"))
+    store = ox.Store.read_only(str(store_copy))
     before = len(store)
     del store
     write(project_copy / "data" / "study", "broken-innovation.ttl", NO_LABEL)
@@ -226,7 +216,7 @@ def test_build_refuses_invalid_data_and_changes_nothing(
     assert result.exit_code == 1, result.output
     assert "does not conform" in result.stderr
     assert "innovation/exemple" in result.stderr
-    store = ox.Store.read_only(str(tmp_path / "store"))
+    store = ox.Store.read_only(str(store_copy))
     assert len(store) == before
     assert ox.NamedNode("https://w3id.org/qpvkg/graph/study/broken-innovation") not in set(
         store.named_graphs()
@@ -242,3 +232,35 @@ def test_build_refuses_malformed_turtle_with_exit_2(
     )
     assert result.exit_code == 2
     assert "broken.ttl" in result.stderr
+
+
+# ------------------------------------------------------------------ external store
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("build",),
+        ("query", "study-entries"),
+        ("export", "out.nq"),
+        ("contribute", "x.ttl", "--partner", "reseau"),
+    ],
+)
+def test_an_unreachable_external_store_exits_2(
+    fresh_cli: Cli, tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    (tmp_path / "x.ttl").write_text("<a:b> <a:c> <a:d> .\n", encoding="utf-8")
+    env = {
+        "QPVKG_STORE": "http://127.0.0.1:9",
+        "QPVKG_STORE_STATE": str(tmp_path / "state"),
+        "QPVKG_PARTNERS_FILE": str(tmp_path / "partners.json"),
+    }
+    if args[0] == "contribute":
+        assert fresh_cli("partner", "add", "reseau", env=env).exit_code == 0
+        args = ("contribute", str(tmp_path / "x.ttl"), *args[2:])
+    if args[0] == "export":
+        args = ("export", str(tmp_path / "out.nq"))
+    result = fresh_cli(*args, env=env)
+    assert result.exit_code == 2, result.output
+    assert "external store at http://127.0.0.1:9/query cannot be reached" in result.stderr
+    assert not (tmp_path / "out.nq").exists()

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-import shutil
 from pathlib import Path
 
 import pyoxigraph as ox
-import pytest
 
 from loaders.build import BuildReport, build
 from loaders.settings import Settings
@@ -83,17 +81,9 @@ def test_case_study_territories_link_to_official_communes(
     assert [(r["i"].value, r["t"].value) for r in rows] == []  # type: ignore[union-attr]
 
 
-@pytest.fixture
-def project_copy(tmp_path: Path, settings: Settings) -> Path:
-    copy = tmp_path / "project"
-    for folder in ("ontology", "shapes", "data", "queries", "publication"):
-        shutil.copytree(settings.project_dir / folder, copy / folder)
-    return copy
-
-
-def test_a_changed_file_is_reloaded_alone(project_copy: Path, tmp_path: Path) -> None:
-    settings = Settings(project_dir=project_copy, store=str(tmp_path / "store"))
-    build(settings, publish_too=False)
+def test_a_changed_file_is_reloaded_alone(project_copy: Path, store_copy: Path) -> None:
+    settings = Settings(project_dir=project_copy, store=str(store_copy))
+    assert build(settings, publish_too=False).loaded == []
     path = project_copy / "data" / "study" / "actors.ttl"
     path.write_text(
         path.read_text(encoding="utf-8") + "\n# a comment changes the checksum\n", encoding="utf-8"

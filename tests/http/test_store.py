@@ -15,6 +15,7 @@ from endpoint.app import create_app
 from loaders.partners import PartnerRegistry
 from loaders.settings import PROJECT_DIR, Settings
 from tests.conftest import copy_store
+from tests.http.notes import assert_note_validated
 from tests.http.test_limits import Listener
 
 FIXTURES = PROJECT_DIR / "tests" / "fixtures" / "contributions"
@@ -420,3 +421,11 @@ def test_reads_after_quick_writes_never_see_the_previous_version(
             stop.set()
             for reader in readers:
                 reader.result()
+
+
+def test_a_note_on_a_curated_innovation_is_validated_with_the_union(
+    client: TestClient, partners: Partners
+) -> None:
+    """The curated innovation's involvements and the types of what they point to are part
+    of what the shapes see: a note on it conforms."""
+    assert_note_validated(client, partners.auth(), f"{BASE}graph/partner/reseau-test/notes")

@@ -1,0 +1,73 @@
+"""An Oxigraph server (the `oxigraph` package from PyPI) started for the tests, as the
+external SPARQL store qpvkg runs over when ``QPVKG_STORE`` is an http(s) URL."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class OxigraphServer:
+    """``oxigraph serve`` on 127.0.0.1, its default graph the union of the named graphs, as
+    qpvkg expects of an external store; a server-side time limit bounds abandoned queries."""
+
+    def __init__(self, location: Path | None = None, timeout_s: int = 20) -> None:
+        binary = shutil.which("oxigraph", path=str(Path(sys.executable).parent))
+        assert binary, "the oxigraph server is a dev dependency: make test installs it"
+        self.port = free_port()
+        command = [binary, "serve", "--bind", f"127.0.0.1:{self.port}", "--union-default-graph"]
+        command += ["--timeout-s", str(timeout_s)]
+        if location is not None:
+            command += ["--location", str(location)]
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(f"{self.url}/query", params={"query": "ASK {}"}, timeout=2)
+                break
+            except httpx.TransportError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(
+                        f"oxigraph serve did not start: {self.process.stderr.read()!r}"  # type: ignore[union-attr]
+                    ) from None
+                time.sleep(0.1)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def load_store(self, path: Path) -> int:
+        """Copy every quad of an embedded store into the server; returns their number."""
+        store = ox.Store.read_only(str(path))
+        data = store.dump(format=ox.RdfFormat.N_QUADS)
+        assert data is not None
+        response = httpx.post(
+            f"{self.url}/store",
+            content=data,
+            headers={"content-type": "application/n-quads"},
+            timeout=120,
+        )
+        response.raise_for_status()
+        return len(store)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
