@@ -333,12 +333,12 @@ class Server:
         log_dir.mkdir(parents=True, exist_ok=True)
         if self.store is not None:
             self.store.start(log_dir, timeout_s)
+        store_port = str(self.store.port) if self.store else ""
         command = [
-            c.replace("{port}", str(self.port)).replace(
-                "{store_port}", str(self.store.port if self.store else "")
-            )
+            c.replace("{port}", str(self.port)).replace("{store_port}", store_port)
             for c in self.command
         ]
+        env = {k: v.replace("{store_port}", store_port) for k, v in self.env.items()}
         log.info("starting %s: %s", self.name, " ".join(command))
         handle = (log_dir / f"{self.name}.log").open("wb")
         start = time.perf_counter()
@@ -346,7 +346,7 @@ class Server:
             command,
             stdout=handle,
             stderr=subprocess.STDOUT,
-            env={**os.environ, **self.env},
+            env={**os.environ, **env},
             start_new_session=True,
             cwd=PROJECT_DIR,
         )

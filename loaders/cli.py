@@ -104,8 +104,8 @@ STORE_HELP = "Store folder, or http(s) URL of an external SPARQL store (default 
 
 def settings_for(store: str | None = None) -> Settings:
     settings = get_settings()
-    if store is not None:
-        settings = settings.model_copy(update={"store": store})
+    if store is not None:  # validated like the environment
+        settings = Settings(**{**settings.model_dump(), "store": store})
     return settings
 
 
@@ -595,7 +595,16 @@ def version() -> None:
 
 def main() -> None:
     """Console-script entry point."""
-    app(prog_name="qpvkg")
+    from pydantic import ValidationError
+
+    try:
+        app(prog_name="qpvkg")
+    except ValidationError as exc:  # a QPVKG_* variable or an option that is not valid
+        for problem in exc.errors():
+            name = "QPVKG_" + "_".join(str(part) for part in problem["loc"]).upper()
+            err.print(f"[red]error:[/red] {name}: ", end="")
+            err.print(problem["msg"], markup=False, highlight=False)
+        raise SystemExit(EXIT_BAD_INPUT) from None
 
 
 if __name__ == "__main__":  # pragma: no cover

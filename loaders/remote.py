@@ -35,6 +35,8 @@ RESULTS_ACCEPT = (
     "application/sparql-results+xml;q=0.5"
 )
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+#: time allowed to load or read a whole graph or the dataset (a query has QPVKG_QUERY_TIMEOUT_S)
+BULK_TIMEOUT_S = 600.0
 
 
 @dataclass(frozen=True)
@@ -77,24 +79,25 @@ class RemoteStore:
         headers = {"user-agent": "qpvkg"}
         if config.token:
             headers["authorization"] = f"Bearer {config.token}"
-        self._client = httpx.Client(
-            auth=auth, timeout=httpx.Timeout(config.timeout_s + 5, connect=10), headers=headers
-        )
+        self._client = httpx.Client(auth=auth, headers=headers)
 
     def close(self) -> None:
         self._client.close()
 
     # ------------------------------------------------------------------ HTTP
 
-    def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+    def _send(self, method: str, url: str, *, bulk: bool = False, **kwargs: Any) -> httpx.Response:
+        """One request; ``bulk`` ones (loading or reading whole graphs) get more time."""
+        limit = max(BULK_TIMEOUT_S, self.config.timeout_s) if bulk else self.config.timeout_s
         try:
-            response = self._client.request(method, url, **kwargs)
+            response = self._client.request(
+                method, url, timeout=httpx.Timeout(limit + 5, connect=10), **kwargs
+            )
         except httpx.TimeoutException:
             raise QueryTimeoutError(
-                f"the external store did not answer within {self.config.timeout_s:g} s",
-                limit_s=self.config.timeout_s,
+                f"the external store did not answer within {limit:g} s", limit_s=limit
             ) from None
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
             raise RemoteStoreError(
                 f"the external store at {url} cannot be reached: {exc}", store=url
             ) from None
@@ -273,6 +276,7 @@ class RemoteStore:
         self._send(
             "POST",
             self.config.store_url,
+            bulk=True,
             params=params,
             content=triples,
             headers={"content-type": "application/n-triples"},
@@ -346,6 +350,7 @@ class RemoteStore:
         response = self._send(
             "GET",
             self.config.store_url,
+            bulk=True,
             params={"graph": graph.value},
             headers={"accept": "application/n-triples"},
         )
@@ -389,7 +394,7 @@ class RemoteStore:
         serve its whole dataset there."""
         try:
             response = self._send(
-                "GET", self.config.store_url, headers={"accept": "application/n-quads"}
+                "GET", self.config.store_url, bulk=True, headers={"accept": "application/n-quads"}
             )
         except (SyntaxError, RemoteStoreError):
             return None

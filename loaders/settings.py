@@ -6,6 +6,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -84,6 +85,19 @@ class Settings(BaseSettings):
     cache_mb: int = Field(
         default=64, ge=0, description="Size of the query result cache (0 turns it off)."
     )
+
+    @field_validator("store", "store_query_url", "store_update_url", "store_gsp_url")
+    @classmethod
+    def _store_urls_parse(cls, value: str) -> str:
+        if value.startswith(("http://", "https://")) or (value and "://" in value):
+            url = urlsplit(value)
+            try:
+                url.port  # noqa: B018  (reading it checks it)
+            except ValueError:
+                raise ValueError(f"{value!r} has an invalid port") from None
+            if url.scheme not in ("http", "https") or not url.hostname:
+                raise ValueError(f"{value!r} is not an http(s) URL with a host")
+        return value
 
     @field_validator("base_iri")
     @classmethod

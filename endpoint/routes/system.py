@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import platform
 
 import pyoxigraph as ox
@@ -10,15 +11,27 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from endpoint.deps import EngineDep, SettingsDep
 from loaders import __version__
+from loaders.errors import QpvkgError
 
 router = APIRouter(prefix="/-", tags=["system"])
 BUCKETS = (0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
 
-@router.get("/health", summary="Liveness: 200 when the query workers are up, else 503")
-async def health(engine: EngineDep) -> Response:
+@router.get(
+    "/health",
+    summary="Liveness: 200 when the query workers are up (and an external store answers)",
+)
+async def health(engine: EngineDep, settings: SettingsDep) -> Response:
     ok = engine.ready
-    body = {"status": "ok" if ok else "unavailable", "workers": len(engine._workers)}
+    body: dict[str, object] = {"status": "ok" if ok else "unavailable"}
+    body["workers"] = len(engine._workers)
+    if settings.remote and engine.store is not None:
+        try:
+            await asyncio.to_thread(engine.store.query, "ASK {}")
+            body["store"] = "ok"
+        except (QpvkgError, SyntaxError) as exc:
+            ok = False
+            body |= {"status": "unavailable", "store": str(exc)}
     return JSONResponse(body, status_code=200 if ok else 503)
 
 
@@ -32,7 +45,8 @@ async def version(engine: EngineDep, settings: SettingsDep) -> dict[str, object]
         "base_iri": settings.base_iri,
         "generation": generation.id if generation else None,
         "last_modified": generation.last_modified.isoformat() if generation else None,
-        "graph_in_memory": settings.in_memory,
+        "graph_in_memory": settings.in_memory and not settings.remote,
+        "store": settings.remote_config().query_url if settings.remote else "embedded",
         "workers": settings.workers,
     }
 

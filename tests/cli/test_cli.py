@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any as Cli
 
@@ -264,3 +268,33 @@ def test_an_unreachable_external_store_exits_2(
     assert result.exit_code == 2, result.output
     assert "external store at http://127.0.0.1:9/query cannot be reached" in result.stderr
     assert not (tmp_path / "out.nq").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (["query", "study-entries"], {"QPVKG_WORKERS": "abc"}, "QPVKG_WORKERS: Input should be"),
+        (
+            ["query", "study-entries", "--store", "http://127.0.0.1:{port}"],
+            {},
+            "QPVKG_STORE: Value error, 'http://127.0.0.1:{port}' has an invalid port",
+        ),
+        (["build"], {"QPVKG_STORE": "ftp://example.org/x"}, "is not an http(s) URL with a host"),
+    ],
+)
+def test_an_invalid_setting_exits_2_naming_it(
+    args: list[str], env: dict[str, str], message: str, tmp_path: Path
+) -> None:
+    """The console script itself (settings are read before any command runs)."""
+    script = shutil.which("qpvkg", path=str(Path(sys.executable).parent))
+    assert script
+    result = subprocess.run(
+        [script, *args],
+        env={**os.environ, "QPVKG_PARTNERS_FILE": str(tmp_path / "p.json"), **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2, result.stderr
+    assert message in " ".join(result.stderr.split())
+    assert "Traceback" not in result.stderr

@@ -246,12 +246,16 @@ def test_an_unreachable_store_gives_502_and_the_server_goes_on(tmp_path: Path) -
     try:
         with TestClient(create_app(settings)) as remote_client:
             assert remote_client.get("/sparql", params={"query": "ASK {}"}).status_code == 200
+            assert remote_client.get("/-/health").json()["store"] == "ok"
+            assert remote_client.get("/-/version").json()["store"] == f"{server.url}/query"
             server.stop()
             down = remote_client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"})
             assert down.status_code == 502, down.text
             error = down.json()["error"]
             assert error["code"] == "store_unavailable" and server.url in error["message"]
-            assert json.loads(remote_client.get("/-/health").text)
+            health = remote_client.get("/-/health")
+            assert health.status_code == 503
+            assert "cannot be reached" in json.loads(health.text)["store"]
     finally:
         server.stop()
 
