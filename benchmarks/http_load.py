@@ -527,7 +527,11 @@ def measure_server(
     folder: Path,
 ) -> dict[str, Any]:
     """Start a server, check its answers, warm it up, run every query at every concurrency."""
-    startup = server.start(folder / "logs")
+    try:
+        startup = server.start(folder / "logs")
+    except BaseException:
+        server.stop()  # and the external store started for it
+        raise
     log.info("%s answers after %.1f s", server.name, startup)
     slow = server.name == "rdflib-endpoint"
     duration = max(args.duration, 10) if slow else args.duration
