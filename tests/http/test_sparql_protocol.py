@@ -11,7 +11,9 @@ import pytest
 from starlette.testclient import TestClient
 
 from endpoint.app import create_app
+from loaders.remote import RemoteConfig, RemoteStore
 from loaders.settings import PROJECT_DIR, Settings
+from tests.remote import OxigraphServer
 
 HERE = Path(__file__).parent.parent / "fixtures" / "w3c" / "protocol"
 PREFIXES = """
@@ -137,22 +139,46 @@ def cases() -> list[Case]:
 CASES = cases()
 
 
-@pytest.fixture(scope="module")
-def protocol_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    """The app over a store holding the test suite's three graphs, named by their labels."""
-    path = tmp_path_factory.mktemp("w3c") / "store"
-    store = ox.Store(str(path))
-    for n in (1, 2, 3):
-        store.load(
-            path=HERE / f"data{n}.nt",
-            format=ox.RdfFormat.N_TRIPLES,
-            to_graph=ox.NamedNode(f"http://kasei.us/2009/09/sparql/data/data{n}.rdf"),
+@pytest.fixture(scope="module", params=["embedded", "external"])
+def protocol_client(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[TestClient]:
+    """The app over a store holding the test suite's three graphs, named by their labels:
+    the embedded store, then an Oxigraph server as the external store."""
+    folder = tmp_path_factory.mktemp("w3c")
+    graphs = {
+        ox.NamedNode(f"http://kasei.us/2009/09/sparql/data/data{n}.rdf"): HERE / f"data{n}.nt"
+        for n in (1, 2, 3)
+    }
+    server: OxigraphServer | None = None
+    if request.param == "embedded":
+        store = ox.Store(str(folder / "store"))
+        for graph, path in graphs.items():
+            store.load(path=path, format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+        store.flush()
+        del store
+        settings = Settings(
+            project_dir=PROJECT_DIR, store=str(folder / "store"), workers=1, query_timeout_s=10
         )
-    store.flush()
-    del store
-    settings = Settings(project_dir=PROJECT_DIR, store=str(path), workers=1, query_timeout_s=10)
-    with TestClient(create_app(settings)) as client:
-        yield client
+    else:
+        server = OxigraphServer()
+        remote = RemoteStore(RemoteConfig(f"{server.url}/query", "", f"{server.url}/store"))
+        for graph, path in graphs.items():
+            remote.load(path=path, format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+        remote.close()
+        settings = Settings(
+            project_dir=PROJECT_DIR,
+            store=server.url,
+            store_state=str(folder / "state"),
+            workers=1,
+            query_timeout_s=10,
+        )
+    try:
+        with TestClient(create_app(settings)) as client:
+            yield client
+    finally:
+        if server is not None:
+            server.stop()
 
 
 def _status_ok(status: int, expected: list[str]) -> bool:
