@@ -152,11 +152,13 @@ def test_dumps_parse_back_to_the_store_and_match_the_catalogue(client: TestClien
         checksum = data.value(url, iri(f"{SPDX}checksum"))
         assert str(data.value(checksum, iri(f"{SPDX}checksumValue"))) == digest
         assert int(str(data.value(url, iri(f"{DCAT}byteSize")))) == len(body)
-        parsed = list(ox.parse(gzip.decompress(body), formats[entry["file"]]))
         if entry["file"] == "qpvkg.nq.gz":
-            assert len(parsed) == quads_in_store
-        else:
-            distinct = len({(q.subject, q.predicate, q.object) for q in parsed})
+            parsed = sum(1 for _ in ox.parse(gzip.decompress(body), formats[entry["file"]]))
+            assert parsed == quads_in_store
+        else:  # an in-memory store counts the distinct triples (its load parses them all)
+            loaded = ox.Store()
+            loaded.load(gzip.decompress(body), formats[entry["file"]])
+            distinct = len(loaded)
             union = union or distinct
             assert distinct == union == entry["statements"]
 
