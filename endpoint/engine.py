@@ -313,9 +313,7 @@ class QueryEngine:
         query ends, ones still starting when they are first taken)."""
         assert self.store is not None
         if self.settings.remote:  # the workers already query the written server
-            self.generation = await asyncio.to_thread(generation, self.store, self.settings)
-            self.cache.clear()
-            self._writes += 1
+            self._new_generation(await asyncio.to_thread(generation, self.store, self.settings))
             return
         order: dict[str, Any] = {"order": "apply"}
         if self.settings.in_memory:
@@ -333,10 +331,15 @@ class QueryEngine:
             await self._restart_zygote()
             self._new_epoch(new_generation)
 
-    def _new_epoch(self, new_generation: Generation) -> None:
+    def _new_generation(self, new_generation: Generation) -> None:
+        """What a write changes for the readers: the generation, an empty result cache,
+        and the count that keeps answers begun before the write out of the cache."""
         self.generation = new_generation
         self.cache.clear()
         self._writes += 1
+
+    def _new_epoch(self, new_generation: Generation) -> None:
+        self._new_generation(new_generation)
         self._epoch += 1
         stale: list[Worker] = []
         while not self._idle.empty():

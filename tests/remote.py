@@ -9,9 +9,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pyoxigraph as ox
+
+from loaders.settings import PROJECT_DIR, Settings
 
 
 def free_port() -> int:
@@ -48,6 +51,11 @@ class OxigraphServer:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    def settings(self, state: Path, **overrides: Any) -> Settings:
+        """qpvkg's settings over this server, its local state under ``state``."""
+        values: dict[str, Any] = {"workers": 1, "query_timeout_s": 10, **overrides}
+        return Settings(project_dir=PROJECT_DIR, store=self.url, store_state=str(state), **values)
 
     def load_store(self, path: Path) -> int:
         """Copy every quad of an embedded store into the server; returns their number."""

@@ -40,13 +40,10 @@ def remote(
         copied = server.load_store(settings.store_path)
         published = settings.store_path.parent / f"{settings.store_path.name}-publish"
         shutil.copytree(published, folder / "state-publish")
-        remote_settings = Settings(
-            project_dir=PROJECT_DIR,
-            store=server.url,
-            store_state=str(folder / "state"),
+        remote_settings = server.settings(
+            folder / "state",
             partners_file=str(folder / "partners.json"),
             workers=2,
-            query_timeout_s=10,
             max_body_bytes=200_000,
         )
         report = build(remote_settings)
@@ -236,13 +233,7 @@ def test_export_reads_the_whole_dataset_from_the_external_store(
 
 def test_an_unreachable_store_gives_502_and_the_server_goes_on(tmp_path: Path) -> None:
     server = OxigraphServer()  # in memory, empty
-    settings = Settings(
-        project_dir=PROJECT_DIR,
-        store=server.url,
-        store_state=str(tmp_path / "state"),
-        workers=1,
-        query_timeout_s=5,
-    )
+    settings = server.settings(tmp_path / "state", query_timeout_s=5)
     try:
         with TestClient(create_app(settings)) as remote_client:
             assert remote_client.get("/sparql", params={"query": "ASK {}"}).status_code == 200

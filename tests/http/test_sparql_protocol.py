@@ -166,13 +166,7 @@ def protocol_client(
         for graph, path in graphs.items():
             remote.load(path=path, format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
         remote.close()
-        settings = Settings(
-            project_dir=PROJECT_DIR,
-            store=server.url,
-            store_state=str(folder / "state"),
-            workers=1,
-            query_timeout_s=10,
-        )
+        settings = server.settings(folder / "state")
     try:
         with TestClient(create_app(settings)) as client:
             yield client
