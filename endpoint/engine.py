@@ -28,7 +28,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from endpoint.worker import HEADER, Answer, Job, recv_frame, send_frame
+from endpoint.worker import HEADER, Answer, Job, decode_answer, recv_frame, send_frame
 from loaders import errors
 from loaders.errors import (
     QpvkgError,
@@ -135,6 +135,49 @@ class Worker:
             self.connection.transport.close()
 
 
+class IdleWorkers:
+    """Idle workers, and the queries waiting for one, first come first served.
+
+    A waiting query costs one future and one timer (asyncio.wait_for over a queue made a
+    task per waiting query)."""
+
+    def __init__(self) -> None:
+        self.workers: deque[Worker] = deque()
+        self.waiters: deque[asyncio.Future[Worker | None]] = deque()
+
+    def put_nowait(self, worker: Worker) -> None:
+        while self.waiters:
+            waiter = self.waiters.popleft()
+            if not waiter.done():  # not timed out or cancelled
+                waiter.set_result(worker)
+                return
+        self.workers.append(worker)
+
+    def take_nowait(self) -> Worker | None:
+        return self.workers.popleft() if self.workers else None
+
+    async def take(self, deadline: float) -> Worker | None:
+        """The next idle worker, or None at ``deadline`` (loop time)."""
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[Worker | None] = loop.create_future()
+        self.waiters.append(waiter)
+        handle = loop.call_at(deadline, _expire, waiter)
+        try:
+            return await waiter
+        except asyncio.CancelledError:
+            # cancelled once a worker was handed over: give it to the next query
+            if waiter.done() and not waiter.cancelled() and waiter.result() is not None:
+                self.put_nowait(waiter.result())  # type: ignore[arg-type]
+            raise
+        finally:
+            handle.cancel()
+
+
+def _expire(waiter: asyncio.Future[Worker | None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
+
+
 class ResultCache:
     """Answers of recent queries, keyed on the store generation and the request."""
 
@@ -178,7 +221,7 @@ class QueryEngine:
         self._zygote: subprocess.Popen[bytes] | None = None
         self._control: socket.socket | None = None
         self._control_lock = asyncio.Lock()
-        self._idle: asyncio.Queue[Worker] = asyncio.Queue()
+        self._idle = IdleWorkers()
         self._workers: dict[int, Worker] = {}
         self._snapshot: Path | None = None
         self._stopping = False
@@ -342,8 +385,8 @@ class QueryEngine:
         self._new_generation(new_generation)
         self._epoch += 1
         stale: list[Worker] = []
-        while not self._idle.empty():
-            stale.append(self._idle.get_nowait())
+        while self._idle.workers:
+            stale.append(self._idle.workers.popleft())
         for worker in stale:
             self._retire(worker)
 
@@ -404,6 +447,13 @@ class QueryEngine:
         """A job is a frozen dataclass: it hashes and compares by value."""
         return (self.generation.id if self.generation else "", job)
 
+    def cached(self, job: Job) -> Answer | None:
+        """The cached answer of a job, if any (counted as a hit); a miss is counted by run()."""
+        answer = self.cache.get(self.cache_key(job))
+        if answer is not None:
+            self.metrics.cache_hits += 1
+        return answer
+
     async def run(self, job: Job, timeout_s: float | None = None) -> tuple[Answer, bool]:
         """Run a job; (answer, from_cache). Raises the domain error of a failed query."""
         limit = self.settings.query_timeout_s
@@ -431,20 +481,14 @@ class QueryEngine:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
-            try:
-                worker = self._idle.get_nowait()
-            except asyncio.QueueEmpty:
-                try:
-                    worker = await asyncio.wait_for(
-                        self._idle.get(), max(0.0, deadline - loop.time())
-                    )
-                except TimeoutError:
-                    self.metrics.timeouts += 1
-                    raise QueryTimeoutError(
-                        f"the query waited {timeout:g} s for a free worker and was not run "
-                        "(the server is busy); try again",
-                        limit_s=timeout,
-                    ) from None
+            worker = self._idle.take_nowait() or await self._idle.take(deadline)
+            if worker is None:
+                self.metrics.timeouts += 1
+                raise QueryTimeoutError(
+                    f"the query waited {timeout:g} s for a free worker and was not run "
+                    "(the server is busy); try again",
+                    limit_s=timeout,
+                )
             if worker.epoch == self._epoch:
                 break
             self._retire(worker)  # forked before a write it does not see
@@ -465,8 +509,7 @@ class QueryEngine:
                 release = False
                 self._replace(worker)
                 raise ServiceUnavailableError("the query's worker stopped unexpectedly; try again")
-            answer: Answer = pickle.loads(frame)
-            return answer
+            return decode_answer(frame)
         except asyncio.CancelledError:
             # the client went away: stop the query rather than let it run on
             if release:

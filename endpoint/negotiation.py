@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from loaders.errors import NotAcceptableError
 
@@ -98,6 +99,7 @@ def _quality(media_type: str, prefs: list[Preference]) -> float:
     return best.q if best else 0.0
 
 
+@lru_cache(maxsize=512)  # clients repeat their Accept header: negotiate it once
 def choose(
     header: str | None, offered: tuple[Format, ...], *, what: str = "this resource"
 ) -> Format:
@@ -134,7 +136,7 @@ def choose(
 
 def prefers_html(header: str | None) -> bool:
     """True when a browser asks (text/html ranked at least as high as any RDF or JSON type)."""
-    if not header:
+    if not header or "html" not in header.lower():  # most API clients: no parse needed
         return False
     prefs = parse_accept(header)
     html = max(_quality("text/html", prefs), _quality("application/xhtml+xml", prefs))

@@ -65,6 +65,32 @@ class Answer:
     details: dict[str, Any] = field(default_factory=dict)
 
 
+def encode_answer(answer: Answer) -> bytes:
+    """A reply frame: a successful answer as one text line and its body (pickling the
+    dataclass cost more than the rest of a point lookup's trip), an error pickled."""
+    if not answer.ok:
+        return b"E" + pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+    head = f"{answer.form}\t{answer.format_key}\t{answer.rows}\t{int(answer.truncated)}"
+    return b"O" + f"{head}\t{answer.eval_ms!r}\n".encode() + answer.body
+
+
+def decode_answer(frame: bytes) -> Answer:
+    if frame[:1] == b"E":
+        answer: Answer = pickle.loads(frame[1:])
+        return answer
+    end = frame.index(b"\n")
+    form, format_key, rows, truncated, eval_ms = frame[1:end].decode().split("\t")
+    return Answer(
+        True,
+        form=form,
+        format_key=format_key,
+        body=frame[end + 1 :],
+        rows=int(rows),
+        truncated=truncated == "1",
+        eval_ms=float(eval_ms),
+    )
+
+
 def send_frame(sock: socket.socket, payload: bytes) -> None:
     sock.sendall(HEADER.pack(len(payload)) + payload)
 
@@ -195,7 +221,7 @@ def worker_loop(sock: socket.socket, store: GraphStore) -> None:
             os._exit(0)
         job: Job = pickle.loads(frame)
         answer = run_job(store, job)
-        send_frame(sock, pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
+        send_frame(sock, encode_answer(answer))
 
 
 # ----------------------------------------------------------------------------- zygote

@@ -356,6 +356,10 @@ def serve(
         from endpoint.app import create_app
 
         logging.getLogger().setLevel(settings.log_level.upper())
+        # records without caller, thread or process details: the access log writes one per
+        # request (the logging HOWTO's "Optimization" settings)
+        logging._srcfile = None
+        logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
         access = logging.getLogger("qpvkg.access")  # one JSON object per request, on stderr
         access.handlers = [logging.StreamHandler(sys.stderr)]
         access.propagate = False

@@ -126,6 +126,34 @@ def test_other_queries_are_answered_while_one_runs(limited: TestClient) -> None:
     assert slow["status"] == 503
 
 
+def test_a_query_that_finds_every_worker_busy_waits_only_until_its_limit(
+    limited: TestClient,
+) -> None:
+    statuses: list[int] = []
+
+    def run_slow() -> None:
+        statuses.append(
+            limited.get(
+                "/sparql", params={"query": SLOW["select-cartesian"], "timeout": "2.5"}
+            ).status_code
+        )
+
+    threads = [threading.Thread(target=run_slow) for _ in range(2)]  # both workers
+    for thread in threads:
+        thread.start()
+    time.sleep(0.5)
+    waited = limited.get("/sparql", params={"query": "ASK {}", "timeout": "0.5"})
+    assert waited.status_code == 503, waited.text
+    assert "free worker" in waited.json()["error"]["message"]
+    for thread in threads:
+        thread.join()
+    assert statuses == [503, 503]
+    # the workers freed by the two stopped queries serve the next ones
+    assert [limited.get("/sparql", params={"query": "ASK {}"}).status_code for _ in range(3)] == [
+        200
+    ] * 3
+
+
 def test_a_client_cannot_raise_the_time_limit(limited: TestClient) -> None:
     response = limited.get("/sparql", params={"query": "ASK {}", "timeout": "3600"})
     assert response.status_code == 200

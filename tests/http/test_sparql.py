@@ -240,6 +240,19 @@ def test_cors_for_reads(client: TestClient) -> None:
     assert "POST" in preflight.headers["access-control-allow-methods"]
 
 
+def test_a_repeated_request_is_answered_from_the_cache_for_its_own_host(
+    client: TestClient,
+) -> None:
+    """A relative IRI resolves against the request's URL: the same query string sent to
+    two host names has two answers, each then repeated from the cache."""
+    query = "SELECT ?x WHERE { BIND(<thing> AS ?x) }"
+    for host in ("a.example", "b.example", "a.example", "b.example"):
+        response = client.get("/sparql", params={"query": query}, headers={"host": host})
+        value = response.json()["results"]["bindings"][0]["x"]["value"]
+        assert value == f"http://{host}/thing"
+    assert "cache;desc=hit" in response.headers["server-timing"]
+
+
 def test_server_timing_and_rows(client: TestClient) -> None:
     response = client.get("/sparql", params={"query": SELECT})
     assert "query;dur=" in response.headers["server-timing"]

@@ -6,6 +6,7 @@ import pyoxigraph as ox
 import pytest
 
 from endpoint.results import RESULT_FORMATS, serialize_solutions
+from endpoint.worker import Answer, decode_answer, encode_answer
 
 EX = "http://example.org/"
 # text that looks like the structure of each format
@@ -64,3 +65,15 @@ def test_rows_are_counted_and_cut_exactly(
         assert parsed_rows(body, key) == rows
     if truncated and key == "json":
         assert body.startswith(b'{"truncated":true,')
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        Answer(True, "SELECT", "json", b'{"x":"a\tb\nc"}', rows=3, eval_ms=0.125),
+        Answer(True, "CONSTRUCT", "ttl", b"", rows=0, truncated=True, eval_ms=12.5),
+        Answer(False, error="BadInputError", message="no\tgood\n", details={"limit": 3}),
+    ],
+)
+def test_a_worker_answer_crosses_its_socket_unchanged(answer: Answer) -> None:
+    assert decode_answer(encode_answer(answer)) == answer
