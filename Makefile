@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: serve test build lint typecheck unit qc bench bench-http bench-remote bench-contribution clean distclean
+.PHONY: serve test build lint typecheck unit qc bench bench-http bench-remote bench-replicas bench-contribution clean distclean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ bench-http: $(STAMP)
 bench-remote: $(STAMP)
 	$(BIN)/python -m benchmarks.http_load --size 1m --concurrency 1,8 --tag=-remote \
 	  --servers qpvkg,qpvkg-nocache,qpvkg-remote,qpvkg-remote-nocache,oxigraph
+
+bench-replicas: $(STAMP)
+	$(BIN)/python -m benchmarks.http_load --size 1m --concurrency 8,32 --tag=-replicas \
+	  --queries point-lookup,construct-resource,label-search,connectors-by-commune \
+	  --servers qpvkg-nocache,qpvkg-replicas-1-nocache,qpvkg-replicas-2-nocache,qpvkg-replicas-1,qpvkg-replicas-2
 
 bench-contribution: $(STAMP)
 	$(BIN)/python -m benchmarks.contribution

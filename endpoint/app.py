@@ -109,6 +109,7 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await engine.start()
         app.state.publisher.request()  # dumps, VoID, catalogue, if the store is newer
+        engine.on_switch.append(app.state.publisher.request)  # a replica's new generation
         # what exists now lives as long as the server: keep it out of the collector's scans
         # (long collections of the oldest generation were the slowest requests under load)
         gc.freeze()

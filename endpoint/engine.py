@@ -21,7 +21,7 @@ import subprocess
 import sys
 import time
 from collections import OrderedDict, deque
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,7 @@ from loaders.errors import (
     ServiceUnavailableError,
 )
 from loaders.remote import RemoteStore
+from loaders.replica import current_name, open_current, ship
 from loaders.settings import Settings
 from loaders.store import Generation, GraphStore, generation
 
@@ -228,6 +229,10 @@ class QueryEngine:
         self._background: set[asyncio.Task[Any]] = set()
         self._epoch = 0  # bumped by each committed write the workers must see
         self._writes = 0  # bumped by each committed write, whatever the store
+        self.shipped: str | None = None  # a replica: the shipped generation it serves
+        self._watch: asyncio.Task[None] | None = None
+        self._ship_lock = asyncio.Lock()
+        self.on_switch: list[Callable[[], None]] = []  # called once a replica switched
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -236,6 +241,11 @@ class QueryEngine:
         await asyncio.to_thread(self._start_zygote)
         for _ in range(self.settings.workers):
             await self._add_worker()
+        if self.settings.read_only:
+            self._watch = asyncio.create_task(self._watch_shipping())
+        elif self.settings.replica_dir:
+            async with self._ship_lock:
+                await asyncio.to_thread(self._ship)
         log.info(
             "query engine ready: %d workers, graph %s, generation %s",
             self.settings.workers,
@@ -249,6 +259,11 @@ class QueryEngine:
             if self.store is None:
                 self.store = RemoteStore(self.settings.remote_config())
             return generation(self.store, self.settings)
+        if self.settings.read_only:  # a replica: the newest generation the writer shipped
+            shipped = open_current(self.settings)
+            self.store, self._snapshot = shipped.store, shipped.folder / "store"
+            self.shipped = shipped.name
+            return shipped.generation
         path = self.settings.store_path
         if not path.is_dir() or not any(path.iterdir()):
             raise ServiceUnavailableError(f"no store at {path}: run `qpvkg build` first")
@@ -274,9 +289,55 @@ class QueryEngine:
         self._snapshot = snapshot
         return current
 
+    def _ship(self) -> None:
+        """The writer of read replicas: ship the store's generation to them."""
+        if not self.settings.replica_dir or self.settings.read_only or self.settings.remote:
+            return
+        from loaders.contribute import History
+
+        assert isinstance(self.store, ox.Store)
+        name = ship(self.store, self.settings, History.from_settings(self.settings).root)
+        log.info("generation %s shipped to %s", name, self.settings.replica_dir)
+
+    async def _watch_shipping(self) -> None:
+        """A replica: switch to each newer generation the writer ships."""
+        while True:
+            await asyncio.sleep(self.settings.replica_poll_s)
+            try:
+                name = current_name(self.settings)
+                if name is not None and name != self.shipped:
+                    await self._switch()
+            except Exception:  # the current generation goes on being served
+                log.exception(
+                    "could not switch to the generation shipped to %s", self.settings.replica_dir
+                )
+
+    async def _switch(self) -> None:
+        """Load the newest shipped generation beside the one served, then serve it in one
+        step: a new epoch, so that no worker of the previous generation answers again."""
+        shipped = await asyncio.to_thread(open_current, self.settings)
+        async with self._control_lock:
+            old_zygote, old_control = self._zygote, self._control
+            snapshot = shipped.folder / "store"
+            self._zygote, self._control = await asyncio.to_thread(self._spawn_zygote, snapshot)
+            self.store, self._snapshot = shipped.store, snapshot
+            self.shipped = shipped.name
+            self._new_epoch(shipped.generation)
+        log.info("now serving the shipped generation %s", shipped.name)
+        for callback in self.on_switch:
+            callback()
+        if old_control is not None:
+            old_control.close()  # the old zygote exits; its busy workers end with their query
+        if old_zygote is not None:
+            await asyncio.to_thread(old_zygote.wait)
+
     def _start_zygote(self) -> None:
+        self._zygote, self._control = self._spawn_zygote(self._snapshot)
+
+    def _spawn_zygote(self, snapshot: Path | None) -> tuple[subprocess.Popen[bytes], socket.socket]:
+        """A zygote over ``snapshot`` (or the external store), once it holds the graph."""
         remote = self.settings.remote
-        assert remote or self._snapshot is not None
+        assert remote or snapshot is not None
         server_end, zygote_end = socket.socketpair()
         command = [
             sys.executable,
@@ -288,7 +349,7 @@ class QueryEngine:
         if remote:  # the store's address and credentials follow on the socket
             command.append("--remote")
         else:
-            command += ["--snapshot", str(self._snapshot)]
+            command += ["--snapshot", str(snapshot)]
         if self.settings.in_memory and not remote:
             command.append("--memory")
         env = {
@@ -297,17 +358,18 @@ class QueryEngine:
                 [str(Path(__file__).parent.parent), os.environ.get("PYTHONPATH", "")]
             ),
         }
-        self._zygote = subprocess.Popen(command, pass_fds=[zygote_end.fileno()], env=env)
+        zygote = subprocess.Popen(command, pass_fds=[zygote_end.fileno()], env=env)
         zygote_end.close()
-        self._control = server_end
         if remote:
             send_frame(server_end, pickle.dumps(self.settings.remote_config()))
         hello = recv_frame(server_end)
         if hello is None:
-            code = self._zygote.wait(timeout=10)
+            server_end.close()
+            code = zygote.wait(timeout=10)
             raise ServiceUnavailableError(f"the query zygote failed to start (exit {code})")
         info = pickle.loads(hello)
         log.info("zygote %s ready (%s triples in memory)", info.get("pid"), info.get("triples"))
+        return zygote, server_end
 
     def _fork(self) -> tuple[int, socket.socket]:
         assert self._control is not None
@@ -373,6 +435,9 @@ class QueryEngine:
             log.error("the query zygote could not apply a write (%s): restarting it", reply)
             await self._restart_zygote()
             self._new_epoch(new_generation)
+        if self.settings.replica_dir:
+            async with self._ship_lock:  # one shipping at a time, in the order of the writes
+                await asyncio.to_thread(self._ship)
 
     def _new_generation(self, new_generation: Generation) -> None:
         """What a write changes for the readers: the generation, an empty result cache,
@@ -421,6 +486,11 @@ class QueryEngine:
 
     async def stop(self) -> None:
         self._stopping = True
+        if self._watch is not None:
+            self._watch.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watch
+            self._watch = None
         for worker in list(self._workers.values()):
             worker.kill()
         self._workers.clear()

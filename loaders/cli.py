@@ -102,10 +102,12 @@ def progress_bar(enabled: bool = True) -> Iterator[RichProgress]:
 STORE_HELP = "Store folder, or http(s) URL of an external SPARQL store (default QPVKG_STORE)."
 
 
-def settings_for(store: str | None = None) -> Settings:
+def settings_for(store: str | None = None, **overrides: Any) -> Settings:
+    """The environment's settings, with the command's options over them."""
     settings = get_settings()
-    if store is not None:  # validated like the environment
-        settings = Settings(**{**settings.model_dump(), "store": store})
+    changes = {k: v for k, v in {"store": store, **overrides}.items() if v is not None}
+    if changes:  # validated like the environment
+        settings = Settings(**{**settings.model_dump(), **changes})
     return settings
 
 
@@ -338,16 +340,35 @@ def serve(
     build_first: Annotated[
         bool, typer.Option("--build/--no-build", help="Build or refresh the store first.")
     ] = True,
+    read_only: Annotated[
+        bool,
+        typer.Option(
+            "--read-only",
+            help="Serve as a read replica of the generations a writer ships to --replica-dir "
+            "(QPVKG_REPLICA_DIR): no build, writes refused with 405.",
+        ),
+    ] = False,
+    replica_dir: Annotated[
+        str | None,
+        typer.Option(
+            help="Folder of the shipped generations (QPVKG_REPLICA_DIR): a writer ships there, "
+            "a replica reads there."
+        ),
+    ] = None,
 ) -> None:
     """Build the store if absent or stale, then serve it over HTTP."""
     import uvicorn
 
     from loaders.build import build as do_build
 
-    settings = settings_for(store)
+    settings = settings_for(store, read_only=read_only or None, replica_dir=replica_dir)
 
     def action() -> None:
-        if build_first:
+        if settings.read_only:  # a clear error now rather than a failed startup
+            from loaders.replica import open_current
+
+            open_current(settings)
+        if build_first and not settings.read_only:
             with progress_bar() as progress:
                 report = do_build(settings, progress)
             out.print(
@@ -363,7 +384,14 @@ def serve(
         access = logging.getLogger("qpvkg.access")  # one JSON object per request, on stderr
         access.handlers = [logging.StreamHandler(sys.stderr)]
         access.propagate = False
-        out.print(f"serving on http://{host}:{port}  (SPARQL at http://{host}:{port}/sparql)")
+        role = (
+            f", a read replica of {settings.replica_dir}"
+            if settings.read_only
+            else f", shipping to {settings.replica_dir}"
+            if settings.replica_dir
+            else ""
+        )
+        out.print(f"serving on http://{host}:{port}  (SPARQL at http://{host}:{port}/sparql{role})")
         uvicorn.run(
             create_app(settings),
             host=host,
@@ -605,7 +633,8 @@ def main() -> None:
         app(prog_name="qpvkg")
     except ValidationError as exc:  # a QPVKG_* variable or an option that is not valid
         for problem in exc.errors():
-            name = "QPVKG_" + "_".join(str(part) for part in problem["loc"]).upper()
+            loc = problem["loc"]  # empty for a rule across settings (named in its message)
+            name = "QPVKG_" + "_".join(str(part) for part in loc).upper() if loc else "settings"
             err.print(f"[red]error:[/red] {name}: ", end="")
             err.print(problem["msg"], markup=False, highlight=False)
         raise SystemExit(EXIT_BAD_INPUT) from None

@@ -411,6 +411,10 @@ class History:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> History:
+        if settings.read_only:  # a replica reads the copy shipped with its generation
+            from loaders.replica import history_root
+
+            return cls(history_root(settings))
         return cls(settings.store_path.parent / f"{settings.store_path.name}-history")
 
     def folder(self, graph: str) -> Path:

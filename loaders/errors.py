@@ -104,6 +104,12 @@ class MethodNotAllowedError(BadInputError):
     code = "method_not_allowed"
 
 
+class ReadOnlyReplicaError(MethodNotAllowedError):
+    """A write sent to a read replica (writes go to the writer)."""
+
+    code = "read_only_replica"
+
+
 class QueryRefusedError(BadInputError):
     """A query the endpoint will not run (an update, or SERVICE to a non-allowed endpoint)."""
 

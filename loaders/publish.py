@@ -129,6 +129,8 @@ class Publication:
 
 
 def publish_root(settings: Settings) -> Path:
+    if settings.read_only:  # a read replica serves the publications its writer ships
+        return settings.path(settings.replica_dir) / "publish"
     return settings.store_path.parent / f"{settings.store_path.name}-publish"
 
 
@@ -178,9 +180,12 @@ def publish(
 ) -> Publication | None:
     """Publish the store's current generation (None when it is already the current one).
     ``cancelled`` is asked between steps; when it says so, the publication is dropped."""
+    if settings.read_only:  # a read replica serves its writer's publications
+        return None
     start = time.perf_counter()
     gen = generation(store, settings)
     if not force and current_generation(settings) == gen.id:
+        _ship(settings)
         return None
     root = publish_root(settings)
     root.mkdir(parents=True, exist_ok=True)
@@ -207,7 +212,16 @@ def publish(
         shutil.rmtree(folder, ignore_errors=True)
         raise
     _prune(root, keep={folder.name})
+    _ship(settings)
     return publication
+
+
+def _ship(settings: Settings) -> None:
+    """A writer of read replicas ships its current publication to them."""
+    if settings.replica_dir:
+        from loaders.replica import ship_publication
+
+        ship_publication(settings)
 
 
 def _prune(root: Path, keep: set[str]) -> None:

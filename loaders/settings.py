@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 if TYPE_CHECKING:
@@ -85,6 +85,22 @@ class Settings(BaseSettings):
     cache_mb: int = Field(
         default=64, ge=0, description="Size of the query result cache (0 turns it off)."
     )
+    replica_dir: str = Field(
+        default="",
+        description="Read replicas: the folder where the writer ships each generation of the "
+        "store and where replicas read the newest (empty: no shipping).",
+    )
+    read_only: bool = Field(
+        default=False,
+        description="Serve as a read replica of the generations shipped to replica_dir; "
+        "writes are refused (405).",
+    )
+    replica_poll_s: float = Field(
+        default=1.0, gt=0, description="How often a replica looks for a newer generation (s)."
+    )
+    writer_url: str = Field(
+        default="", description="A replica's writer, named in its refusal of a write."
+    )
 
     @field_validator("store", "store_query_url", "store_update_url", "store_gsp_url")
     @classmethod
@@ -98,6 +114,17 @@ class Settings(BaseSettings):
             if url.scheme not in ("http", "https") or not url.hostname:
                 raise ValueError(f"{value!r} is not an http(s) URL with a host")
         return value
+
+    @model_validator(mode="after")
+    def _replica_needs_shipping(self) -> Settings:
+        if self.read_only and not self.replica_dir:
+            raise ValueError("read_only needs replica_dir: the folder the writer ships to")
+        if self.replica_dir and self.remote:
+            raise ValueError(
+                "replica_dir is for the embedded store; over an external store, run several "
+                "servers against it instead"
+            )
+        return self
 
     @field_validator("base_iri")
     @classmethod

@@ -29,6 +29,7 @@ from loaders.contribute import (
 )
 from loaders.errors import (
     BadInputError,
+    ReadOnlyReplicaError,
     UnknownResourceError,
     ValidationFailedError,
 )
@@ -88,6 +89,13 @@ async def write(
     *,
     rollback_to: int | None = None,
 ) -> Response:
+    if settings.read_only:
+        writer = f" ({settings.writer_url})" if settings.writer_url else ""
+        raise ReadOnlyReplicaError(
+            f"this server is a read replica: send writes to the writer{writer}",
+            allow="GET, HEAD",
+            **({"writer": settings.writer_url} if settings.writer_url else {}),
+        )
     partner = PartnerRegistry.from_settings(settings).authenticate(
         request.headers.get("authorization")
     )

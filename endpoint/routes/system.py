@@ -48,6 +48,8 @@ async def version(engine: EngineDep, settings: SettingsDep) -> dict[str, object]
         "graph_in_memory": settings.in_memory and not settings.remote,
         "store": settings.remote_config().query_url if settings.remote else "embedded",
         "workers": settings.workers,
+        # read replicas: a replica serves the generations its writer ships
+        "role": "replica" if settings.read_only else "writer" if settings.replica_dir else "single",
     }
 
 

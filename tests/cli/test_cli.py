@@ -280,6 +280,12 @@ def test_an_unreachable_external_store_exits_2(
             "QPVKG_STORE: Value error, 'http://127.0.0.1:{port}' has an invalid port",
         ),
         (["build"], {"QPVKG_STORE": "ftp://example.org/x"}, "is not an http(s) URL with a host"),
+        (["serve", "--read-only"], {}, "read_only needs replica_dir"),
+        (
+            ["serve", "--replica-dir", "ship"],
+            {"QPVKG_STORE": "http://127.0.0.1:7878"},
+            "replica_dir is for the embedded store",
+        ),
     ],
 )
 def test_an_invalid_setting_exits_2_naming_it(
@@ -297,4 +303,22 @@ def test_an_invalid_setting_exits_2_naming_it(
     )
     assert result.returncode == 2, result.stderr
     assert message in " ".join(result.stderr.split())
+    assert "Traceback" not in result.stderr
+
+
+def test_a_replica_with_nothing_shipped_exits_2_saying_so(tmp_path: Path) -> None:
+    script = shutil.which("qpvkg", path=str(Path(sys.executable).parent))
+    assert script
+    ship = tmp_path / "ship"
+    result = subprocess.run(
+        [script, "serve", "--read-only", "--replica-dir", str(ship), "--port", "9"],
+        env={**os.environ, "QPVKG_STORE": str(tmp_path / "replica")},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2, result.stderr
+    message = " ".join(result.stderr.split())
+    assert f"no generation shipped to {ship} yet" in message
+    assert "QPVKG_REPLICA_DIR" in message
     assert "Traceback" not in result.stderr

@@ -26,21 +26,26 @@ GRAPH = "https://w3id.org/qpvkg/graph/partner/reseau-test/durable"
 class Server:
     """`qpvkg serve` over a store of its own, that a test may kill and start again."""
 
-    def __init__(self, store: Path, partners: Path) -> None:
+    def __init__(
+        self, store: Path, partners: Path, *args: str, env: dict[str, str] | None = None
+    ) -> None:
         self.store = store
+        self.args = args
         self.env = {
             **os.environ,
             "QPVKG_STORE": str(store),
             "QPVKG_PARTNERS_FILE": str(partners),
             "QPVKG_WORKERS": "2",
+            **(env or {}),
         }
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
+        command = [sys.executable, "-m", "loaders.cli", "serve", "--no-build"]
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "loaders.cli", "serve", "--no-build", "--port", str(self.port)],
+            [*command, "--port", str(self.port), *self.args],
             env=self.env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -63,6 +68,16 @@ class Server:
         self.process.wait()
         for pid in zygotes(self.store):  # its query processes go with it
             os.kill(pid, signal.SIGKILL)
+
+    def stop(self) -> None:
+        """A graceful stop (SIGTERM): the server stops its workers and zygote itself."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.kill()
 
     def peak_rss_kb(self) -> int:
         assert self.process is not None
