@@ -45,6 +45,7 @@ bench-replicas: $(STAMP)
 	$(BIN)/python -m benchmarks.http_load --size 1m --concurrency 8,32 --tag=-replicas \
 	  --queries point-lookup,construct-resource,label-search,connectors-by-commune \
 	  --servers qpvkg-nocache,qpvkg-replicas-1-nocache,qpvkg-replicas-2-nocache,qpvkg-replicas-1,qpvkg-replicas-2
+	$(BIN)/python -m benchmarks.replica_lag
 
 bench-contribution: $(STAMP)
 	$(BIN)/python -m benchmarks.contribution

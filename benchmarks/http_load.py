@@ -562,7 +562,7 @@ def replicas_behind_haproxy(
         for i in range(count)
     ]
     folder.mkdir(parents=True, exist_ok=True)
-    config = folder / f"haproxy-{count}.cfg"
+    config = folder / f"{name}.cfg"  # its own ports
     command = [ensure_debian_tool("haproxy"), "-f", str(config), "-db"]
     balancer = Server(name, command, "/sparql", size.name, backends=[writer, *replicas])
     config.write_text(haproxy_config(balancer.port, writer, replicas), encoding="utf-8")
