@@ -99,7 +99,7 @@ def server(served_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
     store = folder / "store"
     copy_store(served_store, store)
     partners = folder / "partners.json"
-    server = Server(store, partners)
+    server = Server(store, partners, env={"QPVKG_IN_MEMORY": "false"})  # quicker restarts
     server.token = PartnerRegistry(partners).add("reseau-test")  # type: ignore[attr-defined]
     server.start()
     yield server
