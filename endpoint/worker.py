@@ -24,6 +24,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from endpoint.negotiation import BOOLEAN, BY_KEY, RDF, RESULTS, Format, choose
+from endpoint.results import serialize_boolean, serialize_solutions, serialize_triples
+from loaders.errors import NotAcceptableError, QpvkgError
 from loaders.remote import RemoteConfig, RemoteStore
 from loaders.store import GraphStore
 
@@ -142,10 +145,6 @@ def dataset_arguments(job: Job) -> dict[str, Any]:
 
 def run_job(store: GraphStore, job: Job) -> Answer:
     """Evaluate and serialise one query with pyoxigraph."""
-    from endpoint.negotiation import BOOLEAN, BY_KEY, RDF, RESULTS, Format, choose
-    from endpoint.results import serialize_boolean, serialize_solutions, serialize_triples
-    from loaders.errors import NotAcceptableError, QpvkgError
-
     start = time.perf_counter()
     try:
         substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {

@@ -1,12 +1,16 @@
-"""Binding variables in a query text for an external store: the result equals pyoxigraph's
-own substitution, whatever the query's form and whatever braces hide in strings or comments."""
+"""Reading a query's text: binding variables for an external store (the result equals
+pyoxigraph's own substitution, whatever braces hide in strings or comments), and the quick
+check that refuses updates and SERVICE clauses."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import pyoxigraph as ox
 import pytest
 
-from loaders.sparqltext import with_values
+from loaders.errors import QueryRefusedError
+from loaders.sparqltext import _check_query, check_query, with_values
 
 EX = "http://example.org/"
 DATA = f"""
@@ -65,3 +69,32 @@ def test_literals_are_written_escaped(store: ox.Store) -> None:
 
 def test_no_bindings_leave_the_text_alone() -> None:
     assert with_values("ASK {}", {}) == "ASK {}"
+
+
+KEYWORD_PLACES = [
+    "SELECT * WHERE { ?s ?p ?o }",
+    "PREFIX ex: <http://example.org/> SELECT * WHERE { ?s ex:insert ?o }",
+    'SELECT * WHERE { ?s ?p "please DELETE me" }',
+    "SELECT * WHERE { <http://example.org/add/with> ?p ?o } # load, clear, drop",
+    "select * where { service <http://example.org/sparql> { ?s ?p ?o } }",
+    "SELECT * WHERE { SERVICE ?endpoint { ?s ?p ?o } }",
+    "PREFIX ex: <http://example.org/> insert data { ex:a ex:b ex:c }",
+    "BASE <http://example.org/> DELETE WHERE { ?s ?p ?o }",
+    "WITH <http://example.org/g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
+    "SELECT * WHERE { ?s ?p ?o . FILTER(CONTAINS(?o, 'copy-move')) }",
+]
+
+
+@pytest.mark.parametrize("text", KEYWORD_PLACES)
+def test_the_quick_check_refuses_what_the_full_check_refuses(text: str) -> None:
+    allowed = "http://example.org/sparql"
+
+    def outcome(check: Callable[[], None]) -> str:
+        try:
+            check()
+        except QueryRefusedError as exc:
+            return exc.message
+        return "accepted"
+
+    quick = outcome(lambda: check_query(text, [allowed]))
+    assert quick == outcome(lambda: _check_query.__wrapped__(text, (allowed,)))
