@@ -13,6 +13,7 @@ import json
 import logging
 import time
 from collections.abc import Awaitable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlunsplit
 
@@ -72,7 +73,9 @@ class SparqlFastPath:
             await self.app(scope, receive, send)  # query page or service description
             return
         start = time.perf_counter()
-        status, body, out = await self.answer(scope, receive, headers, accept, query_string)
+        status, body, out = await self.answer(
+            Incoming(scope, receive, headers, accept, query_string)
+        )
         if status == 499:
             return
         origin = headers.get("origin")
@@ -114,34 +117,14 @@ class SparqlFastPath:
                 f'"status": {status}, "ms": {round(elapsed, 2)}}}'
             )
 
-    async def answer(
-        self,
-        scope: Scope,
-        receive: Receive,
-        headers: dict[str, str],
-        accept: str | None,
-        query_string: str,
-    ) -> tuple[int, bytes, dict[str, str]]:
+    async def answer(self, request: Incoming) -> tuple[int, bytes, dict[str, str]]:
         try:
-            host = headers.get("host", "localhost")
-            scheme = scope.get("scheme", "http")
-            if scope["method"] == "GET" and self.calls is not None:
-                key = (scope["query_string"], accept, host, scheme)
-                call = self.calls.get(key)
-                if call is None:
-                    call = await self.call(
-                        scope, receive, headers, accept, query_string, host, scheme
-                    )
-                    if len(self.calls) >= MEMO_SIZE:
-                        self.calls.clear()
-                    self.calls[key] = call
-            else:
-                call = await self.call(scope, receive, headers, accept, query_string, host, scheme)
+            call = await self.checked_call(request)
             hit = self.engine.cached(call.job)
             if hit is not None:  # no worker, so no client to watch
                 return 200, hit.body, answer_headers(hit, True)
             result = await run_unless_disconnected(
-                self.engine.run(call.job, call.timeout_s), receive
+                self.engine.run(call.job, call.timeout_s), request.receive
             )
             if result is None:
                 return 499, b"", {}  # the client went away; its query was stopped
@@ -159,36 +142,53 @@ class SparqlFastPath:
                 out,
             )
         except Exception:
-            log.exception("unexpected error on %s /sparql", scope["method"])
+            log.exception("unexpected error on %s /sparql", request.scope["method"])
             body = json.dumps(
                 error_body(500, "internal_error", "internal server error (it has been logged)")
             ).encode()
             return 500, body, {"Content-Type": "application/json"}
 
-    async def call(
-        self,
-        scope: Scope,
-        receive: Receive,
-        headers: dict[str, str],
-        accept: str | None,
-        query_string: str,
-        host: str,
-        scheme: str,
-    ) -> QueryCall:
-        """The checked query call of a request (its body read for a POST)."""
-        params = url_parameters(query_string)
+    async def checked_call(self, request: Incoming) -> QueryCall:
+        """The checked query call of a request (its body read for a POST); a repeated GET's
+        is remembered while the result cache is on."""
+        scope, headers = request.scope, request.headers
+        host = headers.get("host", "localhost")
+        scheme = scope.get("scheme", "http")
+        key = None
+        if scope["method"] == "GET" and self.calls is not None:
+            key = (scope["query_string"], request.accept, host, scheme)
+            known = self.calls.get(key)
+            if known is not None:
+                return known
+        params = url_parameters(request.query_string)
         if scope["method"] == "POST":
             content_type = check_content_type(headers.get("content-type", ""))
             declared = headers.get("content-length")
             limit = self.settings.max_body_bytes
             if declared and declared.isdigit() and int(declared) > limit:
                 raise too_large(limit)
-            params = body_parameters(content_type, await read_body(receive, limit), params)
+            body = await read_body(request.receive, limit)
+            params = body_parameters(content_type, body, params)
         base = urlunsplit((scheme, host, scope["path"], "", ""))
-        call = query_call(scope["method"], params, accept, self.settings, base)
+        call = query_call(scope["method"], params, request.accept, self.settings, base)
         if call is None:  # a POST without a query raises; a GET has one (checked upstream)
             raise AssertionError("unreachable")
+        if key is not None and self.calls is not None:
+            if len(self.calls) >= MEMO_SIZE:
+                self.calls.clear()
+            self.calls[key] = call
         return call
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """What the fast path reads of a query request."""
+
+    scope: Scope
+    receive: Receive
+    headers: dict[str, str]
+    accept: str | None
+    query_string: str
 
 
 async def run_unless_disconnected(
