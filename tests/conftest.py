@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+
+# the command line's messages are read whole: no wrapping at 80 columns, whatever the length
+# of a test's temporary paths (set before loaders.cli makes its consoles)
+os.environ["COLUMNS"] = "400"
+
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
