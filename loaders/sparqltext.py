@@ -144,17 +144,41 @@ def with_values(text: str, bindings: dict[str, str]) -> str:
 
     ``bindings`` maps variable names to terms already written in SPARQL syntax. A
     ``VALUES`` block is put first in the query's WHERE group, where the query planner joins
-    it before anything else; a query without a group (``DESCRIBE <x>``) gets it at the end."""
+    it before anything else, and first in the group of each sub-SELECT that projects one of
+    the variables (a sub-SELECT is evaluated on its own: with a LIMIT, binding the variables
+    outside only would keep the first rows of any value). A query without a group
+    (``DESCRIBE <x>``) gets the block at the end."""
     if not bindings:
         return text
-    names = list(bindings)
-    block = (
-        f" VALUES ({' '.join('?' + n for n in names)}) "
-        f"{{ ({' '.join(bindings[n] for n in names)}) }} "
-    )
     matches = [m for m in _TOKEN.finditer(text) if m.lastgroup != "comment"]
     toks = [Token(m.lastgroup or "other", m.group()) for m in matches]
     _, _, start = _prologue(toks)
+    inserts = [
+        (matches[i].end(), _values(bindings, names))
+        for i, names in _sub_selects(toks, start, bindings)
+    ]
+    outer = _outer_group(toks, start)
+    if outer is None:
+        return _insert(text, inserts) + f"\n{_values(bindings, list(bindings)).strip()}"
+    inserts.append((matches[outer].end(), _values(bindings, list(bindings))))
+    return _insert(text, inserts)
+
+
+def _values(bindings: dict[str, str], names: list[str]) -> str:
+    return (
+        f" VALUES ({' '.join('?' + n for n in names)}) "
+        f"{{ ({' '.join(bindings[n] for n in names)}) }} "
+    )
+
+
+def _insert(text: str, inserts: list[tuple[int, str]]) -> str:
+    for at, block in sorted(inserts, reverse=True):
+        text = text[:at] + block + text[at:]
+    return text
+
+
+def _outer_group(toks: list[Token], start: int) -> int | None:
+    """The index of the '{' that opens the query's WHERE group, if it has one."""
     form = toks[start].text.upper() if start < len(toks) else ""
     depth = 0
     skip_template = form == "CONSTRUCT"
@@ -170,12 +194,41 @@ def with_values(text: str, bindings: dict[str, str]) -> str:
                     and toks[i - 1].text.upper() == "WHERE"
                     and i - 1 == start + 1
                 ):
-                    break  # CONSTRUCT WHERE { triples }: a template, where VALUES may not go
-                at = matches[i].end()
-                return text[:at] + block + text[at:]
+                    return None  # CONSTRUCT WHERE { triples }: a template, where VALUES may not go
+                return i
             depth += 1
         elif tok.text == "}":
             depth -= 1
             if depth == 0 and skip_template:
                 skip_template = False  # CONSTRUCT { template } { pattern }: the pattern is next
-    return f"{text}\n{block.strip()}"
+    return None
+
+
+def _sub_selects(
+    toks: list[Token], start: int, bindings: dict[str, str]
+) -> list[tuple[int, list[str]]]:
+    """(index of the '{' of its group, the bound variables it projects) of each sub-SELECT."""
+    out = []
+    depth = 0
+    for i in range(start, len(toks)):
+        tok = toks[i]
+        if tok.text == "{":
+            depth += 1
+        elif tok.text == "}":
+            depth -= 1
+        elif depth > 0 and tok.kind == "word" and tok.text.upper() == "SELECT":
+            projected: set[str] = set()
+            star = False
+            j = i + 1
+            while j < len(toks) and toks[j].text != "{" and toks[j].text.upper() != "WHERE":
+                if toks[j].text == "*":
+                    star = True
+                elif toks[j].kind == "var" and toks[j - 1].text.upper() != "AS":
+                    projected.add(toks[j].text[1:])
+                j += 1
+            if j < len(toks) and toks[j].text.upper() == "WHERE":
+                j += 1
+            names = [n for n in bindings if star or n in projected]
+            if j < len(toks) and toks[j].text == "{" and names:
+                out.append((j, names))
+    return out

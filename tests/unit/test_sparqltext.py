@@ -48,10 +48,18 @@ def results(result: object) -> object:
         "SELECT ?s ?o WHERE { { SELECT ?s ?o WHERE { ?s <http://example.org/p> ?o } } }",
         "DESCRIBE ?s",
         "CONSTRUCT WHERE { ?s <http://example.org/q> ?o }",
+        # a sub-SELECT with a LIMIT is evaluated on its own: the binding must reach it
+        "SELECT ?s ?o WHERE { { SELECT ?s ?o WHERE { ?s <http://example.org/q> ?o } LIMIT 1 } }",
+        "SELECT ?s ?o ?n WHERE { { SELECT * WHERE { ?s <http://example.org/q> ?o } LIMIT 1 }"
+        " OPTIONAL { ?o <http://example.org/p> ?n } }",
+        "SELECT ?s ?n WHERE { { SELECT ?s (COUNT(?o) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?s } }",
     ],
 )
-def test_values_give_the_same_answer_as_substitution(store: ox.Store, query: str) -> None:
-    term = ox.NamedNode(f"{EX}a")
+@pytest.mark.parametrize("name", ["a", "b"])
+def test_values_give_the_same_answer_as_substitution(
+    store: ox.Store, query: str, name: str
+) -> None:
+    term = ox.NamedNode(f"{EX}{name}")
     expected = results(store.query(query, substitutions={ox.Variable("s"): term}))
     bound = with_values(query, {"s": str(term)})
     assert bound != query
