@@ -524,15 +524,18 @@ class QueryEngine:
             self.metrics.cache_hits += 1
         return answer
 
-    async def run(self, job: Job, timeout_s: float | None = None) -> tuple[Answer, bool]:
-        """Run a job; (answer, from_cache). Raises the domain error of a failed query."""
+    async def run(
+        self, job: Job, timeout_s: float | None = None, *, looked_up: bool = False
+    ) -> tuple[Answer, bool]:
+        """Run a job; (answer, from_cache). Raises the domain error of a failed query.
+        ``looked_up``: the caller already found the job missing from the cache (cached())."""
         limit = self.settings.query_timeout_s
         timeout = min(limit, timeout_s) if timeout_s else limit
         key = self.cache_key(job)
-        cached = self.cache.get(key)
-        if cached is not None:
-            self.metrics.cache_hits += 1
-            return cached, True
+        if not looked_up:
+            cached = self.cached(job)
+            if cached is not None:
+                return cached, True
         self.metrics.cache_misses += 1
         writes = self._writes
         answer = await self._run(job, timeout)

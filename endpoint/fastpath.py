@@ -124,7 +124,7 @@ class SparqlFastPath:
             if hit is not None:  # no worker, so no client to watch
                 return 200, hit.body, answer_headers(hit, True)
             result = await run_unless_disconnected(
-                self.engine.run(call.job, call.timeout_s), request.receive
+                self.engine.run(call.job, call.timeout_s, looked_up=True), request.receive
             )
             if result is None:
                 return 499, b"", {}  # the client went away; its query was stopped
