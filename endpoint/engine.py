@@ -545,6 +545,8 @@ class QueryEngine:
             del self.metrics.query_seconds[:5_000]
         if not answer.ok:
             self.metrics.errors += 1
+            if answer.error == "QueryTimeoutError":  # stopped by an external store's own limit
+                self.metrics.timeouts += 1
             raise _domain_error(answer)
         if self._writes == writes:  # a write landed meanwhile: the answer may predate it
             self.cache.put(key, answer)

@@ -185,12 +185,21 @@ def run_job(store: GraphStore, job: Job) -> Answer:
                 )
         else:
             fmt = choose(job.accept, offered, what=f"a {form} query result")
-        if isinstance(result, ox.QuerySolutions):
-            body, rows, truncated = serialize_solutions(result, fmt.key, job.max_rows)
-        elif isinstance(result, ox.QueryBoolean):
-            body, rows, truncated = serialize_boolean(result, fmt.key), 1, False
-        else:
-            body, rows, truncated = serialize_triples(result, fmt.key, job.max_rows)
+        try:
+            if isinstance(result, ox.QuerySolutions):
+                body, rows, truncated = serialize_solutions(result, fmt.key, job.max_rows)
+            elif isinstance(result, ox.QueryBoolean):
+                body, rows, truncated = serialize_boolean(result, fmt.key), 1, False
+            else:
+                body, rows, truncated = serialize_triples(result, fmt.key, job.max_rows)
+        except SyntaxError as exc:  # results read lazily from an external store's answer
+            return Answer(
+                False,
+                error="RemoteStoreError",
+                message=f"the external store's answer does not parse: {exc}",
+            )
+        except (RuntimeError, ValueError) as exc:  # raised while the results are evaluated
+            return Answer(False, error="BadInputError", message=f"the query failed: {exc}")
         return Answer(
             True,
             form=form,

@@ -37,6 +37,8 @@ RESULTS_ACCEPT = (
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 #: time allowed to load or read a whole graph or the dataset (a query has QPVKG_QUERY_TIMEOUT_S)
 BULK_TIMEOUT_S = 600.0
+#: what Oxigraph's server (0.5) writes in a 200 answer whose query its own limit stopped
+CANCELLED = b"The SPARQL operation has been cancelled"
 
 
 @dataclass(frozen=True)
@@ -154,6 +156,12 @@ class RemoteStore:
                 "accept": RESULTS_ACCEPT,
             },
         )
+        if CANCELLED in response.content[-200:]:
+            raise QueryTimeoutError(
+                "the external store stopped the query at its own time limit; set that limit "
+                "above QPVKG_QUERY_TIMEOUT_S",
+                limit_s=self.config.timeout_s,
+            )
         media = response.headers.get("content-type", "").split(";")[0].strip()
         results = ox.QueryResultsFormat.from_media_type(media)
         if results is not None:

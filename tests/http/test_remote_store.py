@@ -1,5 +1,7 @@
 """The endpoint over an external SPARQL store (Oxigraph's server, started here) answers as it
-does over the embedded store: queries, named queries, pages, writes, history, publication."""
+does over the embedded store: the build, named queries, pages, export, and the server's
+failures. The HTTP suites (queries, pages, writes, history, limits, publication) also run over
+it, through their store-kind parameter."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pyoxigraph as ox
 import pytest
 from starlette.testclient import TestClient
@@ -15,13 +18,10 @@ from starlette.testclient import TestClient
 from endpoint.app import create_app
 from loaders.build import BuildReport, build
 from loaders.catalog import load_catalog
-from loaders.partners import PartnerRegistry
 from loaders.settings import PROJECT_DIR, Settings
 from tests.conftest import Cli
-from tests.http.notes import assert_note_validated
 from tests.remote import OxigraphServer
 
-FIXTURES = PROJECT_DIR / "tests" / "fixtures" / "contributions"
 BASE = "https://w3id.org/qpvkg/"
 CATALOG = load_catalog(Settings(project_dir=PROJECT_DIR))
 
@@ -40,12 +40,7 @@ def remote(
         copied = server.load_store(settings.store_path)
         published = settings.store_path.parent / f"{settings.store_path.name}-publish"
         shutil.copytree(published, folder / "state-publish")
-        remote_settings = server.settings(
-            folder / "state",
-            partners_file=str(folder / "partners.json"),
-            workers=2,
-            max_body_bytes=200_000,
-        )
+        remote_settings = server.settings(folder / "state", workers=2)
         report = build(remote_settings)
         yield remote_settings, report, copied
     finally:
@@ -154,64 +149,6 @@ def test_construct_and_errors(remote_client: TestClient) -> None:
     assert still.json()["boolean"] is True
 
 
-def test_a_query_past_its_limit_is_stopped_on_the_client_side(remote_client: TestClient) -> None:
-    """Oxigraph's server takes no per-query limit: the worker waiting on it is stopped at
-    the deadline, and the endpoint goes on answering."""
-    heavy = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
-    response = remote_client.get("/sparql", params={"query": heavy, "timeout": "1"})
-    assert response.status_code == 503
-    assert response.json()["error"]["code"] == "query_timeout"
-    after = remote_client.get("/sparql", params={"query": "ASK { ?s a ?t }"})
-    assert after.status_code == 200 and after.json()["boolean"] is True
-
-
-@pytest.fixture(scope="module")
-def auth(remote: tuple[Settings, BuildReport, int]) -> dict[str, str]:
-    token = PartnerRegistry.from_settings(remote[0]).add("reseau-test")
-    return {"authorization": f"Bearer {token}"}
-
-
-def test_partner_writes_history_and_rollback(
-    remote_client: TestClient, auth: dict[str, str]
-) -> None:
-    graph = f"{BASE}graph/partner/reseau-test/projets"
-
-    def put(name: str, media: str) -> object:
-        return remote_client.put(
-            "/store",
-            params={"graph": graph},
-            content=(FIXTURES / name).read_bytes(),
-            headers={"content-type": media, **auth},
-        )
-
-    first = put("projet.ttl", "text/turtle")
-    assert first.status_code == 201, first.text  # type: ignore[attr-defined]
-    label = "SELECT ?l WHERE { GRAPH ?g { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l } }"
-    seen = remote_client.get("/sparql", params={"query": label, "named-graph-uri": graph})
-    assert [b["l"]["value"] for b in seen.json()["results"]["bindings"]] == [
-        "Exemple : cuisine partagée"
-    ]
-    refused = put("invalid.ttl", "text/turtle")
-    assert refused.status_code == 422  # type: ignore[attr-defined]
-    second = put("projet.jsonld", "application/ld+json")
-    assert second.status_code == 200, second.text  # type: ignore[attr-defined]
-    read = remote_client.get("/store", params={"graph": graph}, headers={"accept": "text/turtle"})
-    assert read.status_code == 200 and "ressourcerie" in read.text
-    versions = remote_client.get("/store/history", params={"graph": graph}).json()["versions"]
-    assert [v["version"] for v in versions] == [2, 1]
-    back = remote_client.post(
-        "/store/rollback", params={"graph": graph, "version": 1}, headers=auth
-    )
-    assert back.status_code == 200, back.text
-    read = remote_client.get("/store", params={"graph": graph}, headers={"accept": "text/turtle"})
-    assert "cuisine partag" in read.text and "ressourcerie" not in read.text
-    gone = remote_client.delete("/store", params={"graph": graph}, headers=auth)
-    assert gone.status_code == 200
-    assert remote_client.get("/store", params={"graph": graph}).status_code == 404
-    unauthorised = remote_client.delete("/store", params={"graph": graph})
-    assert unauthorised.status_code == 401
-
-
 def test_export_reads_the_whole_dataset_from_the_external_store(
     remote: tuple[Settings, BuildReport, int],
     remote_client: TestClient,
@@ -229,6 +166,36 @@ def test_export_reads_the_whole_dataset_from_the_external_store(
     assert data.count(b"\n") == int(counted["results"]["bindings"][0]["n"]["value"])
     first = next(ox.parse(data[: data.index(b"\n") + 1], ox.RdfFormat.N_QUADS))
     assert isinstance(first.graph_name, ox.NamedNode)
+
+
+def test_a_query_the_server_cancels_is_a_timeout_not_a_broken_answer(tmp_path: Path) -> None:
+    """Oxigraph's server, at its own limit (`--timeout-s`), answers 200 and ends a SELECT's
+    body with a message: qpvkg answers 503, and its worker goes on serving."""
+    server = OxigraphServer(timeout_s=1)  # in memory, below qpvkg's own limit
+    try:
+        data = "".join(f'<urn:s{i}> <urn:p> "{i}" .\n' for i in range(2000)).encode()
+        loaded = httpx.post(
+            f"{server.url}/store", content=data, headers={"content-type": "application/n-triples"}
+        )
+        assert loaded.status_code in (200, 201, 204), loaded.text
+        settings = server.settings(tmp_path / "state", query_timeout_s=20)
+        with TestClient(create_app(settings)) as remote_client:
+            heavy = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+            response = remote_client.get("/sparql", params={"query": heavy})
+            assert response.status_code == 503, response.text
+            error = response.json()["error"]
+            assert error["code"] == "query_timeout"
+            assert "its own time limit" in error["message"]
+            assert "QPVKG_QUERY_TIMEOUT_S" in error["message"]
+            count = remote_client.get(
+                "/sparql", params={"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"}
+            )
+            assert count.json()["results"]["bindings"][0]["n"]["value"] == "2000"
+            metrics = remote_client.get("/-/metrics").text
+            assert "\nqpvkg_worker_restarts_total 0\n" in metrics
+            assert "\nqpvkg_query_timeouts_total 1\n" in metrics
+    finally:
+        server.stop()
 
 
 def test_an_unreachable_store_gives_502_and_the_server_goes_on(tmp_path: Path) -> None:
@@ -249,12 +216,3 @@ def test_an_unreachable_store_gives_502_and_the_server_goes_on(tmp_path: Path) -
             assert "cannot be reached" in json.loads(health.text)["store"]
     finally:
         server.stop()
-
-
-def test_a_note_on_a_curated_innovation_is_validated_with_its_blank_nodes(
-    remote_client: TestClient, auth: dict[str, str]
-) -> None:
-    """The shapes see the union: the curated innovation's involvements (blank nodes, each
-    with a role and an actor) come from the store, followed within one request, and so do
-    the types of what they point to."""
-    assert_note_validated(remote_client, auth, f"{BASE}graph/partner/reseau-test/notes")
