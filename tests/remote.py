@@ -8,6 +8,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -79,3 +81,18 @@ class OxigraphServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+
+@contextmanager
+def external_copy(
+    store: Path, folder: Path, *, timeout_s: int = 20, **overrides: Any
+) -> Iterator[Settings]:
+    """qpvkg's settings over an Oxigraph server holding every quad of the embedded ``store``,
+    with that store's publication copied into the local state (same generation, so current)."""
+    server = OxigraphServer(folder / "oxigraph", timeout_s=timeout_s)
+    try:
+        server.load_store(store)
+        shutil.copytree(store.parent / f"{store.name}-publish", folder / "state-publish")
+        yield server.settings(folder / "state", **overrides)
+    finally:
+        server.stop()

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -13,7 +14,7 @@ from endpoint.app import create_app
 from loaders.build import BuildReport
 from loaders.settings import PROJECT_DIR, Settings
 from tests.conftest import copy_store
-from tests.remote import OxigraphServer
+from tests.remote import external_copy
 
 
 @pytest.fixture(scope="session")
@@ -24,6 +25,30 @@ def served_store(
     target = tmp_path_factory.mktemp("served") / "store"
     copy_store(settings.store_path, target)
     return target
+
+
+class OwnStore:
+    """A test module's own store, to write to or to strain: a copy of the served store
+    (embedded), or an Oxigraph server loaded with the session's store (external)."""
+
+    def __init__(self, served: Path, built: Path) -> None:
+        self.served, self.built = served, built
+
+    @contextmanager
+    def settings(
+        self, kind: str, folder: Path, *, server_timeout_s: int = 20, **options: Any
+    ) -> Iterator[Settings]:
+        if kind == "embedded":
+            store = copy_store(self.served, folder / "store")
+            yield Settings(project_dir=PROJECT_DIR, store=str(store), **options)
+            return
+        with external_copy(self.built, folder, timeout_s=server_timeout_s, **options) as external:
+            yield external
+
+
+@pytest.fixture(scope="session")
+def own_store(served_store: Path, settings: Settings) -> OwnStore:
+    return OwnStore(served_store, settings.store_path)
 
 
 @pytest.fixture(scope="session")
@@ -45,13 +70,8 @@ def client(
             yield test_client
         return
     folder = tmp_path_factory.mktemp("external")
-    server = OxigraphServer(folder / "oxigraph")
-    try:
-        server.load_store(settings.store_path)
-        published = settings.store_path.parent / f"{settings.store_path.name}-publish"
-        shutil.copytree(published, folder / "state-publish")
-        external = server.settings(folder / "state", workers=2, query_timeout_s=10)
-        with TestClient(create_app(external)) as test_client:
-            yield test_client
-    finally:
-        server.stop()
+    with (
+        external_copy(settings.store_path, folder, workers=2, query_timeout_s=10) as external,
+        TestClient(create_app(external)) as test_client,
+    ):
+        yield test_client

@@ -18,7 +18,7 @@ from starlette.testclient import TestClient
 from endpoint.app import create_app
 from loaders.partners import PartnerRegistry
 from loaders.settings import PROJECT_DIR, Settings
-from tests.conftest import copy_store
+from tests.http.conftest import OwnStore
 
 DCAT_AP = PROJECT_DIR / "tests" / "fixtures" / "dcat-ap-3.0.1"
 FIXTURES = PROJECT_DIR / "tests" / "fixtures" / "contributions"
@@ -187,21 +187,20 @@ def test_export_writes_the_same_files(
         assert hashlib.sha256(written).hexdigest() == entry["sha256"]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="module", params=["embedded", "external"])
 def writable(
-    served_store: Path, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest, own_store: OwnStore, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[TestClient, str]]:
+    """The app over its own copy of the store, with a partner: embedded, then in an Oxigraph
+    server."""
     folder = tmp_path_factory.mktemp("publish-after-write")
-    store = copy_store(served_store, folder / "store")
-    settings = Settings(
-        project_dir=PROJECT_DIR,
-        store=str(store),
-        workers=2,
-        partners_file=str(folder / "partners.json"),
-    )
-    token = PartnerRegistry.from_settings(settings).add("reseau-test")
-    with TestClient(create_app(settings)) as client:
-        yield client, token
+    partners_file = str(folder / "partners.json")
+    with own_store.settings(
+        request.param, folder, workers=2, partners_file=partners_file
+    ) as settings:
+        token = PartnerRegistry.from_settings(settings).add("reseau-test")
+        with TestClient(create_app(settings)) as client:
+            yield client, token
 
 
 def test_a_contribution_is_published_in_the_background(

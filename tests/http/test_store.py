@@ -6,7 +6,6 @@ import json
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
@@ -14,7 +13,7 @@ from starlette.testclient import TestClient
 from endpoint.app import create_app
 from loaders.partners import PartnerRegistry
 from loaders.settings import PROJECT_DIR, Settings
-from tests.conftest import copy_store
+from tests.http.conftest import OwnStore
 from tests.http.notes import assert_note_validated
 from tests.http.test_limits import Listener
 
@@ -40,24 +39,21 @@ class Partners:
         return {"authorization": f"Bearer {token or self.test}"}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="module", params=["embedded", "external"])
 def setup(
-    served_store: Path, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest, own_store: OwnStore, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[TestClient, Partners, Settings]]:
+    """The app with a partners file and a small body limit, over its own copy of the store:
+    embedded, then in an Oxigraph server."""
     folder = tmp_path_factory.mktemp("store-writes")
-    store = folder / "store"
-    copy_store(served_store, store)
-    settings = Settings(
-        project_dir=PROJECT_DIR,
-        store=str(store),
-        workers=2,
-        partners_file=str(folder / "partners.json"),
-        max_body_bytes=200_000,
-        cache_mb=8,
-    )
-    partners = Partners(settings)
-    with TestClient(create_app(settings)) as client:
-        yield client, partners, settings
+    options = {"workers": 2, "max_body_bytes": 200_000, "cache_mb": 8}
+    partners_file = str(folder / "partners.json")
+    with own_store.settings(
+        request.param, folder, partners_file=partners_file, **options
+    ) as settings:
+        partners = Partners(settings)
+        with TestClient(create_app(settings)) as client:
+            yield client, partners, settings
 
 
 @pytest.fixture
