@@ -46,6 +46,14 @@ class OwnStore:
             yield external
 
 
+def store_env(settings: Settings) -> dict[str, str]:
+    """The environment that gives a `qpvkg` process the store of these settings."""
+    env = {"QPVKG_STORE": settings.store}
+    if settings.remote:
+        env["QPVKG_STORE_STATE"] = str(settings.store_state)
+    return env
+
+
 @pytest.fixture(scope="session")
 def own_store(served_store: Path, settings: Settings) -> OwnStore:
     return OwnStore(served_store, settings.store_path)

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import copy_store
+from tests.http.conftest import OwnStore, store_env
 
 
 def free_port() -> int:
@@ -24,63 +24,73 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def zygotes(store: Path) -> list[int]:
+def command_line(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def zygotes(server_pid: int) -> list[int]:
+    """The query zygotes a server process started."""
     found = []
     for entry in Path("/proc").iterdir():
-        pid = entry.name
-        if not pid.isdigit():
+        if not entry.name.isdigit():
             continue
         try:
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+            stat = (entry / "stat").read_text()
         except OSError:
             continue
-        if "endpoint.zygote" in cmdline and str(store) in cmdline:
-            found.append(int(pid))
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        if parent == server_pid and "endpoint.zygote" in command_line(int(entry.name)):
+            found.append(int(entry.name))
     return found
 
 
-@pytest.fixture(scope="module")
+def running(pids: list[int]) -> list[int]:
+    """Those of the zygotes still running (a zombie has no command line)."""
+    return [pid for pid in pids if "endpoint.zygote" in command_line(pid)]
+
+
+@pytest.fixture(scope="module", params=["embedded", "external"])
 def server(
-    served_store: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[str, subprocess.Popen[bytes], Path]]:
-    store = tmp_path_factory.mktemp("process") / "store"
-    copy_store(served_store, store)
-    port = free_port()
-    env = {
-        **os.environ,
-        "QPVKG_STORE": str(store),
-        "QPVKG_QUERY_TIMEOUT_S": "6",
-        "QPVKG_WORKERS": "2",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "loaders.cli", "serve", "--no-build", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            if httpx.get(f"{base}/-/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if process.poll() is not None:
-            output = process.stdout.read().decode() if process.stdout else ""
-            pytest.fail(f"the server exited: {output}")
-        time.sleep(0.3)
-    else:
-        process.kill()
-        pytest.fail("the server did not become healthy")
-    yield base, process, store
-    if process.poll() is None:
-        process.kill()
-        process.wait()
+    request: pytest.FixtureRequest, own_store: OwnStore, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`qpvkg serve` over its own store: embedded, then in an Oxigraph server."""
+    folder = tmp_path_factory.mktemp("process")
+    with own_store.settings(request.param, folder, server_timeout_s=7) as settings:
+        port = free_port()
+        env = {**os.environ, **store_env(settings)}
+        env |= {"QPVKG_QUERY_TIMEOUT_S": "6", "QPVKG_WORKERS": "2"}
+        process = subprocess.Popen(
+            [sys.executable, "-m", "loaders.cli", "serve", "--no-build", "--port", str(port)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.time() + 90
+        while time.time() < deadline:
+            try:
+                if httpx.get(f"{base}/-/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if process.poll() is not None:
+                output = process.stdout.read().decode() if process.stdout else ""
+                pytest.fail(f"the server exited: {output}")
+            time.sleep(0.3)
+        else:
+            process.kill()
+            pytest.fail("the server did not become healthy")
+        yield base, process
+        if process.poll() is None:
+            process.kill()
+            process.wait()
 
 
-def test_query_over_tcp(server: tuple[str, subprocess.Popen[bytes], Path]) -> None:
-    base, _, _ = server
+def test_query_over_tcp(server: tuple[str, subprocess.Popen[bytes]]) -> None:
+    base, _ = server
     response = httpx.get(
         f"{base}/sparql",
         params={
@@ -94,9 +104,9 @@ def test_query_over_tcp(server: tuple[str, subprocess.Popen[bytes], Path]) -> No
 
 
 def test_slow_query_does_not_block_others(
-    server: tuple[str, subprocess.Popen[bytes], Path],
+    server: tuple[str, subprocess.Popen[bytes]],
 ) -> None:
-    base, _, _ = server
+    base, _ = server
     result: dict[str, int] = {}
 
     def slow() -> None:
@@ -128,9 +138,9 @@ def restarts(base: str) -> float:
 
 
 def test_a_client_that_goes_away_frees_its_worker(
-    server: tuple[str, subprocess.Popen[bytes], Path],
+    server: tuple[str, subprocess.Popen[bytes]],
 ) -> None:
-    base, _, _ = server
+    base, _ = server
     before = restarts(base)
     with pytest.raises(httpx.TimeoutException):
         httpx.get(
@@ -142,15 +152,16 @@ def test_a_client_that_goes_away_frees_its_worker(
     assert restarts(base) >= before + 1
 
 
-def test_graceful_shutdown(server: tuple[str, subprocess.Popen[bytes], Path]) -> None:
-    base, process, store = server
-    assert zygotes(store), "the query zygote should be running"
+def test_graceful_shutdown(server: tuple[str, subprocess.Popen[bytes]]) -> None:
+    base, process = server
+    started = zygotes(process.pid)
+    assert started, "the query zygote should be running"
     process.send_signal(signal.SIGTERM)
     # uvicorn shuts down gracefully, then re-raises the signal it caught
     assert process.wait(timeout=30) in (0, -signal.SIGTERM)
     output = process.stdout.read().decode() if process.stdout else ""
     assert "Application shutdown complete" in output, output
     time.sleep(0.5)
-    assert zygotes(store) == [], "the query processes should be gone"
+    assert running(started) == [], "the query processes should be gone"
     with pytest.raises(httpx.HTTPError):
         httpx.get(f"{base}/-/health", timeout=1)

@@ -16,8 +16,8 @@ import pytest
 
 from loaders.partners import PartnerRegistry
 from loaders.settings import PROJECT_DIR
-from tests.conftest import copy_store
-from tests.http.test_server_process import free_port
+from tests.http.conftest import OwnStore, store_env
+from tests.http.test_server_process import free_port, running, zygotes
 
 FIXTURES = PROJECT_DIR / "tests" / "fixtures" / "contributions"
 GRAPH = "https://w3id.org/qpvkg/graph/partner/reseau-test/durable"
@@ -27,7 +27,7 @@ class Server:
     """`qpvkg serve` over a store of its own, that a test may kill and start again."""
 
     def __init__(
-        self, store: Path, partners: Path, *args: str, env: dict[str, str] | None = None
+        self, store: Path | str, partners: Path, *args: str, env: dict[str, str] | None = None
     ) -> None:
         self.store = store
         self.args = args
@@ -64,9 +64,10 @@ class Server:
 
     def kill(self) -> None:
         assert self.process is not None
+        started = zygotes(self.process.pid)
         self.process.send_signal(signal.SIGKILL)
         self.process.wait()
-        for pid in zygotes(self.store):  # its query processes go with it
+        for pid in running(started):  # its query processes go with it
             os.kill(pid, signal.SIGKILL)
 
     def stop(self) -> None:
@@ -87,24 +88,22 @@ class Server:
         )
 
 
-def zygotes(store: Path) -> list[int]:
-    from tests.http.test_server_process import zygotes as find
-
-    return find(store)
-
-
-@pytest.fixture(scope="module")
-def server(served_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+@pytest.fixture(scope="module", params=["embedded", "external"])
+def server(
+    request: pytest.FixtureRequest, own_store: OwnStore, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    """A server over its own store, embedded (read on disk, for quicker restarts), then in
+    an Oxigraph server, which outlives the killed qpvkg server."""
     folder = tmp_path_factory.mktemp("durable")
-    store = folder / "store"
-    copy_store(served_store, store)
     partners = folder / "partners.json"
-    server = Server(store, partners, env={"QPVKG_IN_MEMORY": "false"})  # quicker restarts
-    server.token = PartnerRegistry(partners).add("reseau-test")  # type: ignore[attr-defined]
-    server.start()
-    yield server
-    if server.process is not None and server.process.poll() is None:
-        server.kill()
+    with own_store.settings(request.param, folder) as settings:
+        env = {"QPVKG_IN_MEMORY": "false", **store_env(settings)}
+        server = Server(settings.store, partners, env=env)
+        server.token = PartnerRegistry(partners).add("reseau-test")  # type: ignore[attr-defined]
+        server.start()
+        yield server
+        if server.process is not None and server.process.poll() is None:
+            server.kill()
 
 
 def auth(server: Server) -> dict[str, str]:
