@@ -9,10 +9,15 @@ import os
 os.environ["COLUMNS"] = "400"
 
 import shutil
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 from typer.testing import CliRunner
 
@@ -20,6 +25,45 @@ from loaders.build import BuildReport, build
 from loaders.settings import PROJECT_DIR, Settings, get_settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server(env: dict[str, str], *args: str) -> tuple[str, subprocess.Popen[bytes]]:
+    """`qpvkg serve --no-build` as a real process on a free port, once it is healthy: its
+    base URL and the process (its output on a pipe)."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "loaders.cli", "serve", "--no-build", "--port", str(port), *args],
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    wait_healthy(base, process)
+    return base, process
+
+
+def wait_healthy(base: str, process: subprocess.Popen[bytes], limit_s: float = 90) -> None:
+    """Wait until a started `qpvkg serve` answers `/-/health`; fail with its output if it
+    exits first, or after ``limit_s``."""
+    deadline = time.time() + limit_s
+    while True:
+        try:
+            if httpx.get(f"{base}/-/health", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if process.poll() is not None:
+            output = process.stdout.read().decode() if process.stdout else ""
+            pytest.fail(f"the server exited with {process.returncode}: {output}")
+        if time.time() > deadline:
+            pytest.fail(f"the server did not become healthy in {limit_s:g} s")
+        time.sleep(0.3)
 
 
 def copy_store(source: Path, target: Path) -> Path:

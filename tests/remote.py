@@ -4,7 +4,6 @@ external SPARQL store qpvkg runs over when ``QPVKG_STORE`` is an http(s) URL."""
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -17,12 +16,7 @@ import httpx
 import pyoxigraph as ox
 
 from loaders.settings import PROJECT_DIR, Settings
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.conftest import free_port
 
 
 class OxigraphServer:

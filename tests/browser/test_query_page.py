@@ -3,11 +3,7 @@ uvicorn process: type a query, run it, read the table, and check nothing left fo
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
@@ -17,7 +13,7 @@ import pytest
 
 from loaders.build import BuildReport
 from loaders.settings import Settings
-from tests.conftest import copy_store
+from tests.conftest import copy_store, start_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -48,12 +44,6 @@ if not CHROMIUM.exists():  # .ci/run installs it: apt-get install -y chromium
     )
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(
     built: BuildReport, settings: Settings, tmp_path_factory: pytest.TempPathFactory
@@ -61,29 +51,8 @@ def server(
     """`qpvkg serve` over a copy of the session's store (the server opens its store read-write)."""
     store = tmp_path_factory.mktemp("browser") / "store"
     copy_store(settings.store_path, store)
-    port = free_port()
-    env = {**os.environ, "QPVKG_STORE": str(store), "QPVKG_WORKERS": "2"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "loaders.cli", "serve", "--no-build", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
+    base, process = start_server({"QPVKG_STORE": str(store), "QPVKG_WORKERS": "2"})
     try:
-        while True:
-            try:
-                if httpx.get(f"{base}/-/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None:
-                output = process.stdout.read().decode() if process.stdout else ""
-                pytest.fail(f"the server exited: {output}")
-            if time.time() > deadline:
-                pytest.fail("the server did not become healthy in 90 s")
-            time.sleep(0.3)
         yield base
     finally:
         process.terminate()

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import signal
-import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -15,13 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.conftest import start_server
 from tests.http.conftest import OwnStore, store_env
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def command_line(pid: int) -> str:
@@ -59,30 +51,8 @@ def server(
     """`qpvkg serve` over its own store: embedded, then in an Oxigraph server."""
     folder = tmp_path_factory.mktemp("process")
     with own_store.settings(request.param, folder, server_timeout_s=7) as settings:
-        port = free_port()
-        env = {**os.environ, **store_env(settings)}
-        env |= {"QPVKG_QUERY_TIMEOUT_S": "6", "QPVKG_WORKERS": "2"}
-        process = subprocess.Popen(
-            [sys.executable, "-m", "loaders.cli", "serve", "--no-build", "--port", str(port)],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-        )
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.time() + 90
-        while time.time() < deadline:
-            try:
-                if httpx.get(f"{base}/-/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None:
-                output = process.stdout.read().decode() if process.stdout else ""
-                pytest.fail(f"the server exited: {output}")
-            time.sleep(0.3)
-        else:
-            process.kill()
-            pytest.fail("the server did not become healthy")
+        env = {**store_env(settings), "QPVKG_QUERY_TIMEOUT_S": "6", "QPVKG_WORKERS": "2"}
+        base, process = start_server(env)
         yield base, process
         if process.poll() is None:
             process.kill()

@@ -16,8 +16,9 @@ import pytest
 
 from loaders.partners import PartnerRegistry
 from loaders.settings import PROJECT_DIR
+from tests.conftest import free_port, wait_healthy
 from tests.http.conftest import OwnStore, store_env
-from tests.http.test_server_process import free_port, running, zygotes
+from tests.http.test_server_process import running, zygotes
 
 FIXTURES = PROJECT_DIR / "tests" / "fixtures" / "contributions"
 GRAPH = "https://w3id.org/qpvkg/graph/partner/reseau-test/durable"
@@ -50,17 +51,7 @@ class Server:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        deadline = time.time() + 90
-        while time.time() < deadline:
-            try:
-                if httpx.get(f"{self.base}/-/health", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            if self.process.poll() is not None:
-                pytest.fail(f"the server exited with {self.process.returncode}")
-            time.sleep(0.3)
-        pytest.fail("the server did not become healthy")
+        wait_healthy(self.base, self.process)
 
     def kill(self) -> None:
         assert self.process is not None
