@@ -198,8 +198,6 @@ def run_job(store: GraphStore, job: Job) -> Answer:
                 error="RemoteStoreError",
                 message=f"the external store's answer does not parse: {exc}",
             )
-        except (RuntimeError, ValueError) as exc:  # raised while the results are evaluated
-            return Answer(False, error="BadInputError", message=f"the query failed: {exc}")
         return Answer(
             True,
             form=form,
