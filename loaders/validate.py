@@ -112,6 +112,9 @@ def ontology_context(ontology: Sequence[ox.Quad], quads: Sequence[ox.Quad]) -> l
     return [ox.Quad(q.subject, q.predicate, q.object) for q in ontology if q.subject in pointed]
 
 
+_PREPARED: dict[tuple[str, str | None, tuple[tuple[str, str], ...]], Any] = {}
+
+
 @contextmanager
 def prepared_sparql() -> Iterator[None]:
     """Parse each SPARQL text of the shapes once instead of once per focus node.
@@ -119,12 +122,13 @@ def prepared_sparql() -> Iterator[None]:
     pySHACL runs a SPARQL-based constraint (the SIREN Luhn check) once per focus
     node, and rdflib parses the query text at each run: about half a second for that
     query, hours over the communes. rdflib's prepared queries are made to be run
-    many times with different bindings, so the parsed query is cached by its text.
+    many times with different bindings, so the parsed query is cached by its text, for the
+    life of the process (the shapes' texts are few: parsing them cost 0.5 s per validation).
     """
     from rdflib.plugins.sparql import processor
 
     original = processor.SPARQLProcessor.query
-    cache: dict[tuple[str, str | None, tuple[tuple[str, str], ...]], Any] = {}
+    cache = _PREPARED
 
     def query(
         self: Any,
@@ -187,6 +191,7 @@ class Validator:
                 allow_warnings=True,
                 advanced=True,
                 meta_shacl=False,
+                inplace=True,  # `data` is this call's own: the ontology is mixed into it
             )
         results = tuple(sorted(_results(results_graph), key=_sort_key))
         # pySHACL leaves reference cycles that hold its frames, and through them our callers'
