@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any as Cli
 
@@ -11,16 +12,35 @@ import pytest
 
 from loaders.partners import PartnerRegistry, token_hash
 from loaders.settings import PROJECT_DIR, Settings
+from loaders.store import open_read
 from tests.conftest import copy_store
+from tests.http.conftest import store_env
+from tests.remote import external_copy
 
 FIXTURES = PROJECT_DIR / "tests" / "fixtures" / "contributions"
 
 
+@pytest.fixture(scope="module", params=["embedded", "external"])
+def store_settings(
+    request: pytest.FixtureRequest,
+    settings: Settings,
+    built: object,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Settings]:
+    """A copy of the session's store: embedded, then in an Oxigraph server."""
+    folder = tmp_path_factory.mktemp("partners-cli")
+    if request.param == "embedded":
+        store = copy_store(settings.store_path, folder / "store")
+        yield Settings(project_dir=PROJECT_DIR, store=str(store))
+        return
+    with external_copy(settings.store_path, folder) as external:
+        yield external
+
+
 @pytest.fixture
-def env(settings: Settings, tmp_path: Path, built: object) -> dict[str, str]:
-    store = tmp_path / "store"
-    copy_store(settings.store_path, store)
-    return {"QPVKG_STORE": str(store), "QPVKG_PARTNERS_FILE": str(tmp_path / "partners.json")}
+def env(store_settings: Settings, tmp_path: Path) -> dict[str, str]:
+    """The store's environment, and partners of the test's own."""
+    return {**store_env(store_settings), "QPVKG_PARTNERS_FILE": str(tmp_path / "partners.json")}
 
 
 def test_partner_add_prints_the_token_once_and_keeps_its_hash(
@@ -46,7 +66,9 @@ def test_partner_add_prints_the_token_once_and_keeps_its_hash(
     assert cli("partner", "add", "Not A Name", env=env).exit_code == 2
 
 
-def test_contribute_writes_validates_and_versions(cli: Cli, env: dict[str, str]) -> None:
+def test_contribute_writes_validates_and_versions(
+    cli: Cli, env: dict[str, str], store_settings: Settings
+) -> None:
     assert cli("partner", "add", "reseau-test", env=env).exit_code == 0
     written = cli("contribute", str(FIXTURES / "projet.ttl"), "--partner", "reseau-test", env=env)
     assert written.exit_code == 0, written.output
@@ -81,7 +103,6 @@ def test_contribute_writes_validates_and_versions(cli: Cli, env: dict[str, str])
     assert forbidden.exit_code == 2 and "may only write" in forbidden.output
     unknown = cli("contribute", str(FIXTURES / "projet.ttl"), "--partner", "nobody", env=env)
     assert unknown.exit_code == 2
-    store = ox.Store.read_only(env["QPVKG_STORE"])
-    triples = list(store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+    with open_read(store_settings) as store:
+        triples = list(store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
     assert len(triples) == 18  # both accepted writes, nothing of the refused ones
-    del store
