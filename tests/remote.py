@@ -82,10 +82,14 @@ def external_copy(
     store: Path, folder: Path, *, timeout_s: int = 20, **overrides: Any
 ) -> Iterator[Settings]:
     """qpvkg's settings over an Oxigraph server holding every quad of the embedded ``store``,
-    with that store's publication copied into the local state (same generation, so current)."""
-    server = OxigraphServer(folder / "oxigraph", timeout_s=timeout_s)
+    with that store's publication copied into the local state (same generation, so current).
+
+    The server opens a copy of the store's files: pyoxigraph and Oxigraph's server share
+    one storage format (0.4 s, where loading the quads over HTTP takes 14 s)."""
+    location = folder / "oxigraph"
+    shutil.copytree(store, location, ignore=shutil.ignore_patterns("LOCK"))
+    server = OxigraphServer(location, timeout_s=timeout_s)
     try:
-        server.load_store(store)
         shutil.copytree(store.parent / f"{store.name}-publish", folder / "state-publish")
         yield server.settings(folder / "state", **overrides)
     finally:
