@@ -798,9 +798,10 @@ def measure_contribute(
         **{f"{k}_s": timed(v) for k, v in steps.items()},
     }
     log.info(
-        "%s-%s contribute(): %s in %.3f s (%s)%s",
+        "%s-%s contribute() with %s: %s in %.3f s (%s)%s",
         c.size,
         c.variant,
+        validator.engine,
         outcome,
         out["total_s"]["median"],
         ", ".join(f"{k} {median(v):.3f}" for k, v in steps.items()),
@@ -1005,8 +1006,11 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     contributions = make_contributions(settings, args.sizes)
 
     start = time.perf_counter()
-    validator = Validator.from_settings(settings)
+    validator = Validator.from_settings(settings, "pyshacl")
     validator_load = time.perf_counter() - start
+    start = time.perf_counter()
+    turbo = validator.with_engine("pyshacl-turbo")  # the project's default engine
+    turbo_load = time.perf_counter() - start
     schema = inoculated_schema(validator)
     shapes = write_shapes(settings, args.engines)
     peer_status = ensure_peers(args.engines) if args.engines else {}
@@ -1022,6 +1026,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         "versions": {
             "pyoxigraph": ox.__version__,
             "pyshacl": _version("pyshacl"),
+            "pyshacl-turbo (project)": _version("pyshacl-turbo"),
             "pyld": _version("PyLD"),
             "rdflib": _version("rdflib"),
             **peer_status,
@@ -1031,6 +1036,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         "store_build_s": report.seconds,
         "store_graphs_loaded": len(report.loaded),
         "validator_load_s": validator_load,
+        "turbo_compile_s": turbo_load,
         "faults": list(FAULTS),
         "engines": engines,
         "contribute": {"available": function is not None, "note": missing},
@@ -1049,6 +1055,8 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         }
         case["parse"] = measure_parse(c, settings, repeats)
         case["pyshacl"] = measure_reference(c, validator, store, repeats)
+        case["turbo"] = measure_reference(c, turbo, store, repeats)
+        case["turbo"].update(compare(case["pyshacl"]["results"], case["turbo"]["results"]))
         quads = c.quads
         preps, data = [], b""
         for _ in range(repeats):
@@ -1062,6 +1070,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         case["commit"] = measure_commit(c, repeats) if c.variant == "valid" else None
         if function is not None:
             case["contribute"] = measure_contribute(c, validator, repeats, function, history)
+            case["contribute_turbo"] = measure_contribute(c, turbo, repeats, function, history)
         if not args.skip_memory:
             case["memory"] = measure_memory(c)
         case["engines"] = {}
@@ -1257,27 +1266,49 @@ def markdown(result: dict[str, Any]) -> str:
         "results on every contribution): the parse, the context and the N-Triples data graph, "
         "the engine, the commit.",
     ]
+    if any("turbo" in c for c in cases.values()):
+        lines += [
+            "",
+            "### The two engines of `loaders.validate.Validator`, seconds, median",
+            "",
+            "| contribution | results (violations) | pySHACL | pyshacl-turbo | "
+            "pySHACL / pyshacl-turbo | same results |",
+            "|---|---|---|---|---|---|",
+        ]
+        for name, c in cases.items():
+            ref, t = c["pyshacl"], c.get("turbo")
+            if not t:
+                continue
+            lines.append(
+                f"| {name} | {len(ref['results'])} ({ref['violations']}) | "
+                f"{cell(ref['validate_s']['median'])} | {cell(t['validate_s']['median'])} | "
+                f"{ratio(ref['validate_s']['median'], t['validate_s']['median'])} | "
+                f"{'yes' if t['same'] else 'NO'} |"
+            )
     if any("contribute" in c for c in cases.values()):
         lines += [
             "",
             "### End to end through `loaders.contribute.contribute` (mode put), seconds, median",
             "",
-            "| contribution | parse | SHACL | commit | total (wall) | outcome |",
-            "|---|---|---|---|---|---|",
+            "| contribution | engine | parse | SHACL | commit | total (wall) | outcome |",
+            "|---|---|---|---|---|---|---|",
         ]
         for name, c in cases.items():
-            k = c.get("contribute")
-            if not k:
-                continue
-            outcome = k["outcome"] + (f" ({k['violations']} violations)" if k["violations"] else "")
-            if k.get("error"):
-                outcome += f": {k['error']}"
-            lines.append(
-                f"| {name} | {cell(k.get('parse_s', {}).get('median'))} | "
-                f"{cell(k.get('shacl_s', {}).get('median'))} | "
-                f"{cell(k.get('commit_s', {}).get('median'))} | {cell(k['total_s']['median'])} | "
-                f"{outcome} |"
-            )
+            for key, engine in (("contribute", "pySHACL"), ("contribute_turbo", "pyshacl-turbo")):
+                k = c.get(key)
+                if not k:
+                    continue
+                outcome = k["outcome"] + (
+                    f" ({k['violations']} violations)" if k["violations"] else ""
+                )
+                if k.get("error"):
+                    outcome += f": {k['error']}"
+                lines.append(
+                    f"| {name} | {engine} | {cell(k.get('parse_s', {}).get('median'))} | "
+                    f"{cell(k.get('shacl_s', {}).get('median'))} | "
+                    f"{cell(k.get('commit_s', {}).get('median'))} | "
+                    f"{cell(k['total_s']['median'])} | {outcome} |"
+                )
     else:
         lines += [
             "",
@@ -1399,12 +1430,13 @@ def target_lines(result: dict[str, Any]) -> list[str]:
             f"10k {variant}, {verb} with pySHACL: {cell(tot['pyshacl'], 2)} s "
             "(sum of step medians): " + ("met" if (tot["pyshacl"] or 99) < 2 else "not met")
         )
-        if c.get("contribute"):
-            k = c["contribute"]["total_s"]["median"]
-            out.append(
-                f"10k {variant} through contribute() ({c['contribute']['outcome']}): "
-                f"{cell(k, 2)} s: " + ("met" if k < 2 else "not met")
-            )
+        for key, engine in (("contribute", "pySHACL"), ("contribute_turbo", "pyshacl-turbo")):
+            if c.get(key):
+                k = c[key]["total_s"]["median"]
+                out.append(
+                    f"10k {variant} through contribute() with {engine} ({c[key]['outcome']}): "
+                    f"{cell(k, 2)} s: " + ("met" if k < 2 else "not met")
+                )
         matching = [e for e in faithful(result) if tot.get(e)]
         if matching:
             fastest = min(matching, key=lambda e: tot[e] or 99)

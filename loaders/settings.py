@@ -79,6 +79,12 @@ class Settings(BaseSettings):
         default="var/partners.json", description="Partner accounts (hashed tokens)."
     )
     log_level: str = Field(default="INFO", description="Logging level.")
+    shacl_engine: Literal["pyshacl-turbo", "pyshacl"] = Field(
+        default="pyshacl-turbo",
+        description="SHACL engine that validates builds, imports and contributions: "
+        "pyshacl-turbo (compiled, about 15 times faster) or pySHACL (the reference the tests "
+        "check pyshacl-turbo's results against).",
+    )
     in_memory: bool = Field(
         default=True, description="Query workers hold the graph in memory (else read it on disk)."
     )

@@ -15,7 +15,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SH, SKOS
 from loaders.build import context_from, referenced_iris
 from loaders.settings import Settings
 from loaders.sources import parse_file
-from loaders.validate import ValidationReport, ValidationResult, Validator
+from loaders.validate import ENGINES, ValidationReport, ValidationResult, Validator
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "shapes"
 VALID = sorted((FIXTURES / "valid").glob("*.ttl"))
@@ -76,9 +76,15 @@ def read_header(path: Path) -> Fixture:
 
 
 @pytest.fixture(scope="module")
-def validator(settings: Settings) -> Validator:
-    """Shapes and ontology loaded once for the module."""
-    return Validator.from_settings(settings)
+def reference(settings: Settings) -> Validator:
+    """Shapes and ontology loaded once for the module, validated by pySHACL."""
+    return Validator.from_settings(settings, "pyshacl")
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def validator(request: pytest.FixtureRequest, reference: Validator) -> Validator:
+    """Every test of the shapes runs with each engine: pySHACL and pyshacl-turbo."""
+    return reference.with_engine(request.param)
 
 
 @pytest.fixture(scope="module")
@@ -407,3 +413,48 @@ def test_national_innovation_without_territory_is_a_warning_only(
     warnings = [r for r in report.results if r.severity == "Warning"]
     assert report.conforms
     assert [local(r.focus.rsplit("/", 1)[-1]) for r in warnings] == ["impact-partenaires"]
+
+
+#: Malformed numbers: the format check reports them, the Luhn check leaves them alone
+#: (letters, a sign, a space, Arabic-Indic digits, ten digits).
+MALFORMED = ("21130053A", "+21130053", " 21130053", "٢١١٣٠٠٥٣٥", "2113005355")
+
+
+def test_luhn_leaves_malformed_numbers_to_the_format_check(
+    validator: Validator, references: ox.Store, settings: Settings
+) -> None:
+    quads: list[ox.Quad] = []
+    for i, number in enumerate(MALFORMED):
+        organisation = f"{settings.base_iri}id/organisation/malformed-{i}"
+        quads += described(organisation, QPVKG + "Organisation", {QPVKG + "siren": number}, STUDY)
+        commune = f"{settings.base_iri}id/commune/malformed-{i}"
+        quads += described(commune, IGEO + "Commune", {QPVKG + "siren": number}, DATASET)
+    report = validate_quads(quads, validator, references)
+    assert luhn_results(report) == {}
+    formats = {(r.focus, r.value) for r in report.violations if r.path == QPVKG + "siren"}
+    assert {value for _, value in formats} == set(MALFORMED)
+    assert len(formats) == 2 * len(MALFORMED)
+
+
+def test_both_engines_give_the_same_results(
+    reference: Validator, references: ox.Store, settings: Settings
+) -> None:
+    """pyshacl-turbo against pySHACL, the reference: every fixture at once, and the
+    Luhn checks of organisations and communes; every field of every result."""
+    quads: list[ox.Quad] = []
+    for path in INVALID:
+        quads.extend(isolate(parse_file(path, settings), path.stem))
+    for path in VALID:
+        quads.extend(isolate(parse_file(path, settings), f"valid-{path.stem}"))
+    for code, siren in COMMUNE_SIRENS.items():
+        iri = f"{settings.base_iri}id/commune/{code}-altered"
+        quads += described(iri, IGEO + "Commune", {QPVKG + "siren": altered(siren)}, DATASET)
+    for i, number in enumerate(SIRETS):
+        iri = f"{settings.base_iri}id/organisation/altered-{i}"
+        quads += described(iri, QPVKG + "Organisation", {QPVKG + "siret": altered(number)}, STUDY)
+    context = context_from(references, referenced_iris(quads))
+    expected = reference.validate(quads, context)
+    got = reference.with_engine("pyshacl-turbo").validate(quads, context)
+    assert len(expected.violations) > len(INVALID)
+    assert got.conforms == expected.conforms
+    assert sorted(got.results, key=repr) == sorted(expected.results, key=repr)
