@@ -36,12 +36,15 @@ The steps, each the median of --repeats runs (default 5 for 1k and 10k, 3 for 10
   SPARQL-based targets (`qpvkg-shapes:DescribedInstances`) rewritten as `sh:targetClass`,
   to tell missing target support from missing constraint support. Every engine's
   (focus, path, severity) results are compared with pySHACL's (blank focus nodes compared
-  as blank), and the differences printed;
+  as blank), and the differences printed. The project's own engine, pyshacl-turbo through
+  `Validator` (compiled shapes, the data handed over as an in-memory pyoxigraph store), is
+  measured and compared the same way, in process;
 - commit: `store.update("DROP SILENT GRAPH <g> ; INSERT DATA { GRAPH <g> { ... } }")` on a
   fresh copy of the store (accepted contributions only);
 - end to end: `loaders.contribute.contribute(..., mode="put")` on a fresh copy of the store
   (parse, authorisation, SHACL, history, commit with provenance; its own `timings`), with
-  a Validator loaded once as a server keeps it;
+  a Validator loaded once as a server keeps it, once with each engine (pySHACL, and
+  pyshacl-turbo, the default);
 - memory: the peak RSS growth of each step (VmHWM - VmRSS from /proc/self/status, the peak
   reset through /proc/self/clear_refs before the step), in a fresh process per step and
   size, so that it counts native (Rust) allocations too.
@@ -494,10 +497,10 @@ def measure_reference(
         "unexpected": sorted(map(list, (found - expected).elements())),
     }
     log.info(
-        "%s-%s pySHACL: context %.3f s (%d triples), validate %.3f s, %d results, %d violations"
-        " (%s)",
+        "%s-%s %s: context %.3f s (%d triples), validate %.3f s, %d results, %d violations (%s)",
         c.size,
         c.variant,
+        validator.engine,
         out["context_s"]["median"],
         len(context),
         out["validate_s"]["median"],
@@ -826,8 +829,9 @@ def probe(step: str, document: Path, ntriples: Path) -> dict[str, Any]:
         action = lambda: parse_pyoxigraph(data, settings)  # noqa: E731
     elif step == "parse-pyld":
         action = lambda: parse_pyld(data, settings)  # noqa: E731
-    elif step == "shacl-pyshacl":
-        validator = Validator.from_settings(settings)
+    elif step in ("shacl-pyshacl", "shacl-turbo"):
+        engine = "pyshacl" if step == "shacl-pyshacl" else "pyshacl-turbo"
+        validator = Validator.from_settings(settings, engine)
         store = ox.Store.read_only(str(STORE))
         v, s = validator, store
         action = lambda: v.validate(quads, validation_context(s, quads))  # noqa: E731
@@ -862,7 +866,7 @@ def probe(step: str, document: Path, ntriples: Path) -> dict[str, Any]:
 
 def measure_memory(c: Contribution) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    steps = ["parse-pyoxigraph", "parse-pyld", "shacl-pyshacl"]
+    steps = ["parse-pyoxigraph", "parse-pyld", "shacl-pyshacl", "shacl-turbo"]
     for step in steps + (["commit"] if c.variant == "valid" else []):
         command = [
             sys.executable,
@@ -1316,19 +1320,26 @@ def markdown(result: dict[str, Any]) -> str:
             f"({result['contribute']['note']}).",
         ]
     if any("memory" in c for c in cases.values()):
-        head = "| contribution | triples | parse pyoxigraph | parse pyld | SHACL pySHACL | commit"
+        head = "| contribution | triples | parse pyoxigraph | parse pyld | SHACL pySHACL"
+        head += " | SHACL pyshacl-turbo (qpvkg) | commit"
         head += "".join(f" | SHACL {NAMES[e]}" for e in engines) + " |"
         lines += [
             "",
             "### Peak RSS growth of each step, MiB (a fresh process per step)",
             "",
             head,
-            "|" + "---|" * (6 + len(engines)),
+            "|" + "---|" * (7 + len(engines)),
         ]
         for name, c in cases.items():
             m = c.get("memory", {})
             cells = [name, f"{c['triples']:,}"]
-            for step in ("parse-pyoxigraph", "parse-pyld", "shacl-pyshacl", "commit"):
+            for step in (
+                "parse-pyoxigraph",
+                "parse-pyld",
+                "shacl-pyshacl",
+                "shacl-turbo",
+                "commit",
+            ):
                 kib = m.get(step, {}).get("rss_growth_kib")
                 if step == "commit" and c["variant"] != "valid":
                     cells.append("(none)")

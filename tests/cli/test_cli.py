@@ -13,6 +13,8 @@ from typing import Any as Cli
 import pyoxigraph as ox
 import pytest
 
+from loaders.settings import PROJECT_DIR
+
 VALID = """@prefix qpvkg: <https://w3id.org/qpvkg/def#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix dcterms: <http://purl.org/dc/terms/> .
@@ -282,6 +284,11 @@ def test_an_unreachable_external_store_exits_2(
         (["build"], {"QPVKG_STORE": "ftp://example.org/x"}, "is not an http(s) URL with a host"),
         (["serve", "--read-only"], {}, "read_only needs replica_dir"),
         (
+            ["validate", "data/study"],
+            {"QPVKG_SHACL_ENGINE": "jena"},
+            "QPVKG_SHACL_ENGINE: Input should be 'pyshacl-turbo' or 'pyshacl'",
+        ),
+        (
             ["serve", "--replica-dir", "ship"],
             {"QPVKG_STORE": "http://127.0.0.1:7878"},
             "replica_dir is for the embedded store",
@@ -322,3 +329,28 @@ def test_a_replica_with_nothing_shipped_exits_2_saying_so(tmp_path: Path) -> Non
     assert f"no generation shipped to {ship} yet" in message
     assert "QPVKG_REPLICA_DIR" in message
     assert "Traceback" not in result.stderr
+
+
+def test_validate_gives_the_same_report_with_either_engine(tmp_path: Path) -> None:
+    """`qpvkg validate` under QPVKG_SHACL_ENGINE=pyshacl (the reference) and pyshacl-turbo, on
+    the constraints pyshacl-turbo needed rewritten for (the Luhn target, the zone)."""
+    script = shutil.which("qpvkg", path=str(Path(sys.executable).parent))
+    assert script
+    invalid = PROJECT_DIR / "tests" / "fixtures" / "shapes" / "invalid"
+    files = [
+        str(invalid / f) for f in ("siren-luhn.ttl", "commune-siren-luhn.ttl", "zone-value.ttl")
+    ]
+    reports = {}
+    for engine in ("pyshacl", "pyshacl-turbo"):
+        result = subprocess.run(
+            [script, "validate", "--format", "json", *files],
+            env={**os.environ, "QPVKG_SHACL_ENGINE": engine, "QPVKG_STORE": str(tmp_path / "s")},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert result.returncode == 1, result.stderr
+        reports[engine] = json.loads(result.stdout)
+    constraints = {r["constraint"].rsplit("#", 1)[-1] for r in reports["pyshacl"]["results"]}
+    assert {"LuhnConstraintComponent", "PatternConstraintComponent"} <= constraints
+    assert reports["pyshacl-turbo"] == reports["pyshacl"]
