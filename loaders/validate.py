@@ -270,8 +270,18 @@ class Validator:
         return conforms, results_graph, text, size
 
 
-def _sort_key(r: ValidationResult) -> tuple[int, str, str]:
-    return (SEVERITY_ORDER.get(r.severity, 9), r.focus, r.path or "")
+def _sort_key(r: ValidationResult) -> tuple[int, str, str, str, str, str, str]:
+    """Severity, focus node and path first; the other fields settle ties, so that a report
+    lists its results in the same order whatever the engine and the run."""
+    return (
+        SEVERITY_ORDER.get(r.severity, 9),
+        r.focus,
+        r.path or "",
+        r.constraint or "",
+        r.value or "",
+        r.shape or "",
+        r.message_en,
+    )
 
 
 def _text(graph: Graph, node: object, prop: URIRef) -> str | None:
