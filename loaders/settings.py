@@ -82,7 +82,7 @@ class Settings(BaseSettings):
     shacl_engine: Literal["pyshacl-turbo", "pyshacl"] = Field(
         default="pyshacl-turbo",
         description="SHACL engine that validates builds, imports and contributions: "
-        "pyshacl-turbo (compiled, about 15 times faster) or pySHACL (the reference the tests "
+        "pyshacl-turbo (compiled, about ten times faster) or pySHACL (the reference the tests "
         "check pyshacl-turbo's results against).",
     )
     in_memory: bool = Field(

@@ -161,7 +161,7 @@ class Validator:
 
     Two engines give the same results on the project's shapes (the tests check it on every
     fixture): pySHACL, the reference, and pyshacl-turbo, which compiles the shapes once and
-    validates in native code, about 15 times faster (docs/performance.md). Both validate the
+    validates in native code, about ten times faster (docs/performance.md). Both validate the
     same data graph: the quads, their context, the ontology's triples about what they point
     to, and the RDFS/OWL axioms pySHACL mixes in from the ontology."""
 
@@ -175,23 +175,21 @@ class Validator:
 
     @classmethod
     def from_settings(cls, settings: Settings, engine: str | None = None) -> Validator:
-        engine = engine or settings.shacl_engine
-        if engine not in ENGINES:
-            raise ValueError(f"unknown SHACL engine {engine!r}: one of {', '.join(ENGINES)}")
         ontology = ontology_quads(settings)
         validator = cls(
             settings=settings,
             shapes=rdflib_graph(shapes_quads(settings)),
             ontology=rdflib_graph(ontology),
             ontology_quads=ontology,
-            engine=engine,
         )
-        if engine == "pyshacl-turbo":
-            validator.compile()
-        return validator
+        return validator.with_engine(engine or settings.shacl_engine)
 
     def with_engine(self, engine: str) -> Validator:
         """The same shapes and ontology (the same nodes), validated by another engine."""
+        if engine not in ENGINES:
+            raise ValueError(f"unknown SHACL engine {engine!r}: one of {', '.join(ENGINES)}")
+        if engine == self.engine and (engine == "pyshacl" or self.compiled is not None):
+            return self
         other = Validator(self.settings, self.shapes, self.ontology, self.ontology_quads, engine)
         if engine == "pyshacl-turbo":
             other.compile()
