@@ -162,8 +162,9 @@ class Validator:
     Two engines give the same results on the project's shapes (the tests check it on every
     fixture): pySHACL, the reference, and pyshacl-turbo, which compiles the shapes once and
     validates in native code, about ten times faster (docs/performance.md). Both validate the
-    same data graph: the quads, their context, the ontology's triples about what they point
-    to, and the RDFS/OWL axioms pySHACL mixes in from the ontology."""
+    same triples: the quads, their context, the ontology's triples about what they point to,
+    and the RDFS/OWL axioms pySHACL mixes in from the ontology (rdflib, under pySHACL, writes a
+    typed literal of non-canonical form in its canonical form; Oxigraph keeps it as given)."""
 
     settings: Settings
     shapes: Graph
@@ -240,7 +241,7 @@ class Validator:
         conforms, results_graph, text = self.compiled.validate(
             data, allow_infos=True, allow_warnings=True
         )
-        return conforms, results_graph, text, len(data)
+        return conforms, results_graph, text, len(quads) + len(context)
 
     def _pyshacl(
         self, quads: Sequence[ox.Quad], context: Sequence[ox.Quad]
@@ -270,7 +271,8 @@ class Validator:
 
 def _sort_key(r: ValidationResult) -> tuple[int, str, str, str, str, str, str]:
     """Severity, focus node and path first; the other fields settle ties, so that a report
-    lists its results in the same order whatever the engine and the run."""
+    lists its results in the same order whatever the engine and the run (blank nodes aside:
+    pySHACL labels them anew at each run)."""
     return (
         SEVERITY_ORDER.get(r.severity, 9),
         r.focus,
@@ -292,8 +294,8 @@ def _message(graph: Graph, node: object, lang: str, shapes: Graph | None) -> str
     if shapes is not None and not any(
         isinstance(m, Literal) and m.language == lang for m in messages
     ):
-        # a shape's sh:message values are its results' messages (SHACL); an engine that gives
-        # one language only for a SPARQL-based component gets the others from the shape
+        # a shape's sh:message values are its results' messages (SHACL); an engine that drops
+        # the language tags of a SPARQL-based component's messages gets them from the shape
         shape = graph.value(node, SH.sourceShape)  # type: ignore[call-overload]
         messages += [
             m

@@ -416,8 +416,9 @@ def test_national_innovation_without_territory_is_a_warning_only(
 
 
 #: Malformed numbers: the format check reports them, the Luhn check leaves them alone
-#: (letters, a sign, a space, Arabic-Indic digits, ten digits).
-MALFORMED = ("21130053A", "+21130053", " 21130053", "٢١١٣٠٠٥٣٥", "2113005355")
+#: (letters, a sign, a space, Arabic-Indic digits, ten digits, a final newline, which a
+#: pattern's `$` lets through in both engines).
+MALFORMED = ("21130053A", "+21130053", " 21130053", "٢١١٣٠٠٥٣٥", "2113005355", "211300553\n")
 
 
 def test_luhn_leaves_malformed_numbers_to_the_format_check(
@@ -434,6 +435,30 @@ def test_luhn_leaves_malformed_numbers_to_the_format_check(
     formats = {(r.focus, r.value) for r in report.violations if r.path == QPVKG + "siren"}
     assert {value for _, value in formats} == set(MALFORMED)
     assert len(formats) == 2 * len(MALFORMED)
+
+
+def test_a_zone_is_one_of_three_words_exactly(
+    validator: Validator, references: ox.Store, settings: Settings
+) -> None:
+    """The zone as `sh:in ( "metro" "drom" "com" )` would check it: no other text, no final
+    newline, no language tag, no other datatype."""
+    good = ["metro", "drom", "com"]
+    bad: list[ox.Literal] = [
+        ox.Literal("metro\n"),
+        ox.Literal("Metro"),
+        ox.Literal("outre-mer"),
+        ox.Literal("com", language="fr"),
+        ox.Literal("drom", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#token")),
+    ]
+    quads: list[ox.Quad] = []
+    values = [ox.Literal(v) for v in good] + bad
+    for i, value in enumerate(values):
+        commune = ox.NamedNode(f"{settings.base_iri}id/commune/zone-{i}")
+        quads += described(commune.value, IGEO + "Commune", {}, DATASET)
+        quads.append(ox.Quad(commune, ox.NamedNode(QPVKG + "zone"), value))
+    report = validate_quads(quads, validator, references)
+    flagged = {r.focus for r in report.violations if r.path == QPVKG + "zone"}
+    assert flagged == {f"{settings.base_iri}id/commune/zone-{i}" for i in range(3, len(values))}
 
 
 def test_both_engines_give_the_same_results(
