@@ -75,7 +75,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -86,7 +86,6 @@ from loaders.synth import load_communes, synth_quads
 from loaders.validate import (
     ValidationReport,
     Validator,
-    ontology_context,
     shapes_quads,
 )
 
@@ -511,23 +510,11 @@ def measure_reference(
     return out
 
 
-def inoculated_schema(validator: Validator) -> bytes:
-    """The RDFS/OWL axioms pySHACL mixes from the ontology into the data graph, as N-Triples."""
-    from pyshacl.rdfutil.inoculate import inoculate
-    from rdflib import Graph
-
-    schema = inoculate(cast(Any, Graph()), validator.ontology)
-    data = schema.serialize(format="nt", encoding="utf-8")
-    return data if isinstance(data, bytes) else str(data).encode("utf-8")
-
-
 def engine_input(
-    validator: Validator, quads: Sequence[ox.Quad], context: Sequence[ox.Quad], schema: bytes
+    validator: Validator, quads: Sequence[ox.Quad], context: Sequence[ox.Quad]
 ) -> bytes:
-    """The data graph pySHACL validates, as N-Triples: the quads, their context, the
-    ontology's triples about what they point to, and the mixed-in ontology axioms."""
-    extra = ontology_context(validator.ontology_quads, quads)
-    return serialize_ntriples([*quads, *context, *extra]) + b"\n" + schema
+    """The data graph the engines validate (`Validator.data_graph`), as N-Triples."""
+    return serialize_ntriples(validator.data_graph(quads, context))
 
 
 def core_target_shapes(quads: Sequence[ox.Quad]) -> list[ox.Quad]:
@@ -904,7 +891,6 @@ def fixture_shape(path: Path) -> str:
 def measure_features(
     settings: Settings,
     validator: Validator,
-    schema: bytes,
     engines: Sequence[str],
     shapes: dict[str, Path],
 ) -> dict[str, Any]:
@@ -928,7 +914,7 @@ def measure_features(
         context = validation_context(references, quads)
         report = validator.validate(quads, context)
         data = folder / f"{path.parent.name}-{path.stem}.nt"
-        data.write_bytes(engine_input(validator, quads, context, schema))
+        data.write_bytes(engine_input(validator, quads, context))
         features = set()
         if path.parent.name == "valid":
             features.add("valid examples (no violation)")
@@ -992,12 +978,11 @@ def features_only(args: argparse.Namespace) -> dict[str, Any]:
     """Measure the fixture matrix again into the saved results."""
     result: dict[str, Any] = json.loads(args.out.read_text(encoding="utf-8"))
     settings = settings_for(STORE)
-    validator = Validator.from_settings(settings)
+    validator = Validator.from_settings(settings, "pyshacl")  # the reference
     engines = result["engines"]
     ensure_peers(engines)
     shapes = write_shapes(settings, engines)
-    schema = inoculated_schema(validator)
-    result["features"] = measure_features(settings, validator, schema, engines, shapes)
+    result["features"] = measure_features(settings, validator, engines, shapes)
     return result
 
 
@@ -1015,7 +1000,6 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     start = time.perf_counter()
     turbo = validator.with_engine("pyshacl-turbo")  # the project's default engine
     turbo_load = time.perf_counter() - start
-    schema = inoculated_schema(validator)
     shapes = write_shapes(settings, args.engines)
     peer_status = ensure_peers(args.engines) if args.engines else {}
     engines = [e for e in args.engines if not peer_status[PEER_PACKAGES[e]].startswith("not")]
@@ -1065,7 +1049,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         preps, data = [], b""
         for _ in range(repeats):
             begin = time.perf_counter()
-            data = engine_input(validator, quads, validation_context(store, quads), schema)
+            data = engine_input(validator, quads, validation_context(store, quads))
             preps.append(time.perf_counter() - begin)
         case["engine_input_s"] = timed(preps)  # context lookup + N-Triples of the data graph
         case["engine_input_triples"] = data.count(b"\n")
@@ -1125,7 +1109,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     for path in inputs.values():
         path.unlink(missing_ok=True)
     if not args.skip_features:
-        result["features"] = measure_features(settings, validator, schema, engines, shapes)
+        result["features"] = measure_features(settings, validator, engines, shapes)
     del store
     return result
 

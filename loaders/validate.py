@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, cast
 
@@ -172,7 +173,6 @@ class Validator:
     ontology_quads: list[ox.Quad]
     engine: str = "pyshacl"
     compiled: Any = None  # pyshacl-turbo's compiled shapes
-    axioms: list[ox.Quad] = field(default_factory=list)  # what pySHACL mixes in
 
     @classmethod
     def from_settings(cls, settings: Settings, engine: str | None = None) -> Validator:
@@ -197,16 +197,29 @@ class Validator:
         return other
 
     def compile(self) -> None:
-        """Compile the shapes for pyshacl-turbo and keep the axioms pySHACL would mix in."""
-        from pyshacl.rdfutil.inoculate import inoculate
+        """Compile the shapes for pyshacl-turbo."""
         from pyshacl_turbo import compile_shapes
 
         self.compiled = compile_shapes(self.shapes, advanced=True)  # type: ignore[no-untyped-call]
+
+    @cached_property
+    def axioms(self) -> list[ox.Quad]:
+        """The RDFS/OWL axioms pySHACL mixes from the ontology into the data graph."""
+        from pyshacl.rdfutil.inoculate import inoculate
+
         mixed = inoculate(cast(Any, Graph()), self.ontology)
-        axioms = mixed.serialize(format="nt", encoding="utf-8")
-        self.axioms = [
-            ox.Quad(t.subject, t.predicate, t.object)
-            for t in ox.parse(axioms, format=ox.RdfFormat.N_TRIPLES)
+        text = mixed.serialize(format="nt", encoding="utf-8")
+        return list(ox.parse(text, format=ox.RdfFormat.N_TRIPLES))
+
+    def data_graph(
+        self, quads: Sequence[ox.Quad], context: Iterable[ox.Quad] = ()
+    ) -> list[ox.Quad]:
+        """What an engine validates, in the default graph: the quads, their context, the
+        ontology's triples about what they point to, and the axioms pySHACL mixes in."""
+        extra = ontology_context(self.ontology_quads, quads)
+        return [
+            ox.Quad(q.subject, q.predicate, q.object)
+            for q in [*quads, *context, *extra, *self.axioms]
         ]
 
     def validate(
@@ -214,10 +227,10 @@ class Validator:
     ) -> ValidationReport:
         """Validate the quads' triples; ``context`` adds facts (e.g. referenced territories)."""
         start = time.perf_counter()
-        context = [*context, *ontology_context(self.ontology_quads, quads)]
         if self.engine == "pyshacl-turbo":
             conforms, results_graph, text, size = self._turbo(quads, context)
         else:
+            context = [*context, *ontology_context(self.ontology_quads, quads)]
             conforms, results_graph, text, size = self._pyshacl(quads, context)
         results = tuple(sorted(_results(results_graph, self.shapes), key=_sort_key))
         log.info(
@@ -230,18 +243,16 @@ class Validator:
         return ValidationReport(conforms=bool(conforms), results=results, text=str(text))
 
     def _turbo(
-        self, quads: Sequence[ox.Quad], context: Sequence[ox.Quad]
+        self, quads: Sequence[ox.Quad], context: Iterable[ox.Quad]
     ) -> tuple[bool, Graph, str, int]:
-        # an in-memory store goes to the engine as a native snapshot (no rdflib graph); its
-        # triples in the default graph, as in the rdflib graph pySHACL validates
+        # an in-memory store goes to the engine as a native snapshot (no rdflib graph)
+        graph = self.data_graph(quads, context)
         data = ox.Store()
-        data.bulk_extend(
-            ox.Quad(q.subject, q.predicate, q.object) for q in [*quads, *context, *self.axioms]
-        )
+        data.bulk_extend(graph)
         conforms, results_graph, text = self.compiled.validate(
             data, allow_infos=True, allow_warnings=True
         )
-        return conforms, results_graph, text, len(quads) + len(context)
+        return conforms, results_graph, text, len(graph) - len(self.axioms)
 
     def _pyshacl(
         self, quads: Sequence[ox.Quad], context: Sequence[ox.Quad]

@@ -29,6 +29,13 @@ VALID = """@prefix qpvkg: <https://w3id.org/qpvkg/def#> .
 NO_LABEL = VALID.replace('rdfs:label "Exemple"@fr ;', "")
 
 
+def console_script() -> str:
+    """The installed `qpvkg` command of this virtualenv."""
+    script = shutil.which("qpvkg", path=str(Path(sys.executable).parent))
+    assert script
+    return script
+
+
 def write(tmp_path: Path, name: str, text: str) -> Path:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
@@ -299,8 +306,7 @@ def test_an_invalid_setting_exits_2_naming_it(
     args: list[str], env: dict[str, str], message: str, tmp_path: Path
 ) -> None:
     """The console script itself (settings are read before any command runs)."""
-    script = shutil.which("qpvkg", path=str(Path(sys.executable).parent))
-    assert script
+    script = console_script()
     result = subprocess.run(
         [script, *args],
         env={**os.environ, "QPVKG_PARTNERS_FILE": str(tmp_path / "p.json"), **env},
@@ -314,8 +320,7 @@ def test_an_invalid_setting_exits_2_naming_it(
 
 
 def test_a_replica_with_nothing_shipped_exits_2_saying_so(tmp_path: Path) -> None:
-    script = shutil.which("qpvkg", path=str(Path(sys.executable).parent))
-    assert script
+    script = console_script()
     ship = tmp_path / "ship"
     result = subprocess.run(
         [script, "serve", "--read-only", "--replica-dir", str(ship), "--port", "9"],
@@ -334,8 +339,7 @@ def test_a_replica_with_nothing_shipped_exits_2_saying_so(tmp_path: Path) -> Non
 def test_validate_gives_the_same_report_with_either_engine(tmp_path: Path) -> None:
     """`qpvkg validate` under QPVKG_SHACL_ENGINE=pyshacl (the reference) and pyshacl-turbo, on
     the constraints pyshacl-turbo needed rewritten for (the Luhn target, the zone)."""
-    script = shutil.which("qpvkg", path=str(Path(sys.executable).parent))
-    assert script
+    script = console_script()
     invalid = PROJECT_DIR / "tests" / "fixtures" / "shapes" / "invalid"
     files = [
         str(invalid / f) for f in ("siren-luhn.ttl", "commune-siren-luhn.ttl", "zone-value.ttl")
