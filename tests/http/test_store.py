@@ -6,6 +6,7 @@ import json
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -20,6 +21,8 @@ from tests.http.test_limits import Listener
 FIXTURES = PROJECT_DIR / "tests" / "fixtures" / "contributions"
 BASE = "https://w3id.org/qpvkg/"
 GRAPH = f"{BASE}graph/partner/reseau-test/projets"
+DCTERMS = "http://purl.org/dc/terms/"
+SH = "http://www.w3.org/ns/shacl#"
 MEDIA = {
     "ttl": "text/turtle",
     "nt": "application/n-triples",
@@ -425,3 +428,46 @@ def test_a_note_on_a_curated_innovation_is_validated_with_the_union(
     """The curated innovation's involvements and the types of what they point to are part
     of what the shapes see: a note on it conforms."""
     assert_note_validated(client, partners.auth(), f"{BASE}graph/partner/reseau-test/notes")
+
+
+def violations_of(results: list[dict[str, str]]) -> set[tuple[str, str, str]]:
+    """(focus, path, constraint) of each violation, blank-node focus nodes as "_:"."""
+    return {
+        (
+            r["focus"] if r["focus"].startswith("http") else "_:",
+            r["path"] or "",
+            r["constraint"] or "",
+        )
+        for r in results
+        if r["severity"] == "Violation"
+    }
+
+
+def test_bare_typed_nodes_are_validated_like_any_other(
+    client: TestClient, partners: Partners, cli: Any
+) -> None:
+    """`<x> a qpvkg:Innovation` alone, an organisation with a type and a label, blank-node
+    organisations: each is checked against its class's shapes, 422, nothing written; and
+    `qpvkg validate` says the same of the same file."""
+    graph = f"{BASE}graph/partner/reseau-test/nus"
+    before = history(client, graph)
+    response = put(client, partners, "bare.ttl", graph)
+    assert response.status_code == 422, response.text  # type: ignore[attr-defined]
+    results = response.json()["error"]["details"]["results"]  # type: ignore[attr-defined]
+    found = violations_of(results)
+    innovation = "https://data.reseau-test.example/projet/nu"
+    organisation = "https://data.reseau-test.example/organisation/nue"
+    paths = {(f, p) for f, p, _ in found}
+    for path in ("http://www.w3.org/2000/01/rdf-schema#label", f"{DCTERMS}source"):
+        assert (innovation, path) in paths
+    assert (innovation, f"{BASE}def#involvement") in paths
+    assert (organisation, f"{DCTERMS}source") in paths
+    assert (organisation, "http://www.w3.org/2000/01/rdf-schema#label") not in paths
+    blank = [r for r in results if not r["focus"].startswith("http") and not r["path"]]
+    assert len(blank) == 2 and all("IRI" in r["message_fr"] for r in blank), blank
+    assert all(r["constraint"] == f"{SH}NodeKindConstraintComponent" for r in blank)
+    assert history(client, graph) == before
+    assert not union_sees(client, innovation)
+    validated = cli("validate", "--format", "json", str(FIXTURES / "bare.ttl"))
+    assert validated.exit_code == 1, validated.output
+    assert violations_of(json.loads(validated.stdout)["results"]) == found
