@@ -22,6 +22,7 @@ FIXTURES = PROJECT_DIR / "tests" / "fixtures" / "contributions"
 BASE = "https://w3id.org/qpvkg/"
 GRAPH = f"{BASE}graph/partner/reseau-test/projets"
 DCTERMS = "http://purl.org/dc/terms/"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 SH = "http://www.w3.org/ns/shacl#"
 MEDIA = {
     "ttl": "text/turtle",
@@ -31,11 +32,23 @@ MEDIA = {
 }
 
 
+EXAMPLES = PROJECT_DIR / "docs" / "contribute" / "examples"
+#: The order the guide gives: each example refers only to resources written before it.
+EXAMPLE_ORDER = ("organisation", "personne", "dispositif", "partenariat", "innovation")
+
+
 class Partners:
     def __init__(self, settings: Settings) -> None:
         registry = PartnerRegistry.from_settings(settings)
+        base = settings.base_iri
         self.test = registry.add("reseau-test")
         self.other = registry.add("autre-reseau")
+        self.domain = registry.add(
+            "reseau-domaine", ["https://data.reseau-domaine.example/"], base_iri=base
+        )
+        self.example = registry.add(
+            "reseau-exemple", ["https://data.reseau-exemple.fr/"], base_iri=base
+        )
         self.registry = registry
 
     def auth(self, token: str | None = None) -> dict[str, str]:
@@ -471,3 +484,88 @@ def test_bare_typed_nodes_are_validated_like_any_other(
     validated = cli("validate", "--format", "json", str(FIXTURES / "bare.ttl"))
     assert validated.exit_code == 1, validated.output
     assert violations_of(json.loads(validated.stdout)["results"]) == found
+
+
+def refused_resources(response: Any) -> dict[str, tuple[str, list[str]]]:
+    """A 403's refused resources: subject -> (owner, properties)."""
+    assert response.status_code == 403, response.text
+    error = response.json()["error"]
+    assert error["code"] == "forbidden"
+    return {r["subject"]: (r["owner"], r["properties"]) for r in error["details"]["resources"]}
+
+
+def test_a_partner_may_not_describe_a_curated_resource(
+    client: TestClient, partners: Partners
+) -> None:
+    """A description and a geometry on a curated innovation, a label on an official commune:
+    403 naming each resource and property, nothing written."""
+    graph = f"{BASE}graph/partner/reseau-test/descriptions"
+    response = put(client, partners, "curated-described.ttl", graph)
+    refused = refused_resources(response)
+    assert refused == {
+        f"{BASE}id/innovation/adive": (
+            "the project",
+            [f"{DCTERMS}description", "http://www.opengis.net/ont/geosparql#hasGeometry"],
+        ),
+        f"{BASE}id/commune/93066": ("the project", ["http://www.w3.org/2000/01/rdf-schema#label"]),
+    }
+    error = response.json()["error"]  # type: ignore[attr-defined]
+    assert f"{BASE}id/partner/reseau-test/" in error["details"]["allowed"]
+    assert history(client, graph) == []
+    ask = 'ASK { ?s ?p "Exemple : Saint-Denis bis"@fr }'
+    assert not client.get("/sparql", params={"query": ask}).json()["boolean"]
+
+
+def test_a_partner_may_not_mint_in_another_partners_space(
+    client: TestClient, partners: Partners
+) -> None:
+    graph = f"{BASE}graph/partner/reseau-test/ailleurs"
+    refused = refused_resources(put(client, partners, "other-space.ttl", graph))
+    iri = f"{BASE}id/partner/autre-reseau/innovation/atelier"
+    assert set(refused) == {iri} and refused[iri][0] == "partner autre-reseau"
+    assert f"{RDF}type" in refused[iri][1]
+    assert history(client, graph) == []
+    assert not union_sees(client, iri)
+
+
+def test_a_registered_namespace_is_its_partners_alone(
+    client: TestClient, partners: Partners
+) -> None:
+    """Another partner cannot take an IRI first in a partner's registered namespace, so that
+    partner's own PUT is never blocked by what someone else said of its resources."""
+    theirs = f"{BASE}graph/partner/reseau-test/squat"
+    refused = refused_resources(put(client, partners, "domaine.ttl", theirs))
+    assert set(refused) == {"https://data.reseau-domaine.example/projet/1"}
+    assert refused["https://data.reseau-domaine.example/projet/1"][0] == "partner reseau-domaine"
+    own = client.put(
+        "/store",
+        params={"graph": f"{BASE}graph/partner/reseau-domaine/projets"},
+        content=body("domaine.ttl"),
+        headers={"content-type": "text/turtle", **partners.auth(partners.domain)},
+    )
+    assert own.status_code == 201, own.text
+
+
+def test_a_partner_mints_in_its_own_space_and_links_to_curated_resources(
+    client: TestClient, partners: Partners
+) -> None:
+    """Its innovation in a curated commune, carried by a curated organisation: accepted;
+    so is a note (rdfs:comment) on a curated innovation (tests/fixtures/contributions/note.nt)."""
+    graph = f"{BASE}graph/partner/reseau-test/espace"
+    response = put(client, partners, "own-space.ttl", graph)
+    assert response.status_code == 201, response.text  # type: ignore[attr-defined]
+    assert labels_in(client, graph) == ["Exemple : atelier du réseau de test"]
+
+
+def test_the_guide_examples_are_accepted_in_the_guide_order(
+    client: TestClient, partners: Partners
+) -> None:
+    for name in EXAMPLE_ORDER:
+        response = client.put(
+            "/store",
+            params={"graph": f"{BASE}graph/partner/reseau-exemple/{name}"},
+            content=(EXAMPLES / f"{name}.jsonld").read_bytes(),
+            headers={"content-type": MEDIA["jsonld"], **partners.auth(partners.example)},
+        )
+        assert response.status_code == 201, (name, response.text)
+        assert response.json()["warnings"] == [], name
