@@ -218,8 +218,16 @@ def build(
 def validate(
     files: Annotated[list[Path], typer.Argument(help="Turtle, N-Triples, JSON-LD or TriG files.")],
     fmt: Annotated[str, typer.Option("--format", help="Report format: text or json.")] = "text",
+    partner: Annotated[
+        str | None,
+        typer.Option(
+            "--partner",
+            help="Also check the files describe only resources this partner mints "
+            "(as a write does: exit 2 otherwise).",
+        ),
+    ] = None,
 ) -> None:
-    """SHACL report for files: exit 0 conforms, 1 violations, 2 bad input."""
+    """SHACL report for files: exit 0 conforms, 1 violations, 2 bad input or not allowed."""
     from loaders.checks import validate_files
 
     settings = get_settings()
@@ -229,7 +237,7 @@ def validate(
 
     def action() -> None:
         with progress_bar(enabled=fmt == "text") as progress:
-            report = validate_files(settings, files, progress)
+            report = validate_files(settings, files, progress, partner)
         if fmt == "json":
             out.print_json(
                 json.dumps(

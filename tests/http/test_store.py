@@ -494,11 +494,22 @@ def refused_resources(response: Any) -> dict[str, tuple[str, list[str]]]:
     return {r["subject"]: (r["owner"], r["properties"]) for r in error["details"]["resources"]}
 
 
+def cli_refused(cli: Any, settings: Settings, partner: str, name: str) -> set[str]:
+    """The resources `qpvkg validate --partner` refuses in a fixture (exit 2)."""
+    env = {"QPVKG_PARTNERS_FILE": str(settings.partners_file)}
+    result = cli("validate", "--partner", partner, str(FIXTURES / name), env=env)
+    assert result.exit_code == 2, result.output
+    text = " ".join(result.stderr.split())
+    assert "may describe only the resources it mints" in text
+    return {word for word in text.split() if word.startswith("https://") and "(" not in word}
+
+
 def test_a_partner_may_not_describe_a_curated_resource(
-    client: TestClient, partners: Partners
+    client: TestClient, partners: Partners, setup: tuple[TestClient, Partners, Settings], cli: Any
 ) -> None:
     """A description and a geometry on a curated innovation, a label on an official commune:
-    403 naming each resource and property, nothing written."""
+    403 naming each resource and property, nothing written; `qpvkg validate --partner`
+    refuses the same resources."""
     graph = f"{BASE}graph/partner/reseau-test/descriptions"
     response = put(client, partners, "curated-described.ttl", graph)
     refused = refused_resources(response)
@@ -514,6 +525,7 @@ def test_a_partner_may_not_describe_a_curated_resource(
     assert history(client, graph) == []
     ask = 'ASK { ?s ?p "Exemple : Saint-Denis bis"@fr }'
     assert not client.get("/sparql", params={"query": ask}).json()["boolean"]
+    assert set(refused) <= cli_refused(cli, setup[2], "reseau-test", "curated-described.ttl")
 
 
 def test_a_partner_may_not_mint_in_another_partners_space(
@@ -529,7 +541,7 @@ def test_a_partner_may_not_mint_in_another_partners_space(
 
 
 def test_a_registered_namespace_is_its_partners_alone(
-    client: TestClient, partners: Partners
+    client: TestClient, partners: Partners, setup: tuple[TestClient, Partners, Settings], cli: Any
 ) -> None:
     """Another partner cannot take an IRI first in a partner's registered namespace, so that
     partner's own PUT is never blocked by what someone else said of its resources."""
@@ -537,6 +549,7 @@ def test_a_registered_namespace_is_its_partners_alone(
     refused = refused_resources(put(client, partners, "domaine.ttl", theirs))
     assert set(refused) == {"https://data.reseau-domaine.example/projet/1"}
     assert refused["https://data.reseau-domaine.example/projet/1"][0] == "partner reseau-domaine"
+    assert set(refused) <= cli_refused(cli, setup[2], "reseau-test", "domaine.ttl")
     own = client.put(
         "/store",
         params={"graph": f"{BASE}graph/partner/reseau-domaine/projets"},
