@@ -453,9 +453,27 @@ def test_a_bare_typed_node_is_validated_against_the_shapes_of_its_class(
     assert "label" in missing[f"{bare}document"]
     assert {"codeINSEE", "zone"} <= missing[f"{bare}commune"]
     blank = [f for f in missing if not f.startswith("http")]
-    assert len(blank) == 1
-    assert f"{SH}NodeKindConstraintComponent" in missing[blank[0]]
-    assert {"label", "source"} <= missing[blank[0]]
+    assert len(blank) == 7
+    for focus in blank:
+        assert f"{SH}NodeKindConstraintComponent" in missing[focus]
+        assert "label" in missing[focus]
+    by_iri = {
+        local(r.shape)
+        for r in report.violations
+        if r.constraint == f"{SH}NodeKindConstraintComponent"
+    }
+    assert by_iri == {
+        f"{name}Shape"
+        for name in (
+            "Innovation",
+            "SupportScheme",
+            "Organisation",
+            "Person",
+            "Partnership",
+            "BibliographicResource",
+            "StudyEntry",
+        )
+    }
 
 
 def test_national_innovation_without_territory_is_a_warning_only(
