@@ -80,6 +80,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from loaders.build import build, context_from, referenced_iris
+from loaders.ownership import partner_id_prefix
 from loaders.settings import PROJECT_DIR, Settings
 from loaders.sources import local_context_loader, parse_bytes, parse_file, serialize_ntriples
 from loaders.synth import load_communes, synth_quads
@@ -212,8 +213,23 @@ class Contribution:
 
 
 def synthetic_triples(settings: Settings, projects: int, communes: Any) -> list[ox.Triple]:
-    """The synthetic graph's triples, less the OWL ones (a contribution may use no OWL term)."""
-    triples = [q.triple for q in synth_quads(settings, projects, SEED, communes)]
+    """The synthetic graph's triples, less the OWL ones (a contribution may use no OWL term),
+    its resources moved into the partner's space (a partner describes only what it mints:
+    ``{base}id/innovation/synth-000001`` becomes ``{base}id/partner/bench/innovation/...``)."""
+    minted = f"{settings.base_iri}id/"
+    space = partner_id_prefix(settings, PARTNER)
+
+    def own(term: Any) -> Any:
+        if isinstance(term, ox.NamedNode) and term.value.startswith(minted):
+            rest = term.value[len(minted) :]
+            if "/synth-" in rest or rest == "dataset/synth":
+                return ox.NamedNode(space + rest)
+        return term
+
+    triples = [
+        ox.Triple(own(q.subject), q.predicate, own(q.object))
+        for q in synth_quads(settings, projects, SEED, communes)
+    ]
     return list(dict.fromkeys(t for t in triples if not t.predicate.value.startswith(OWL)))
 
 

@@ -10,6 +10,8 @@ import pyoxigraph as ox
 
 from loaders.build import Progress, context_from, load_reference_store, referenced_iris
 from loaders.catalog import NamedQuery, load_quality_checks
+from loaders.ownership import check_ownership
+from loaders.partners import PartnerRegistry, check_name
 from loaders.settings import Settings
 from loaders.sources import discover, parse_file
 from loaders.store import GraphStore, open_read, term_text
@@ -42,14 +44,19 @@ def _repository_store(settings: Settings) -> ox.Store:
 
 
 def validate_files(
-    settings: Settings, files: Sequence[Path], progress: Progress
+    settings: Settings, files: Sequence[Path], progress: Progress, partner: str | None = None
 ) -> ValidationReport:
-    """Validate files together; references to resources of the repository resolve against it."""
+    """Validate files together; references to resources of the repository resolve against it.
+    With ``partner``, the files are also held to what that partner may describe (403 rule of
+    ``loaders.ownership``, with the namespaces of the partners file, if there is one)."""
     progress.step("Parsing", total=len(files))
     quads: list[ox.Quad] = []
     for path in files:
         quads.extend(parse_file(path, settings))
         progress.advance()
+    if partner is not None:
+        namespaces = PartnerRegistry.from_settings(settings).namespaces()
+        check_ownership([q.triple for q in quads], settings, check_name(partner), namespaces)
     progress.step("Resolving references against the repository's data", total=None)
     context = context_from(repository_store(settings), referenced_iris(quads))
     progress.step("Validating against the shapes", total=None)

@@ -145,6 +145,13 @@ def run(action: Callable[[], T]) -> T:
         exc.__traceback__ = None
         err.print("[red]error:[/red] ", end="")
         err.print(exc.message, markup=False, highlight=False)
+        for resource in exc.details.get("resources", ()):  # refused by loaders.ownership
+            err.print(
+                f"  {resource['subject']} ({resource['owner']}): "
+                + ", ".join(resource["properties"]),
+                markup=False,
+                highlight=False,
+            )
         raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
@@ -211,8 +218,16 @@ def build(
 def validate(
     files: Annotated[list[Path], typer.Argument(help="Turtle, N-Triples, JSON-LD or TriG files.")],
     fmt: Annotated[str, typer.Option("--format", help="Report format: text or json.")] = "text",
+    partner: Annotated[
+        str | None,
+        typer.Option(
+            "--partner",
+            help="Also check the files describe only resources this partner mints "
+            "(as a write does: exit 2 otherwise).",
+        ),
+    ] = None,
 ) -> None:
-    """SHACL report for files: exit 0 conforms, 1 violations, 2 bad input."""
+    """SHACL report for files: exit 0 conforms, 1 violations, 2 bad input or not allowed."""
     from loaders.checks import validate_files
 
     settings = get_settings()
@@ -222,7 +237,7 @@ def validate(
 
     def action() -> None:
         with progress_bar(enabled=fmt == "text") as progress:
-            report = validate_files(settings, files, progress)
+            report = validate_files(settings, files, progress, partner)
         if fmt == "json":
             out.print_json(
                 json.dumps(
@@ -508,18 +523,44 @@ def import_qpv(
 @partner_app.command("add")
 def partner_add(
     name: Annotated[str, typer.Argument(help="Lowercase letters, digits, hyphens.")],
+    namespace: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--namespace",
+            help="An IRI space of the partner's own (its domain, ending in / or #): only it "
+            "may describe the resources there. Repeatable.",
+        ),
+    ] = None,
 ) -> None:
     """Create a partner and print its bearer token, once: it is stored only as a hash."""
+    from loaders.ownership import partner_id_prefix
     from loaders.partners import PartnerRegistry, partner_graph_prefix
 
     settings = get_settings()
-    token = run(lambda: PartnerRegistry.from_settings(settings).add(name))
+    registry = PartnerRegistry.from_settings(settings)
+    token = run(lambda: registry.add(name, namespace or (), base_iri=settings.base_iri))
+    spaces = ", ".join([partner_id_prefix(settings, name), *registry.load()[name].namespaces])
     err.print(
         f"partner [bold]{name}[/bold] may write the graphs under "
-        f"{partner_graph_prefix(settings, name)}\n"
-        "its token follows; it is shown only this once (the partners file keeps its hash):"
+        f"{partner_graph_prefix(settings, name)} and describe the resources under {spaces}\n"
+        "its token follows; it is shown only this once (the partners file keeps its hash):",
+        highlight=False,
     )
     out.print(token, markup=False, highlight=False, soft_wrap=True)
+
+
+@partner_app.command("namespace")
+def partner_namespace(
+    name: Annotated[str, typer.Argument()],
+    namespace: Annotated[str, typer.Argument(help="An IRI ending in / or #.")],
+) -> None:
+    """Register an IRI space (the partner's domain) where only this partner describes."""
+    from loaders.partners import PartnerRegistry
+
+    settings = get_settings()
+    registry = PartnerRegistry.from_settings(settings)
+    partner = run(lambda: registry.add_namespace(name, namespace, base_iri=settings.base_iri))
+    err.print(f"partner {partner.name}: {', '.join(partner.namespaces)}", highlight=False)
 
 
 @partner_app.command("list")
@@ -535,10 +576,10 @@ def partner_list(
         out.print_json(json.dumps(rows))
         return
     table = Table(title="Partners")
-    for col in ("name", "created", "revoked"):
+    for col in ("name", "created", "revoked", "namespaces"):
         table.add_column(col)
     for p in partners:
-        table.add_row(p.name, p.created, p.revoked or "")
+        table.add_row(p.name, p.created, p.revoked or "", " ".join(p.namespaces))
     out.print(table)
 
 

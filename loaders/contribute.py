@@ -5,8 +5,10 @@ One code path for the Graph Store Protocol (``PUT/POST/DELETE /store?graph=IRI``
 
 1. parses the body (JSON-LD with pyoxigraph, the project's own contexts inlined and no other
    context ever loaded; Turtle, N-Triples, RDF/XML with entity declarations bounded);
-2. checks the partner may write the graph (``{base}graph/partner/{name}/...``) and that the
-   triples are instance data (no class, property, shape or concept is (re)defined);
+2. checks the partner may write the graph (``{base}graph/partner/{name}/...``), that the
+   triples are instance data (no class, property, shape or concept is (re)defined), and that
+   they describe only resources the partner mints, linking to the others
+   (``loaders.ownership``);
 3. validates the resulting graph with SHACL, together with the ontology and what the store
    holds about the resources it points to (so an unknown territory or concept is caught);
 4. writes the version's content to the history folder, then commits the graph and its
@@ -43,7 +45,8 @@ from loaders.errors import (
     ValidationFailedError,
 )
 from loaders.files import write_atomic
-from loaders.partners import check_graph, partner_graph_prefix
+from loaders.ownership import check_ownership
+from loaders.partners import PartnerRegistry, check_graph, partner_graph_prefix
 from loaders.remote import RemoteStore
 from loaders.settings import DEFAULT_BASE_IRI, Settings
 from loaders.sources import context_dir, rebase_quads
@@ -664,6 +667,8 @@ def contribute(
                 raise BadInputError("a body is required")
             new = parse_contribution(data, media_type, settings)
             check_instance_data(new, settings, partner_graph_prefix(settings, partner))
+            namespaces = PartnerRegistry.from_settings(settings).namespaces()
+            check_ownership(new, settings, partner, namespaces)
         if mode == "post":
             present = set(existing)
             additions = [t for t in new if t not in present]

@@ -13,7 +13,8 @@ import hmac
 import json
 import re
 import secrets
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,10 +30,14 @@ TOKEN_PREFIX = "qpvkg_"
 
 @dataclass(frozen=True)
 class Partner:
+    """A partner account; ``namespaces`` are the IRI spaces (its own domain...) the operator
+    registered for it, besides ``{base}id/partner/{name}/`` (see ``loaders/ownership.py``)."""
+
     name: str
     token_sha256: str
     created: str
     revoked: str | None = None
+    namespaces: tuple[str, ...] = ()
 
     @property
     def active(self) -> bool:
@@ -44,6 +49,7 @@ class Partner:
             "token_sha256": self.token_sha256,
             "created": self.created,
             "revoked": self.revoked,
+            "namespaces": list(self.namespaces),
         }
 
 
@@ -75,7 +81,10 @@ class PartnerRegistry:
             return {}
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
-            return {p["name"]: Partner(**p) for p in data.get("partners", [])}
+            return {
+                p["name"]: Partner(**{**p, "namespaces": tuple(p.get("namespaces", ()))})
+                for p in data.get("partners", [])
+            }
         except (ValueError, KeyError, TypeError) as exc:
             raise BadInputError(f"the partners file {self.path} is unreadable: {exc}") from None
 
@@ -84,17 +93,35 @@ class PartnerRegistry:
         payload = {"partners": [p.as_dict() for p in sorted(partners.values(), key=_by_name)]}
         write_atomic(self.path, (json.dumps(payload, indent=2) + "\n").encode(), mode=0o600)
 
-    def add(self, name: str) -> str:
+    def add(self, name: str, namespaces: Sequence[str] = (), *, base_iri: str = "") -> str:
         """Create a partner (or give a revoked one a new token); the token, to show once."""
         check_name(name)
         partners = self.load()
         existing = partners.get(name)
         if existing is not None and existing.active:
             raise BadInputError(f"partner {name!r} exists: revoke it first to issue a new token")
+        kept = existing.namespaces if existing is not None else ()
+        spaces = check_namespaces(partners, name, [*kept, *namespaces], base_iri)
         token = f"{TOKEN_PREFIX}{secrets.token_urlsafe(32)}"
-        partners[name] = Partner(name, token_hash(token), _now())
+        partners[name] = Partner(name, token_hash(token), _now(), namespaces=spaces)
         self.save(partners)
         return token
+
+    def add_namespace(self, name: str, namespace: str, *, base_iri: str = "") -> Partner:
+        """Register one more IRI space for a partner (its domain): only it may describe the
+        resources there."""
+        partners = self.load()
+        partner = partners.get(name)
+        if partner is None:
+            raise BadInputError(f"no partner named {name!r}")
+        spaces = check_namespaces(partners, name, [*partner.namespaces, namespace], base_iri)
+        partners[name] = replace(partner, namespaces=spaces)
+        self.save(partners)
+        return partners[name]
+
+    def namespaces(self) -> dict[str, tuple[str, ...]]:
+        """Each partner's registered namespaces (revoked partners' too: still theirs)."""
+        return {p.name: p.namespaces for p in self.load().values() if p.namespaces}
 
     def revoke(self, name: str) -> Partner:
         partners = self.load()
@@ -103,7 +130,7 @@ class PartnerRegistry:
             raise BadInputError(f"no partner named {name!r}")
         if not partner.active:
             return partner
-        partners[name] = Partner(partner.name, partner.token_sha256, partner.created, _now())
+        partners[name] = replace(partner, revoked=_now())
         self.save(partners)
         return partners[name]
 
@@ -134,6 +161,36 @@ class PartnerRegistry:
         if not partner.active:
             raise ForbiddenError(f"partner {name!r} was revoked")
         return partner
+
+
+def check_namespaces(
+    partners: dict[str, Partner], name: str, namespaces: Sequence[str], base_iri: str
+) -> tuple[str, ...]:
+    """The namespaces, if each is an absolute http(s) IRI ending in '/' or '#', outside the
+    graph's own namespace, and neither inside nor around another partner's."""
+    out: list[str] = []
+    for namespace in dict.fromkeys(namespaces):
+        if not re.match(r"^https?://[^/\s]+/(\S*[/#])?$", namespace):
+            raise BadInputError(
+                f"namespace {namespace!r} must be an http(s) IRI ending in '/' or '#', "
+                "e.g. https://data.reseau-exemple.fr/"
+            )
+        if base_iri and (namespace.startswith(base_iri) or base_iri.startswith(namespace)):
+            raise BadInputError(
+                f"namespace {namespace!r} overlaps the graph's namespace {base_iri}: a partner's "
+                f"space there is {base_iri}id/partner/{name}/, without registration"
+            )
+        for other in partners.values():
+            if other.name == name:
+                continue
+            for theirs in other.namespaces:
+                if namespace.startswith(theirs) or theirs.startswith(namespace):
+                    raise BadInputError(
+                        f"namespace {namespace!r} overlaps {theirs!r}, registered for partner "
+                        f"{other.name!r}"
+                    )
+        out.append(namespace)
+    return tuple(out)
 
 
 def partner_graph_prefix(settings: Settings, name: str) -> str:

@@ -23,6 +23,15 @@ from loaders.sources import discover, parse_file, serialize_ntriples
 log = logging.getLogger(__name__)
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+#: The mark the validator puts on every subject of the data under check, so that the shapes'
+#: targets (``qpvkg-shapes:DescribedInstances``...) check each node of the data whatever it
+#: carries, and leave alone the references its context brings. Internal to a validation: the
+#: same IRI under any ``QPVKG_BASE_IRI`` (the shapes' SPARQL texts name it in full), and
+#: never taken from the data (a triple using it is dropped before the marks are added).
+UNDER_CHECK = ox.NamedNode("https://w3id.org/qpvkg/shapes#underCheck")
+UNDER_CHECK_FLAG = ox.Literal(
+    "true", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
+)
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 
 
@@ -215,22 +224,32 @@ class Validator:
         self, quads: Sequence[ox.Quad], context: Iterable[ox.Quad] = ()
     ) -> list[ox.Quad]:
         """What an engine validates, in the default graph: the quads, their context, the
-        ontology's triples about what they point to, and the axioms pySHACL mixes in."""
+        marks of the quads' subjects (``UNDER_CHECK``), the ontology's triples about what they
+        point to, and the axioms pySHACL mixes in."""
+        quads = unmarked(quads)
         extra = ontology_context(self.ontology_quads, quads)
         return [
             ox.Quad(q.subject, q.predicate, q.object)
-            for q in [*quads, *context, *extra, *self.axioms]
+            for q in [*quads, *unmarked(context), *under_check(quads), *extra, *self.axioms]
         ]
 
     def validate(
         self, quads: Sequence[ox.Quad], context: Iterable[ox.Quad] = ()
     ) -> ValidationReport:
-        """Validate the quads' triples; ``context`` adds facts (e.g. referenced territories)."""
+        """Validate the quads' triples; ``context`` adds facts (e.g. referenced territories).
+
+        Every subject of the quads is checked against the shapes of its classes, whatever it
+        carries (a bare ``<x> a qpvkg:Innovation`` too); the context's resources are not."""
         start = time.perf_counter()
         if self.engine == "pyshacl-turbo":
             conforms, results_graph, text, size = self._turbo(quads, context)
         else:
-            context = [*context, *ontology_context(self.ontology_quads, quads)]
+            quads = unmarked(quads)
+            context = [
+                *unmarked(context),
+                *under_check(quads),
+                *ontology_context(self.ontology_quads, quads),
+            ]
             conforms, results_graph, text, size = self._pyshacl(quads, context)
         results = tuple(sorted(_results(results_graph, self.shapes), key=_sort_key))
         log.info(
@@ -278,6 +297,17 @@ class Validator:
         # frames and whatever they hold (an open store keeps its lock until freed): collect now.
         gc.collect()
         return conforms, results_graph, text, size
+
+
+def unmarked(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
+    """The quads without any triple that would pass for the validator's mark."""
+    return [q for q in quads if q.predicate != UNDER_CHECK]
+
+
+def under_check(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
+    """One mark per subject of the data under check (see ``UNDER_CHECK``)."""
+    subjects = dict.fromkeys(q.subject for q in quads)
+    return [ox.Quad(s, UNDER_CHECK, UNDER_CHECK_FLAG) for s in subjects]
 
 
 def _sort_key(r: ValidationResult) -> tuple[int, str, str, str, str, str, str]:

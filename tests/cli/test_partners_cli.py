@@ -106,3 +106,76 @@ def test_contribute_writes_validates_and_versions(
     with open_read(store_settings) as store:
         triples = list(store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
     assert len(triples) == 18  # both accepted writes, nothing of the refused ones
+
+
+def test_contribute_applies_the_same_ownership_rule_as_http(
+    cli: Cli, env: dict[str, str], store_settings: Settings
+) -> None:
+    """Describing a curated resource or minting in another partner's space: refused (exit 2,
+    the resources and properties listed); minting in its own space and linking to curated
+    resources: written."""
+    assert cli("partner", "add", "reseau-test", env=env).exit_code == 0
+    graph = "https://w3id.org/qpvkg/graph/partner/reseau-test/regle"
+    for name, subject in (
+        ("curated-described.ttl", "https://w3id.org/qpvkg/id/innovation/adive"),
+        ("other-space.ttl", "https://w3id.org/qpvkg/id/partner/autre-reseau/innovation/atelier"),
+    ):
+        refused = cli(
+            "contribute",
+            str(FIXTURES / name),
+            "--partner",
+            "reseau-test",
+            "--graph",
+            graph,
+            env=env,
+        )
+        assert refused.exit_code == 2, refused.output
+        assert "may describe only the resources it mints" in " ".join(refused.stderr.split())
+        assert subject in refused.stderr
+        if name == "curated-described.ttl":
+            assert "http://purl.org/dc/terms/description" in refused.stderr
+    written = cli(
+        "contribute",
+        str(FIXTURES / "own-space.ttl"),
+        "--partner",
+        "reseau-test",
+        "--graph",
+        graph,
+        env=env,
+    )
+    assert written.exit_code == 0, written.output
+    with open_read(store_settings) as store:
+        subjects = {
+            q.subject for q in store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
+        }
+    assert ox.NamedNode("https://w3id.org/qpvkg/id/innovation/adive") not in subjects
+    assert (
+        ox.NamedNode("https://w3id.org/qpvkg/id/partner/reseau-test/innovation/atelier") in subjects
+    )
+
+
+def test_partner_namespaces_are_registered_once_and_kept_to_their_partner(
+    cli: Cli, env: dict[str, str]
+) -> None:
+    domain = "https://data.reseau-domaine.example/"
+    added = cli("partner", "add", "reseau-domaine", "--namespace", domain, env=env)
+    assert added.exit_code == 0, added.output
+    assert cli("partner", "add", "autre-reseau", env=env).exit_code == 0
+    inside = cli("partner", "namespace", "autre-reseau", f"{domain}sous/", env=env)
+    assert inside.exit_code == 2 and "reseau-domaine" in inside.output
+    ours = cli("partner", "namespace", "autre-reseau", "https://w3id.org/qpvkg/id/x/", env=env)
+    assert ours.exit_code == 2 and "overlaps the graph's namespace" in ours.output
+    assert cli("partner", "namespace", "autre-reseau", "not an iri", env=env).exit_code == 2
+    assert (
+        cli("partner", "namespace", "autre-reseau", "https://autre.example/", env=env).exit_code
+        == 0
+    )
+    listed = json.loads(cli("partner", "list", "--json", env=env).stdout)
+    assert {p["name"]: p["namespaces"] for p in listed} == {
+        "autre-reseau": ["https://autre.example/"],
+        "reseau-domaine": [domain],
+    }
+    squat = cli("contribute", str(FIXTURES / "domaine.ttl"), "--partner", "autre-reseau", env=env)
+    assert squat.exit_code == 2 and "partner reseau-domaine" in " ".join(squat.stderr.split())
+    own = cli("contribute", str(FIXTURES / "domaine.ttl"), "--partner", "reseau-domaine", env=env)
+    assert own.exit_code == 0, own.output

@@ -113,6 +113,11 @@ def validate_file(
     return validate_quads(parse_file(path, settings), validator, references)
 
 
+def term_name(iri: str | None) -> str:
+    """The last segment of an IRI, after its last '#' or '/'."""
+    return re.split("[#/]", iri or "")[-1]
+
+
 def local(iri: str | None) -> str:
     return (iri or "").rsplit("#", 1)[-1]
 
@@ -166,6 +171,8 @@ def test_valid_fixture_conforms(
 
 
 GENID = "https://w3id.org/qpvkg/.well-known/genid/"
+#: The suffix of the invalid fixtures about blank nodes, validated one by one as they are.
+BLANK_FIXTURE = "-blank-node"
 
 
 @dataclass(frozen=True)
@@ -214,10 +221,14 @@ def outcomes(validator: Validator, references: ox.Store, settings: Settings) -> 
     """Every invalid fixture validated in one pass (pySHACL's cost is mostly per call),
     each result traced back to its fixture through its focus node."""
     quads: list[ox.Quad] = []
-    for path in INVALID:
-        quads.extend(isolate(parse_file(path, settings), path.stem))
-    report = validate_quads(quads, validator, references)
     found: dict[str, list[ValidationResult]] = {path.stem: [] for path in INVALID}
+    for path in INVALID:
+        if path.stem.endswith(BLANK_FIXTURE):  # renaming would give its blank node an IRI
+            alone = validate_quads(parse_file(path, settings), validator, references)
+            found[path.stem].extend(alone.results)
+        else:
+            quads.extend(isolate(parse_file(path, settings), path.stem))
+    report = validate_quads(quads, validator, references)
     for result in report.results:
         key = owner(result.focus)
         if key is not None:
@@ -402,8 +413,67 @@ def test_luhn_in_one_pass_over_official_communes(
 def test_references_are_not_validated_where_they_are_only_referenced(
     validator: Validator, references: ox.Store, settings: Settings
 ) -> None:
-    path = FIXTURES / "references-only.ttl"
-    assert validate_file(path, validator, references, settings).results == ()
+    """Brought by the context (as the validator brings what the data points to), type and
+    label alone are references: checked where they are described."""
+    stubs = parse_file(FIXTURES / "references-only.ttl", settings)
+    data = parse_file(VALID[0], settings)
+    alone = validate_quads(data, validator, references)
+    report = validator.validate(data, [*context_from(references, referenced_iris(data)), *stubs])
+    assert report.results == alone.results
+    assert {r.focus for r in report.results} & {q.subject.value for q in stubs} == set()
+
+
+def test_the_same_resources_under_check_are_validated(
+    validator: Validator, references: ox.Store, settings: Settings
+) -> None:
+    """The same type-and-label nodes as the data under check are validated like any node."""
+    stubs = parse_file(FIXTURES / "references-only.ttl", settings)
+    report = validate_quads(stubs, validator, references)
+    assert not report.conforms
+    flagged = {r.focus for r in report.violations}
+    assert flagged == {q.subject.value for q in stubs}
+
+
+def test_a_bare_typed_node_is_validated_against_the_shapes_of_its_class(
+    validator: Validator, references: ox.Store, settings: Settings
+) -> None:
+    """A node that carries only its type (or a type and a label) is checked like any
+    other: a bare innovation misses its label, its source and its involvement; a bare
+    organisation as a blank node is refused for its lack of an IRI too."""
+    quads = parse_file(FIXTURES / "bare-nodes.ttl", settings)
+    report = validate_quads(quads, validator, references)
+    assert not report.conforms
+    missing: dict[str, set[str]] = {}
+    for r in report.violations:
+        missing.setdefault(r.focus, set()).add(term_name(r.path) if r.path else r.constraint or "")
+    bare = "https://data.bare.example/"
+    assert {"label", "source", "involvement"} <= missing[f"{bare}innovation"]
+    for name in ("dispositif", "organisation", "personne", "partenariat", "entree"):
+        assert "source" in missing[f"{bare}{name}"], (name, missing.get(f"{bare}{name}"))
+    assert "label" in missing[f"{bare}document"]
+    assert {"codeINSEE", "zone"} <= missing[f"{bare}commune"]
+    blank = [f for f in missing if not f.startswith("http")]
+    assert len(blank) == 7
+    for focus in blank:
+        assert f"{SH}NodeKindConstraintComponent" in missing[focus]
+        assert "label" in missing[focus]
+    by_iri = {
+        local(r.shape)
+        for r in report.violations
+        if r.constraint == f"{SH}NodeKindConstraintComponent"
+    }
+    assert by_iri == {
+        f"{name}Shape"
+        for name in (
+            "Innovation",
+            "SupportScheme",
+            "Organisation",
+            "Person",
+            "Partnership",
+            "BibliographicResource",
+            "StudyEntry",
+        )
+    }
 
 
 def test_national_innovation_without_territory_is_a_warning_only(

@@ -6,6 +6,7 @@ import json
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -20,6 +21,9 @@ from tests.http.test_limits import Listener
 FIXTURES = PROJECT_DIR / "tests" / "fixtures" / "contributions"
 BASE = "https://w3id.org/qpvkg/"
 GRAPH = f"{BASE}graph/partner/reseau-test/projets"
+DCTERMS = "http://purl.org/dc/terms/"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+SH = "http://www.w3.org/ns/shacl#"
 MEDIA = {
     "ttl": "text/turtle",
     "nt": "application/n-triples",
@@ -28,11 +32,23 @@ MEDIA = {
 }
 
 
+EXAMPLES = PROJECT_DIR / "docs" / "contribute" / "examples"
+#: The order the guide gives: each example refers only to resources written before it.
+EXAMPLE_ORDER = ("organisation", "personne", "dispositif", "partenariat", "innovation")
+
+
 class Partners:
     def __init__(self, settings: Settings) -> None:
         registry = PartnerRegistry.from_settings(settings)
+        base = settings.base_iri
         self.test = registry.add("reseau-test")
         self.other = registry.add("autre-reseau")
+        self.domain = registry.add(
+            "reseau-domaine", ["https://data.reseau-domaine.example/"], base_iri=base
+        )
+        self.example = registry.add(
+            "reseau-exemple", ["https://data.reseau-exemple.fr/"], base_iri=base
+        )
         self.registry = registry
 
     def auth(self, token: str | None = None) -> dict[str, str]:
@@ -425,3 +441,144 @@ def test_a_note_on_a_curated_innovation_is_validated_with_the_union(
     """The curated innovation's involvements and the types of what they point to are part
     of what the shapes see: a note on it conforms."""
     assert_note_validated(client, partners.auth(), f"{BASE}graph/partner/reseau-test/notes")
+
+
+def violations_of(results: list[dict[str, str]]) -> set[tuple[str, str, str]]:
+    """(focus, path, constraint) of each violation, blank-node focus nodes as "_:"."""
+    return {
+        (
+            r["focus"] if r["focus"].startswith("http") else "_:",
+            r["path"] or "",
+            r["constraint"] or "",
+        )
+        for r in results
+        if r["severity"] == "Violation"
+    }
+
+
+def test_bare_typed_nodes_are_validated_like_any_other(
+    client: TestClient, partners: Partners, cli: Any
+) -> None:
+    """`<x> a qpvkg:Innovation` alone, an organisation with a type and a label, blank-node
+    organisations: each is checked against its class's shapes, 422, nothing written; and
+    `qpvkg validate` says the same of the same file."""
+    graph = f"{BASE}graph/partner/reseau-test/nus"
+    before = history(client, graph)
+    response = put(client, partners, "bare.ttl", graph)
+    assert response.status_code == 422, response.text  # type: ignore[attr-defined]
+    results = response.json()["error"]["details"]["results"]  # type: ignore[attr-defined]
+    found = violations_of(results)
+    innovation = "https://data.reseau-test.example/projet/nu"
+    organisation = "https://data.reseau-test.example/organisation/nue"
+    paths = {(f, p) for f, p, _ in found}
+    for path in ("http://www.w3.org/2000/01/rdf-schema#label", f"{DCTERMS}source"):
+        assert (innovation, path) in paths
+    assert (innovation, f"{BASE}def#involvement") in paths
+    assert (organisation, f"{DCTERMS}source") in paths
+    assert (organisation, "http://www.w3.org/2000/01/rdf-schema#label") not in paths
+    blank = [r for r in results if not r["focus"].startswith("http") and not r["path"]]
+    assert len(blank) == 2 and all("IRI" in r["message_fr"] for r in blank), blank
+    assert all(r["constraint"] == f"{SH}NodeKindConstraintComponent" for r in blank)
+    assert history(client, graph) == before
+    assert not union_sees(client, innovation)
+    validated = cli("validate", "--format", "json", str(FIXTURES / "bare.ttl"))
+    assert validated.exit_code == 1, validated.output
+    assert violations_of(json.loads(validated.stdout)["results"]) == found
+
+
+def refused_resources(response: Any) -> dict[str, tuple[str, list[str]]]:
+    """A 403's refused resources: subject -> (owner, properties)."""
+    assert response.status_code == 403, response.text
+    error = response.json()["error"]
+    assert error["code"] == "forbidden"
+    return {r["subject"]: (r["owner"], r["properties"]) for r in error["details"]["resources"]}
+
+
+def cli_refused(cli: Any, settings: Settings, partner: str, name: str) -> set[str]:
+    """The resources `qpvkg validate --partner` refuses in a fixture (exit 2)."""
+    env = {"QPVKG_PARTNERS_FILE": str(settings.partners_file)}
+    result = cli("validate", "--partner", partner, str(FIXTURES / name), env=env)
+    assert result.exit_code == 2, result.output
+    text = " ".join(result.stderr.split())
+    assert "may describe only the resources it mints" in text
+    return {word for word in text.split() if word.startswith("https://") and "(" not in word}
+
+
+def test_a_partner_may_not_describe_a_curated_resource(
+    client: TestClient, partners: Partners, setup: tuple[TestClient, Partners, Settings], cli: Any
+) -> None:
+    """A description and a geometry on a curated innovation, a label on an official commune:
+    403 naming each resource and property, nothing written; `qpvkg validate --partner`
+    refuses the same resources."""
+    graph = f"{BASE}graph/partner/reseau-test/descriptions"
+    response = put(client, partners, "curated-described.ttl", graph)
+    refused = refused_resources(response)
+    assert refused == {
+        f"{BASE}id/innovation/adive": (
+            "the project",
+            [f"{DCTERMS}description", "http://www.opengis.net/ont/geosparql#hasGeometry"],
+        ),
+        f"{BASE}id/commune/93066": ("the project", ["http://www.w3.org/2000/01/rdf-schema#label"]),
+    }
+    error = response.json()["error"]  # type: ignore[attr-defined]
+    assert f"{BASE}id/partner/reseau-test/" in error["details"]["allowed"]
+    assert history(client, graph) == []
+    ask = 'ASK { ?s ?p "Exemple : Saint-Denis bis"@fr }'
+    assert not client.get("/sparql", params={"query": ask}).json()["boolean"]
+    assert set(refused) <= cli_refused(cli, setup[2], "reseau-test", "curated-described.ttl")
+
+
+def test_a_partner_may_not_mint_in_another_partners_space(
+    client: TestClient, partners: Partners
+) -> None:
+    graph = f"{BASE}graph/partner/reseau-test/ailleurs"
+    refused = refused_resources(put(client, partners, "other-space.ttl", graph))
+    iri = f"{BASE}id/partner/autre-reseau/innovation/atelier"
+    assert set(refused) == {iri} and refused[iri][0] == "partner autre-reseau"
+    assert f"{RDF}type" in refused[iri][1]
+    assert history(client, graph) == []
+    assert not union_sees(client, iri)
+
+
+def test_a_registered_namespace_is_its_partners_alone(
+    client: TestClient, partners: Partners, setup: tuple[TestClient, Partners, Settings], cli: Any
+) -> None:
+    """Another partner cannot take an IRI first in a partner's registered namespace, so that
+    partner's own PUT is never blocked by what someone else said of its resources."""
+    theirs = f"{BASE}graph/partner/reseau-test/squat"
+    refused = refused_resources(put(client, partners, "domaine.ttl", theirs))
+    assert set(refused) == {"https://data.reseau-domaine.example/projet/1"}
+    assert refused["https://data.reseau-domaine.example/projet/1"][0] == "partner reseau-domaine"
+    assert set(refused) <= cli_refused(cli, setup[2], "reseau-test", "domaine.ttl")
+    own = client.put(
+        "/store",
+        params={"graph": f"{BASE}graph/partner/reseau-domaine/projets"},
+        content=body("domaine.ttl"),
+        headers={"content-type": "text/turtle", **partners.auth(partners.domain)},
+    )
+    assert own.status_code == 201, own.text
+
+
+def test_a_partner_mints_in_its_own_space_and_links_to_curated_resources(
+    client: TestClient, partners: Partners
+) -> None:
+    """Its innovation in a curated commune, carried by a curated organisation: accepted;
+    so is a note (rdfs:comment) on a curated innovation (tests/fixtures/contributions/note.nt)."""
+    graph = f"{BASE}graph/partner/reseau-test/espace"
+    response = put(client, partners, "own-space.ttl", graph)
+    assert response.status_code == 201, response.text  # type: ignore[attr-defined]
+    assert labels_in(client, graph) == ["Exemple : atelier du réseau de test"]
+
+
+def test_the_guide_examples_are_accepted_in_the_guide_order(
+    client: TestClient, partners: Partners
+) -> None:
+    for name in EXAMPLE_ORDER:
+        response = client.put(
+            "/store",
+            params={"graph": f"{BASE}graph/partner/reseau-exemple/{name}"},
+            content=(EXAMPLES / f"{name}.jsonld").read_bytes(),
+            headers={"content-type": MEDIA["jsonld"], **partners.auth(partners.example)},
+        )
+        assert response.status_code == 201, (name, response.text)
+        assert response.json()["warnings"] == [], name
