@@ -5,7 +5,7 @@ One code path for the Graph Store Protocol (``PUT/POST/DELETE /store?graph=IRI``
 
 1. parses the body (JSON-LD with pyoxigraph, the project's own contexts inlined and no other
    context ever loaded; Turtle, N-Triples, RDF/XML without entity declarations) within the
-   limits of ``loaders.limits``;
+   limits of ``loaders.limits``, and names its blank nodes canonically (``loaders.canonical``);
 2. checks the partner may write the graph (``{base}graph/partner/{name}/...``) and that the
    triples are instance data (no class, property, shape or concept is (re)defined);
 3. validates the resulting graph with SHACL, together with the ontology and what the store
@@ -32,6 +32,7 @@ from typing import Any, Literal
 import pyoxigraph as ox
 
 from loaders.build import context_from, referenced_iris
+from loaders.canonical import canonical_triples
 from loaders.errors import (
     BadInputError,
     ConflictError,
@@ -583,7 +584,8 @@ def ntriples(triples: Iterable[ox.Triple]) -> bytes:
 
 
 def checksum_of(body: bytes) -> str:
-    """SHA-256 of the sorted N-Triples lines (blank node labels included)."""
+    """SHA-256 of the sorted N-Triples lines; blank nodes carry their canonical labels
+    (``loaders.canonical``), so the same content always has the same checksum."""
     lines = sorted(line for line in body.splitlines() if line.strip())
     return hashlib.sha256(b"\n".join(lines)).hexdigest()
 
@@ -649,7 +651,7 @@ def contribute(
     with graph_lock(graph), _write_lock:
         start = time.perf_counter()
         previous = versions(store, settings, graph)
-        existing = current_triples(store, graph)
+        existing = canonical_triples(current_triples(store, graph), strict=False)
         if mode == "rollback":
             if rollback_to is None or not any(v.version == rollback_to for v in previous):
                 raise UnknownResourceError(
@@ -668,6 +670,7 @@ def contribute(
                 raise EmptyContributionError(
                     "the body holds no triple: nothing was written (DELETE withdraws a graph)"
                 )
+            new = canonical_triples(new, strict=mode != "rollback")
             check_instance_data(new, settings, partner_graph_prefix(settings, partner))
         if mode == "post":
             present = set(existing)

@@ -1,5 +1,5 @@
 """What a partner may send: entities, literal sizes, JSON depth and tokens, contexts, language
-tags, empty bodies."""
+tags, empty bodies; and checksums and diffs that do not depend on blank-node labels."""
 
 from __future__ import annotations
 
@@ -298,3 +298,53 @@ def test_a_body_without_triples_makes_no_version(
         before = state(client)
         response = send(client, partners, body, MEDIA[fmt], method=method)
         assert_refused(client, response, 400, "empty_contribution", before)
+
+
+# ------------------------------------------------------------------ canonical checksums
+
+
+def test_the_same_content_twice_has_an_empty_diff_and_the_same_checksum(
+    client: TestClient, partners: Partners
+) -> None:
+    graph = f"{BASE}graph/partner/reseau-test/canonique"
+    first = (FIXTURES / "projet.nt").read_bytes()
+    relabelled = first.replace(b"_:i ", b"_:autre ").replace(b"_:i .", b"_:autre .")
+    assert relabelled != first
+    created = send(client, partners, first, MEDIA["nt"], graph=graph)
+    assert created.status_code == 201, created.text  # type: ignore[attr-defined]
+    again = send(client, partners, relabelled, MEDIA["nt"], graph=graph)
+    assert again.status_code == 200, again.text  # type: ignore[attr-defined]
+    result = again.json()  # type: ignore[attr-defined]
+    assert (result["added"], result["removed"]) == (0, 0)
+    assert result["checksum"] == created.json()["checksum"]  # type: ignore[attr-defined]
+    changes = client.get("/store/diff", params={"graph": graph, "from": 1, "to": 2}).json()
+    assert (changes["added"], changes["removed"]) == ([], [])
+    # the same triples in another syntax, and added once more: the same graph still
+    turtle = send(
+        client, partners, (FIXTURES / "projet.nt").read_bytes(), MEDIA["ttl"], graph=graph
+    )
+    assert turtle.json()["checksum"] == result["checksum"]  # type: ignore[attr-defined]
+    posted = send(client, partners, first, MEDIA["nt"], method="POST", graph=graph)
+    assert posted.status_code == 200, posted.text  # type: ignore[attr-defined]
+    assert posted.json()["added"] == 0 and posted.json()["triples"] == 9  # type: ignore[attr-defined]
+    versions = history(client, graph)
+    assert len({v["checksum"] for v in versions}) == 1 and len(versions) == 4
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"<https://data.reseau-test.example/a> <http://www.w3.org/2000/01/rdf-schema#seeAlso> _:x .\n"
+        b"<https://data.reseau-test.example/b> <http://www.w3.org/2000/01/rdf-schema#seeAlso> _:x .\n",
+        b"_:x <http://www.w3.org/2000/01/rdf-schema#seeAlso> _:y .\n"
+        b"_:y <http://www.w3.org/2000/01/rdf-schema#seeAlso> _:x .\n",
+    ],
+    ids=["shared", "cycle"],
+)
+def test_shared_or_cyclic_blank_nodes_are_refused(
+    client: TestClient, partners: Partners, body: bytes
+) -> None:
+    before = state(client)
+    response = send(client, partners, body, MEDIA["nt"])
+    error = assert_refused(client, response, 422, "shared_blank_node", before)
+    assert "IRI" in str(error["message"])
