@@ -51,6 +51,7 @@ from loaders.limits import (
     check_term_sizes,
     check_xml_prolog,
     load_json,
+    raise_token_too_large,
 )
 from loaders.partners import check_graph, partner_graph_prefix
 from loaders.remote import RemoteStore
@@ -346,6 +347,8 @@ def parse_contribution(
         ) from None
     except (ValueError, OSError) as exc:
         raise SourceSyntaxError(f"{name} does not parse as {media_type}: {exc}") from None
+    except MemoryError as exc:
+        raise_token_too_large(exc, name)
     if settings.base_iri != DEFAULT_BASE_IRI:
         quads = list(rebase_quads(quads, settings.base_iri))
     triples = list(dict.fromkeys(q.triple for q in quads))

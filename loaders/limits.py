@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NoReturn
 from xml.parsers import expat
 
 import pyoxigraph as ox
@@ -26,7 +26,8 @@ from loaders.errors import (
 
 #: JSON documents nested deeper than this (objects and arrays) are refused (400).
 MAX_JSON_DEPTH = 64
-#: A single JSON string (a key or a value) larger than this is refused (413).
+#: A single JSON string (a key or a value) larger than this is refused (413); the RDF parser
+#: refuses any token (literal, IRI) larger than this as well.
 MAX_JSON_TOKEN_BYTES = 16 * 1024 * 1024
 
 
@@ -142,6 +143,18 @@ def _check_token(value: str, name: str) -> None:
             f"{MAX_JSON_TOKEN_BYTES} bytes",
             limit=MAX_JSON_TOKEN_BYTES,
         )
+
+
+def raise_token_too_large(exc: MemoryError, name: str) -> NoReturn:
+    """413 for the RDF parser's refusal of a token over its 16 MiB buffer (a literal, an
+    IRI); any other ``MemoryError`` is raised again."""
+    if "buffer maximal size" not in str(exc):
+        raise exc
+    raise TokenTooLargeError(
+        f"{name}: one token (a literal or an IRI) is over the parser's limit of "
+        f"{MAX_JSON_TOKEN_BYTES} bytes",
+        limit=MAX_JSON_TOKEN_BYTES,
+    ) from None
 
 
 # ----------------------------------------------------------------------------- JSON-LD

@@ -15,7 +15,13 @@ from typing import Any
 import pyoxigraph as ox
 
 from loaders.errors import BadInputError, SourceSyntaxError, UnreadableSourceError
-from loaders.limits import check_no_null_context, check_term_sizes, check_xml_prolog, load_json
+from loaders.limits import (
+    check_no_null_context,
+    check_term_sizes,
+    check_xml_prolog,
+    load_json,
+    raise_token_too_large,
+)
 from loaders.settings import DEFAULT_BASE_IRI, Settings
 
 log = logging.getLogger(__name__)
@@ -183,6 +189,8 @@ def parse_bytes(
         raise SourceSyntaxError(f"{name}: {exc}", path=name, detail=str(exc)) from exc
     except ValueError as exc:
         raise SourceSyntaxError(f"{name}: {exc}", path=name, detail=str(exc)) from exc
+    except MemoryError as exc:
+        raise_token_too_large(exc, name)
 
 
 def parse_file(path: Path, settings: Settings, fmt: ox.RdfFormat | None = None) -> list[ox.Quad]:

@@ -169,6 +169,20 @@ def test_a_literal_over_the_limit_is_refused_naming_subject_and_property(
     assert "QPVKG_MAX_LITERAL_BYTES" in str(error["message"])
 
 
+@pytest.mark.parametrize("fmt", ["ttl", "nt", "rdf"])
+def test_a_literal_past_the_parser_buffer_gets_413_not_500(
+    client: TestClient, partners: Partners, fmt: str
+) -> None:
+    before = state(client)
+    body = big_literal(fmt, MAX_JSON_TOKEN_BYTES + 2)
+    assert len(body) < MAX_JSON_TOKEN_BYTES + 1024 * 1024  # under the body limit
+    response = send(client, partners, body, MEDIA[fmt])
+    status = response.status_code  # type: ignore[attr-defined]
+    error = response.json()["error"]  # type: ignore[attr-defined]
+    assert (status, error["code"]) in ((413, "token_too_large"), (413, "literal_too_large"))
+    assert (history(client, GRAPH), store_size(client)) == before
+
+
 def test_an_iri_over_the_limit_is_refused(client: TestClient, partners: Partners) -> None:
     before = state(client)
     iri = "https://data.reseau-test.example/" + "x" * LITERAL_LIMIT
