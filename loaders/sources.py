@@ -16,6 +16,7 @@ import pyoxigraph as ox
 
 from loaders.errors import BadInputError, SourceSyntaxError, UnreadableSourceError
 from loaders.limits import (
+    check_language_tags,
     check_no_null_context,
     check_term_sizes,
     check_xml_prolog,
@@ -256,6 +257,7 @@ def jsonld_to_nquads(data: bytes, *, name: str, base_iri: str, loader: Any) -> b
 
     document = load_json(data, name)
     check_no_null_context(document, name)
+    check_language_tags(document, name)
     options: dict[str, Any] = {"format": "application/n-quads", "base": base_iri}
     if loader is not None:
         options["documentLoader"] = loader

@@ -40,11 +40,18 @@ def null_context() -> str:
     return json.dumps(document)
 
 
+def bad_language() -> str:
+    document = json.loads((FIXTURES / "projet.jsonld").read_text(encoding="utf-8"))
+    document["rdfs:label"] = {"@value": "Exemple", "@language": "<script>"}
+    return json.dumps(document)
+
+
 CASES = [
     ("entities.rdf", flat_entities, "entity"),
     ("big.nt", big_literal, "QPVKG_MAX_LITERAL_BYTES"),
     ("null.jsonld", null_context, "null @context"),
     ("deep.jsonld", lambda: "[" * 5000 + "]" * 5000, "nested deeper than 64"),
+    ("lang.jsonld", bad_language, "'<script>' is not a well-formed BCP 47 language tag"),
 ]
 
 
