@@ -89,11 +89,12 @@ def check_xml_prolog(data: bytes, name: str = "the body") -> None:
 # ----------------------------------------------------------------------------- JSON
 
 
-def load_json(data: bytes, name: str = "the body") -> Any:
-    """The JSON value of UTF-8 bytes, nested at most ``MAX_JSON_DEPTH`` deep and with no
-    string over ``MAX_JSON_TOKEN_BYTES``; 400 (or 413 for a token) otherwise, never a crash."""
+def load_json(data: bytes | str, name: str = "the body") -> Any:
+    """The JSON value of UTF-8 bytes (or text), nested at most ``MAX_JSON_DEPTH`` deep and
+    with no string over ``MAX_JSON_TOKEN_BYTES``; 400 (or 413 for a token) otherwise, never a
+    crash."""
     try:
-        text = data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
     except UnicodeDecodeError as exc:
         raise SourceSyntaxError(f"{name} is not UTF-8 (byte {exc.start})", path=name) from None
     try:
