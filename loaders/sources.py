@@ -256,6 +256,11 @@ def jsonld_to_nquads(data: bytes, *, name: str, base_iri: str, loader: Any) -> b
     from pyld import jsonld
 
     document = load_json(data, name)
+    if not isinstance(document, dict | list):
+        raise SourceSyntaxError(
+            f"{name}: JSON but not a JSON-LD document (an object or an array of objects)",
+            path=name,
+        )
     check_no_null_context(document, name)
     check_language_tags(document, name)
     options: dict[str, Any] = {"format": "application/n-quads", "base": base_iri}

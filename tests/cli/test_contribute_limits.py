@@ -51,6 +51,7 @@ CASES = [
     ("big.nt", big_literal, "QPVKG_MAX_LITERAL_BYTES"),
     ("null.jsonld", null_context, "null @context"),
     ("deep.jsonld", lambda: "[" * 5000 + "]" * 5000, "nested deeper than 64"),
+    ("scalar.jsonld", lambda: "42", "not a JSON-LD document"),
     ("lang.jsonld", bad_language, "'<script>' is not a well-formed BCP 47 language tag"),
 ]
 
