@@ -4,7 +4,8 @@ One code path for the Graph Store Protocol (``PUT/POST/DELETE /store?graph=IRI``
 ``qpvkg contribute``. Each accepted write:
 
 1. parses the body (JSON-LD with pyoxigraph, the project's own contexts inlined and no other
-   context ever loaded; Turtle, N-Triples, RDF/XML with entity declarations bounded);
+   context ever loaded; Turtle, N-Triples, RDF/XML without entity declarations) within the
+   limits of ``loaders.limits``, and names its blank nodes canonically (``loaders.canonical``);
 2. checks the partner may write the graph (``{base}graph/partner/{name}/...``), that the
    triples are instance data (no class, property, shape or concept is (re)defined), and that
    they describe only resources the partner mints, linking to the others
@@ -21,7 +22,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -34,9 +34,11 @@ from typing import Any, Literal
 import pyoxigraph as ox
 
 from loaders.build import context_from, referenced_iris
+from loaders.canonical import canonical_triples
 from loaders.errors import (
     BadInputError,
     ConflictError,
+    EmptyContributionError,
     ForbiddenError,
     PayloadTooLargeError,
     SourceSyntaxError,
@@ -45,6 +47,14 @@ from loaders.errors import (
     ValidationFailedError,
 )
 from loaders.files import write_atomic
+from loaders.limits import (
+    check_language_tags,
+    check_no_null_context,
+    check_term_sizes,
+    check_xml_prolog,
+    load_json,
+    raise_token_too_large,
+)
 from loaders.ownership import check_ownership
 from loaders.partners import PartnerRegistry, check_graph, partner_graph_prefix
 from loaders.remote import RemoteStore
@@ -301,68 +311,63 @@ def check_terms(document: Any) -> None:
         )
 
 
-_ENTITY = re.compile(rb"<!ENTITY\s+(%\s*)?([^\s]+)\s+(SYSTEM|PUBLIC|\"([^\"]*)\"|'([^']*)')")
-
-
-def check_xml_entities(data: bytes, limit: int) -> None:
-    """Refuse RDF/XML whose entities could expand past ``limit`` bytes (a billion laughs) or
-    that point outside the document; plain entities (namespace shortcuts) are accepted."""
-    if b"<!ENTITY" not in data:
-        return
-    sizes: dict[bytes, int] = {}
-    for match in _ENTITY.finditer(data):
-        parameter, name, kind = match.group(1), match.group(2), match.group(3)
-        value = match.group(4) if match.group(4) is not None else match.group(5)
-        if parameter or kind in (b"SYSTEM", b"PUBLIC") or value is None:
-            raise BadInputError(
-                f"RDF/XML entity {name.decode(errors='replace')!r} is external or a parameter "
-                "entity: not accepted"
-            )
-        if b"&" in value or b"%" in value:
-            raise BadInputError(
-                f"RDF/XML entity {name.decode(errors='replace')!r} refers to other entities: "
-                "not accepted (nested entities can expand without bound)"
-            )
-        sizes[name] = len(value)
-    expanded = sum(sizes.get(m.group(1), 0) for m in re.finditer(rb"&([A-Za-z_][\w.-]*);", data))
-    if expanded > limit:
-        raise PayloadTooLargeError(
-            f"the RDF/XML entities would expand to more than {limit} bytes", limit=limit
-        )
-
-
 def parse_contribution(
     data: bytes, media_type: str, settings: Settings, *, name: str = "the body"
 ) -> list[ox.Triple]:
     """The triples of a contribution (blank nodes renamed apart); 400 with the parser's
-    line and column when malformed."""
+    line and column when malformed. The limits (docs/contribute.md#limits) are checked
+    before the RDF parser runs (document type, JSON depth and tokens, contexts, language
+    tags) and on its triples (literal sizes)."""
+    if len(data) > settings.max_body_bytes:
+        raise PayloadTooLargeError(
+            f"{name} is larger than {settings.max_body_bytes} bytes (QPVKG_MAX_BODY_BYTES)",
+            limit=settings.max_body_bytes,
+        )
     fmt = MEDIA_TYPES[media_type]
     base = f"{DEFAULT_BASE_IRI}id/"
     if fmt == ox.RdfFormat.JSON_LD:
-        try:
-            document = json.loads(data.decode("utf-8"))
-        except UnicodeDecodeError as exc:
-            raise SourceSyntaxError(f"{name} is not UTF-8 (byte {exc.start})") from None
-        except json.JSONDecodeError as exc:
-            raise SourceSyntaxError(
-                f"{name}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
-                line=exc.lineno,
-                column=exc.colno,
-            ) from None
-        data = json.dumps(inline_contexts(document, settings)).encode("utf-8")
+        document = load_json(data, name)
+        if not isinstance(document, dict | list):
+            raise EmptyContributionError(
+                f"{name} is JSON but not a JSON-LD document: send an object (or an array of "
+                "objects) describing your resources",
+            )
+        check_no_null_context(document, name)
+        inlined = inline_contexts(document, settings)
+        check_language_tags(inlined, name)
+        data = json.dumps(inlined).encode("utf-8")
     elif fmt == ox.RdfFormat.RDF_XML:
-        check_xml_entities(data, settings.max_body_bytes)
+        check_xml_prolog(data, name)
     try:
         quads = list(
             ox.parse(data, fmt, base_iri=base, without_named_graphs=True, rename_blank_nodes=True)
         )
     except SyntaxError as exc:
-        raise SourceSyntaxError(f"{name} does not parse as {media_type}: {exc}") from None
+        near = syntax_error_text(data, exc)
+        raise SourceSyntaxError(
+            f"{name} does not parse as {media_type}: {exc}" + (f" (at {near!r})" if near else ""),
+            **({"text": near} if near else {}),
+        ) from None
     except (ValueError, OSError) as exc:
         raise SourceSyntaxError(f"{name} does not parse as {media_type}: {exc}") from None
+    except MemoryError as exc:
+        raise_token_too_large(exc, name)
     if settings.base_iri != DEFAULT_BASE_IRI:
         quads = list(rebase_quads(quads, settings.base_iri))
-    return list(dict.fromkeys(q.triple for q in quads))
+    triples = list(dict.fromkeys(q.triple for q in quads))
+    check_term_sizes(triples, settings.max_literal_bytes, name)
+    return triples
+
+
+def syntax_error_text(data: bytes, exc: SyntaxError, keep: int = 200) -> str:
+    """The text a parser error points to (a malformed language tag, a bad IRI), if it
+    points to one line."""
+    if not exc.lineno or not exc.offset or exc.end_lineno != exc.lineno or not exc.end_offset:
+        return ""
+    lines = data.decode("utf-8", errors="replace").splitlines()
+    if exc.lineno > len(lines):
+        return ""
+    return lines[exc.lineno - 1][exc.offset - 1 : exc.end_offset][:keep].strip()
 
 
 def check_instance_data(triples: Sequence[ox.Triple], settings: Settings, own: str) -> None:
@@ -585,7 +590,8 @@ def ntriples(triples: Iterable[ox.Triple]) -> bytes:
 
 
 def checksum_of(body: bytes) -> str:
-    """SHA-256 of the sorted N-Triples lines (blank node labels included)."""
+    """SHA-256 of the sorted N-Triples lines; blank nodes carry their canonical labels
+    (``loaders.canonical``), so the same content always has the same checksum."""
     lines = sorted(line for line in body.splitlines() if line.strip())
     return hashlib.sha256(b"\n".join(lines)).hexdigest()
 
@@ -651,7 +657,7 @@ def contribute(
     with graph_lock(graph), _write_lock:
         start = time.perf_counter()
         previous = versions(store, settings, graph)
-        existing = current_triples(store, graph)
+        existing = canonical_triples(current_triples(store, graph), strict=False)
         if mode == "rollback":
             if rollback_to is None or not any(v.version == rollback_to for v in previous):
                 raise UnknownResourceError(
@@ -666,6 +672,11 @@ def contribute(
             if data is None or media_type is None:
                 raise BadInputError("a body is required")
             new = parse_contribution(data, media_type, settings)
+            if not new and mode != "rollback":
+                raise EmptyContributionError(
+                    "the body holds no triple: nothing was written (DELETE withdraws a graph)"
+                )
+            new = canonical_triples(new, strict=mode != "rollback")
             check_instance_data(new, settings, partner_graph_prefix(settings, partner))
             namespaces = PartnerRegistry.from_settings(settings).namespaces()
             check_ownership(new, settings, partner, namespaces)

@@ -92,6 +92,61 @@ class PayloadTooLargeError(BadInputError):
     code = "payload_too_large"
 
 
+class LiteralTooLargeError(PayloadTooLargeError):
+    """A literal (or IRI) of a contribution larger than the literal size limit."""
+
+    code = "literal_too_large"
+
+
+class TokenTooLargeError(PayloadTooLargeError):
+    """A single JSON string larger than the token limit."""
+
+    code = "token_too_large"
+
+
+class DocumentTooDeepError(BadInputError):
+    """A JSON document nested deeper than the limit."""
+
+    code = "too_deep"
+
+
+class XmlDeclarationError(BadInputError):
+    """RDF/XML whose document type declares entities or points to an external DTD."""
+
+    code = "xml_entities_refused"
+
+
+class EmptyContributionError(BadInputError):
+    """A write whose body holds no triple (or a JSON-LD document that is not a node)."""
+
+    code = "empty_contribution"
+
+
+class UnacceptableDataError(QpvkgError):
+    """Data that parses but that the store will not hold as sent (it would lose or change
+    facts): a malformed language tag, a ``null`` JSON-LD context, a shared blank node."""
+
+    code = "unacceptable_data"
+
+
+class LanguageTagError(UnacceptableDataError):
+    """A language tag that is not well-formed BCP 47."""
+
+    code = "bad_language_tag"
+
+
+class NullContextError(UnacceptableDataError):
+    """A ``null`` JSON-LD context (it would lift the protection of the project's terms)."""
+
+    code = "null_context"
+
+
+class BlankNodeShapeError(UnacceptableDataError):
+    """Blank nodes that are shared (object of several triples) or form a cycle."""
+
+    code = "shared_blank_node"
+
+
 class UnsupportedMediaTypeError(BadInputError):
     """A request body of a media type the operation does not read."""
 

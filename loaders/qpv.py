@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import logging
 import re
 import time
@@ -18,6 +17,7 @@ import pyoxigraph as ox
 
 from loaders.build import Progress, context_from, load_reference_store
 from loaders.errors import BadInputError, SourceSyntaxError
+from loaders.limits import load_json
 from loaders.settings import Settings
 from loaders.sources import decode_utf8, discover, file_checksum, read_file_bytes
 from loaders.territories import (
@@ -98,15 +98,7 @@ def read_rows(path: Path) -> list[Row]:
 
 
 def _geojson_rows(path: Path, text: str) -> list[Row]:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SourceSyntaxError(
-            f"{path}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
-            path=str(path),
-            line=exc.lineno,
-            column=exc.colno,
-        ) from exc
+    data = load_json(text, str(path))  # bounded: nesting, token sizes
     if (
         not isinstance(data, dict)
         or data.get("type") != "FeatureCollection"

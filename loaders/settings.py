@@ -65,6 +65,12 @@ class Settings(BaseSettings):
     query_memory_mb: int = Field(default=1024, gt=0, description="Memory cap of a query worker.")
     max_rows: int = Field(default=100_000, gt=0, description="Rows returned before truncation.")
     max_body_bytes: int = Field(default=50 * 1024 * 1024, gt=0, description="Largest request body.")
+    max_literal_bytes: int = Field(
+        default=1024 * 1024,
+        gt=0,
+        description="Largest literal (or IRI) a contribution or a file read may hold, in UTF-8 "
+        "bytes; a larger one is refused (413) before anything reaches the store.",
+    )
     workers: int = Field(
         default=2 * (os.cpu_count() or 1),
         gt=0,

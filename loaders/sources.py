@@ -15,6 +15,14 @@ from typing import Any
 import pyoxigraph as ox
 
 from loaders.errors import BadInputError, SourceSyntaxError, UnreadableSourceError
+from loaders.limits import (
+    check_language_tags,
+    check_no_null_context,
+    check_term_sizes,
+    check_xml_prolog,
+    load_json,
+    raise_token_too_large,
+)
 from loaders.settings import DEFAULT_BASE_IRI, Settings
 
 log = logging.getLogger(__name__)
@@ -174,12 +182,16 @@ def parse_bytes(
     if fmt == ox.RdfFormat.JSON_LD:
         data = jsonld_to_nquads(data, name=name, base_iri=base_iri, loader=context_loader)
         fmt = ox.RdfFormat.N_QUADS
+    elif fmt == ox.RdfFormat.RDF_XML:
+        check_xml_prolog(data, name)
     try:
         return list(ox.parse(data, fmt, base_iri=base_iri, rename_blank_nodes=True))
     except SyntaxError as exc:
         raise SourceSyntaxError(f"{name}: {exc}", path=name, detail=str(exc)) from exc
     except ValueError as exc:
         raise SourceSyntaxError(f"{name}: {exc}", path=name, detail=str(exc)) from exc
+    except MemoryError as exc:
+        raise_token_too_large(exc, name)
 
 
 def parse_file(path: Path, settings: Settings, fmt: ox.RdfFormat | None = None) -> list[ox.Quad]:
@@ -195,6 +207,7 @@ def parse_file(path: Path, settings: Settings, fmt: ox.RdfFormat | None = None) 
         base_iri=base,
         context_loader=local_context_loader(settings),
     )
+    check_term_sizes((q.triple for q in quads), settings.max_literal_bytes, str(path))
     return list(rebase_quads(quads, settings.base_iri))
 
 
@@ -242,17 +255,14 @@ def jsonld_to_nquads(data: bytes, *, name: str, base_iri: str, loader: Any) -> b
     """Expand JSON-LD with pyld (local contexts only) and return N-Quads bytes."""
     from pyld import jsonld
 
-    try:
-        document = json.loads(data.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise SourceSyntaxError(f"{name}: not UTF-8 ({exc.reason})", path=name) from exc
-    except json.JSONDecodeError as exc:
+    document = load_json(data, name)
+    if not isinstance(document, dict | list):
         raise SourceSyntaxError(
-            f"{name}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
+            f"{name}: JSON but not a JSON-LD document (an object or an array of objects)",
             path=name,
-            line=exc.lineno,
-            column=exc.colno,
-        ) from exc
+        )
+    check_no_null_context(document, name)
+    check_language_tags(document, name)
     options: dict[str, Any] = {"format": "application/n-quads", "base": base_iri}
     if loader is not None:
         options["documentLoader"] = loader

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import json
 import logging
 import multiprocessing
 import os
@@ -21,6 +20,7 @@ import pyoxigraph as ox
 
 from loaders.build import Progress
 from loaders.errors import BadInputError, SourceSyntaxError, UnreadableSourceError
+from loaders.limits import load_json
 from loaders.settings import Settings
 from loaders.sources import decode_utf8, read_file_bytes, serialize_ntriples
 from loaders.validate import ValidationReport, ValidationResult, Validator
@@ -301,15 +301,7 @@ def read_json_records(path: Path) -> list[dict[str, Any]]:
     """A JSON array of objects, or a domain error naming the file."""
     raw = read_file_bytes(path)
     text = decode_utf8(raw, path)
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SourceSyntaxError(
-            f"{path}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
-            path=str(path),
-            line=exc.lineno,
-            column=exc.colno,
-        ) from exc
+    data = load_json(text, str(path))  # bounded: nesting, token sizes
     if not isinstance(data, list):
         raise SourceSyntaxError(
             f"{path}: expected a JSON array of records, found {type(data).__name__}",

@@ -179,6 +179,15 @@ def test_import_qpv_malformed_geojson(with_territories: Cli, project: Path, tmp_
     assert written(project) == ["territories-2026.nt.gz"]
 
 
+def test_import_qpv_nested_too_deep(with_territories: Cli, project: Path, tmp_path: Path) -> None:
+    path = tmp_path / "deep.geojson"
+    path.write_text('{"type": "FeatureCollection", "features": ' + "[" * 5000 + "]" * 5000 + "}")
+    result = with_territories("import", "qpv", str(path))
+    assert result.exit_code == 2, result.output
+    assert "deep.geojson" in result.stderr and "nested deeper than 64" in result.stderr
+    assert written(project) == ["territories-2026.nt.gz"]
+
+
 def test_import_qpv_malformed_csv(with_territories: Cli, project: Path, tmp_path: Path) -> None:
     path = tmp_path / "cut.csv"
     path.write_text("code_qp;lib_qp;insee_com\nQN09391A;Quartier fictif A\n", "utf-8")
