@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
@@ -17,7 +18,7 @@ from loaders.errors import (
     UnsupportedMediaTypeError,
 )
 from loaders.settings import Settings
-from loaders.sparqltext import check_query
+from loaders.sparqltext import check_query, may_call_service
 
 FORM = "application/x-www-form-urlencoded"
 QUERY = "application/sparql-query"
@@ -125,7 +126,16 @@ class QueryCall:
     timeout_s: float | None
 
 
-def query_call(
+async def check_text(text: str, settings: Settings) -> None:
+    """The one check of a client's query text before it reaches a store (updates and
+    SERVICE refused): when the text may hold SERVICE, it is parsed off the event loop."""
+    if may_call_service(text):
+        await asyncio.to_thread(check_query, text, settings.service_allow)
+    else:
+        check_query(text, settings.service_allow)
+
+
+async def query_call(
     method: str,
     params: list[tuple[str, str]],
     accept: str | None,
@@ -149,7 +159,7 @@ def query_call(
     text = queries[0]
     if not text.strip():
         raise BadInputError("the query is empty")
-    check_query(text, settings.service_allow)
+    await check_text(text, settings)
     defaults = [v for k, v in params if k == "default-graph-uri"]
     named = [v for k, v in params if k == "named-graph-uri"]
     fmt = next((v for k, v in params if k == "format"), None)
