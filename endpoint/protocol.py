@@ -9,7 +9,7 @@ from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
 
-from endpoint.negotiation import BY_KEY
+from endpoint.negotiation import BY_KEY, FORMAT_PARAMETERS, format_accept
 from endpoint.worker import Answer, Job
 from loaders.errors import (
     BadInputError,
@@ -162,14 +162,10 @@ async def query_call(
     await check_text(text, settings)
     defaults = [v for k, v in params if k == "default-graph-uri"]
     named = [v for k, v in params if k == "named-graph-uri"]
-    fmt = next((v for k, v in params if k == "format"), None)
-    if fmt is not None and fmt not in BY_KEY:
-        raise BadInputError(f"format {fmt!r} is unknown; use one of {', '.join(sorted(BY_KEY))}")
     job = Job(
         query=text,
-        accept=accept,
+        accept=format_accept([v for k, v in params if k in FORMAT_PARAMETERS], accept),
         max_rows=settings.max_rows,
-        format_key=fmt,
         base_iri=base_iri,
         default_graphs=iris(defaults, "default-graph-uri") if defaults or named else None,
         named_graphs=iris(named, "named-graph-uri") if defaults or named else None,

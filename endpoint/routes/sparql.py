@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from endpoint.deps import EngineDep, SettingsDep, render
 from endpoint.engine import QueryEngine
-from endpoint.negotiation import RDF, choose, prefers_html
+from endpoint.negotiation import FORMAT_PARAMETERS, RDF, choose, prefers_html
 from endpoint.protocol import (
     answer_headers,
     body_parameters,
@@ -94,7 +94,7 @@ async def sparql(request: Request, engine: EngineDep, settings: SettingsDep) -> 
     if (
         request.method == "GET"
         and prefers_html(accept)
-        and not any(k == "format" for k, _ in params)
+        and not any(k in FORMAT_PARAMETERS for k, _ in params)
     ):
         queries = [v for k, v in params if k == "query"]
         return query_page(request, queries[0] if len(queries) == 1 else None)
