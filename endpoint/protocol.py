@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
@@ -105,6 +106,8 @@ def iris(values: list[str], name: str) -> tuple[str, ...]:
 
 
 def timeout_parameter(values: list[str]) -> float | None:
+    """The ``timeout`` parameter's seconds (/sparql and named queries): a positive, finite
+    number; None when absent."""
     if not values:
         return None
     if len(values) > 1:
@@ -113,8 +116,10 @@ def timeout_parameter(values: list[str]) -> float | None:
         seconds = float(values[-1])
     except ValueError:
         raise BadInputError(f"timeout {values[-1]!r} is not a number of seconds") from None
-    if not seconds > 0:
-        raise BadInputError("timeout must be a positive number of seconds")
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise BadInputError(
+            f"timeout must be a positive, finite number of seconds (not {values[-1]!r})"
+        )
     return seconds
 
 

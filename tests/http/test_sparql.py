@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pyoxigraph as ox
 import pytest
 from starlette.testclient import TestClient
@@ -286,3 +289,33 @@ def test_server_timing_and_rows(client: TestClient) -> None:
     assert response.headers["x-result-rows"] == "1"
     again = client.get("/sparql", params={"query": SELECT})
     assert "cache;desc=hit" in again.headers["server-timing"]
+
+
+FORMULAS = 'SELECT ?a ?b ?c ?d WHERE { VALUES (?a ?b ?c ?d) { ("=HYPERLINK(\\"http://x/\\")" "+1+A1" "@SUM(A1)" "-2") ("-cmd|x" "\\tx" "\\rx" "ok") } }'
+
+
+def test_csv_cells_that_spreadsheets_run_as_formulas_are_prefixed(client: TestClient) -> None:
+    response = client.get("/sparql", params={"query": FORMULAS, "format": "csv"})
+    assert response.status_code == 200, response.text
+    rows = list(csv.reader(io.StringIO(response.text, newline="")))
+    assert rows == [
+        ["a", "b", "c", "d"],
+        ['\'=HYPERLINK("http://x/")', "'+1+A1", "'@SUM(A1)", "-2"],  # a number stays
+        ["'-cmd|x", "'\tx", "'\rx", "ok"],
+    ]
+    tsv = client.get("/sparql", params={"query": FORMULAS, "format": "tsv"})
+    assert '"=HYPERLINK' in tsv.text  # TSV (and JSON) keep the values as they are
+    as_json = client.get("/sparql", params={"query": FORMULAS, "format": "json"}).json()
+    assert as_json["results"]["bindings"][0]["a"]["value"] == '=HYPERLINK("http://x/")'
+
+
+@pytest.mark.parametrize("value", ["-1", "0", "nan", "NaN", "inf", "-inf", "1e999"])
+def test_a_timeout_that_is_not_a_positive_finite_number_is_refused(
+    client: TestClient, value: str
+) -> None:
+    for url in ("/sparql", "/queries/figures"):
+        params = {"timeout": value, **({"query": "ASK {}"} if url == "/sparql" else {})}
+        response = client.get(url, params=params, headers={"accept": "application/json"})
+        assert response.status_code == 400, (url, value, response.text)
+        error = response.json()["error"]
+        assert error["code"] == "bad_input" and "timeout" in error["message"]
