@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
@@ -131,11 +132,17 @@ class QueryCall:
     timeout_s: float | None
 
 
+#: the thread that parses texts that may hold SERVICE: off the event loop, one at a time, and
+#: apart from the default executor, so that slow parses delay only one another
+_CHECKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="service-check")
+
+
 async def check_text(text: str, settings: Settings) -> None:
     """The one check of a client's query text before it reaches a store (updates and
     SERVICE refused): when the text may hold SERVICE, it is parsed off the event loop."""
     if may_call_service(text):
-        await asyncio.to_thread(check_query, text, settings.service_allow)
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(_CHECKER, check_query, text, settings.service_allow)
     else:
         check_query(text, settings.service_allow)
 

@@ -80,9 +80,13 @@ def is_update(text: str) -> bool:
 #: a keyword that starts an update, as a word anywhere in the text (in a string, an IRI or a
 #: name too): without one, there is nothing to tokenise for the update check
 _MAY_UPDATE = re.compile(r"\b(?:" + "|".join(sorted(UPDATE_KEYWORDS)) + r")\b", re.IGNORECASE)
-#: the letters of SERVICE in any case, or a codepoint escape (which may spell them): without
-#: either, no SERVICE can be written, whatever the parser reads (the check of most queries)
-_MAY_CALL = re.compile(r"service|\\u", re.IGNORECASE)
+#: what a SERVICE clause needs: a codepoint escape (which may spell anything), or the letters
+#: of SERVICE in any case followed, past spaces and comments, by what the grammar puts after
+#: the keyword (SILENT, an IRI, a variable, a prefixed name). Without a match no SERVICE can
+#: be read, whatever the tokens around are; "service" in a label or an IRI does not match
+_MAY_CALL = re.compile(
+    r"\\u|service(?:[ \t\r\n]|\#[^\n\r]*)*(?:silent|[<?$]|[^\s{}]*:)", re.IGNORECASE
+)
 _ESCAPE = re.compile(r"\\u([+0-9A-Fa-f]{4})|\\U([+0-9A-Fa-f]{8})")
 #: past this length a query that mentions SERVICE is not parsed (the parser is slow)
 MAX_CHECKED_CHARS = 20_000
@@ -112,7 +116,11 @@ def _unescaped(text: str) -> str:
 def may_call_service(text: str) -> bool:
     """False when the text cannot hold SERVICE, whatever a parser reads (one search): then
     check_query parses nothing and takes microseconds."""
-    return _MAY_CALL.search(text) is not None
+    if "\\u" in text or "\\U" in text:
+        return True
+    # the engine reads keywords in ASCII case only: lower() finds every spelling, and costs
+    # less than a case-blind search
+    return "service" in text.lower() and _MAY_CALL.search(text) is not None
 
 
 def check_query(text: str, service_allow: list[str]) -> None:
@@ -120,7 +128,7 @@ def check_query(text: str, service_allow: list[str]) -> None:
     refusal = None
     if _MAY_UPDATE.search(text) is not None:
         refusal = _update_refusal(text)
-    if refusal is None and _MAY_CALL.search(text) is not None:  # most queries: one search
+    if refusal is None and may_call_service(text):  # most queries: a search, nothing parsed
         refusal = _service_refusal(text, tuple(service_allow))
     if refusal is not None:
         message, details = refusal
@@ -164,7 +172,9 @@ def _check_services(text: str, service_allow: tuple[str, ...]) -> None:
     allowed endpoint. Fails closed: a query that mentions SERVICE and cannot be read is
     refused."""
     escaped = "\\u" in text or "\\U" in text
-    if "service" not in (_unescaped(text) if escaped else text).lower():
+    if not escaped and _MAY_CALL.search(text) is None:
+        return  # the word, if there, is not followed by what SERVICE needs
+    if escaped and "service" not in _unescaped(text).lower():
         return  # no SERVICE however the escapes are read: nothing to check
     if escaped:
         # parsers differ on where codepoint escapes are undone (before tokenising, as the

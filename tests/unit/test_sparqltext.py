@@ -13,7 +13,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from loaders.errors import QueryRefusedError
-from loaders.sparqltext import _service_refusal, _update_refusal, check_query, with_values
+from loaders.sparqltext import (
+    MAX_CHECKED_CHARS,
+    _service_refusal,
+    _update_refusal,
+    check_query,
+    with_values,
+)
 from tests.listener import Listener
 
 EX = "http://example.org/"
@@ -256,6 +262,15 @@ def test_an_allowed_endpoint_written_relative_is_refused() -> None:
 )
 def test_the_word_service_elsewhere_is_not_refused(query: str) -> None:
     check_query(query, [])
+
+
+def test_the_word_service_in_a_label_is_not_even_parsed() -> None:
+    """Past MAX_CHECKED_CHARS a query that the parser would read is refused: this one runs,
+    because "service" followed by a space and a word cannot open a SERVICE clause."""
+    padding = " ".join(f"?s{i} ?p ?o ." for i in range(MAX_CHECKED_CHARS // 10))
+    check_query(f'SELECT * WHERE {{ {padding} ?s ?p "service public", "services" }}', [])
+    with pytest.raises(QueryRefusedError, match="longer than"):
+        check_query(f"SELECT * WHERE {{ {padding} ?service ?q ?r }}", [])  # may be SERVICE ?q
 
 
 def test_a_query_that_does_not_parse_is_refused_when_it_mentions_service() -> None:
