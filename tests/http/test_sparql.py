@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 from starlette.testclient import TestClient
+
+from endpoint.app import create_app
+from tests.http.conftest import OwnStore
 
 SELECT = "SELECT ?l WHERE { <https://w3id.org/qpvkg/id/innovation/totem-mobi> <http://www.w3.org/2000/01/rdf-schema#label> ?l }"
 ASK = "ASK { ?s a <https://w3id.org/qpvkg/def#Innovation> }"
@@ -319,3 +323,21 @@ def test_a_timeout_that_is_not_a_positive_finite_number_is_refused(
         assert response.status_code == 400, (url, value, response.text)
         error = response.json()["error"]
         assert error["code"] == "bad_input" and "timeout" in error["message"]
+
+
+def test_named_query_csv_defuses_formulas_too(own_store: OwnStore, tmp_path: Path) -> None:
+    """A label that a spreadsheet would run, in the data: the named query's CSV prefixes it."""
+    formula = '=HYPERLINK("http://example.org/")'
+    with own_store.settings("embedded", tmp_path) as settings:
+        store = ox.Store(str(settings.store_path))
+        totem = ox.NamedNode("https://w3id.org/qpvkg/id/innovation/totem-mobi")
+        label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+        graph = next(iter(store.quads_for_pattern(totem, label, None))).graph_name
+        store.add(ox.Quad(totem, label, ox.Literal(formula), graph))
+        store.flush()
+        del store
+        with TestClient(create_app(settings)) as app:
+            response = app.get("/queries/innovations-by-territory.csv")
+    assert response.status_code == 200, response.text
+    cells = {cell for row in csv.reader(io.StringIO(response.text, newline="")) for cell in row}
+    assert "'" + formula in cells and formula not in cells
