@@ -32,6 +32,7 @@ STATUS: tuple[tuple[type[e.QpvkgError], int], ...] = (
     (e.BadInputError, 400),
     (e.UnknownResourceError, 404),
     (e.NotAcceptableError, 406),
+    (e.RangeNotSatisfiableError, 416),
     (e.ValidationFailedError, 422),
     (e.UnacceptableDataError, 422),
     (e.UnauthorizedError, 401),
@@ -93,6 +94,8 @@ def response_for(request: Request | None, error: e.QpvkgError) -> Response:
         headers["Allow"] = str(error.details["allow"])
     if status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="qpvkg"'
+    if status == 416 and "size" in error.details:
+        headers["Content-Range"] = f"bytes */{error.details['size']}"
     details = {k: v for k, v in error.details.items() if k != "report"}
     return error_response(request, status, error.code, error.message, details, headers)
 

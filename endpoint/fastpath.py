@@ -170,7 +170,7 @@ class SparqlFastPath:
             body = await read_body(request.receive, limit)
             params = body_parameters(content_type, body, params)
         base = urlunsplit((scheme, host, scope["path"], "", ""))
-        call = query_call(scope["method"], params, request.accept, self.settings, base)
+        call = await query_call(scope["method"], params, request.accept, self.settings, base)
         if call is None:  # a POST without a query raises; a GET has one (checked upstream)
             raise AssertionError("unreachable")
         if key is not None and self.calls is not None:

@@ -16,6 +16,7 @@ class Format:
     media_type: str  # the canonical type sent in Content-Type
     aliases: tuple[str, ...] = ()  # other media types a client may ask for
     charset: bool = True
+    names: tuple[str, ...] = ()  # other names of the format/output/results parameters
 
     @property
     def content_type(self) -> str:
@@ -27,25 +28,92 @@ class Format:
 
 #: Results of SELECT and ASK queries.
 RESULTS = (
-    Format("json", "application/sparql-results+json", ("application/json",)),
-    Format("xml", "application/sparql-results+xml", ("application/xml", "text/xml")),
+    Format(
+        "json",
+        "application/sparql-results+json",
+        ("application/json",),
+        names=("srj", "sparql-results+json"),
+    ),
+    Format(
+        "xml",
+        "application/sparql-results+xml",
+        ("application/xml", "text/xml"),
+        names=("srx", "sparql-results+xml"),
+    ),
     Format("csv", "text/csv"),
     Format("tsv", "text/tab-separated-values"),
 )
-#: ASK results have no standard CSV or TSV form.
-BOOLEAN = RESULTS[:2]
+#: ASK results: the recommendation gives CSV and TSV no boolean form, but clients ask for it
+#: (SPARQLWrapper sends only text/csv); pyoxigraph writes one line, true or false
+BOOLEAN = RESULTS
 #: RDF graphs and datasets (CONSTRUCT, DESCRIBE, resources, dumps).
 RDF = (
-    Format("ttl", "text/turtle", ("application/x-turtle",)),
-    Format("jsonld", "application/ld+json", ("application/json",)),
-    Format("rdf", "application/rdf+xml", ("application/xml", "text/xml")),
-    Format("nt", "application/n-triples", ("text/plain",)),
-    Format("nq", "application/n-quads"),
+    Format(
+        "ttl",
+        "text/turtle",
+        ("application/x-turtle",),
+        # N3 clients take Turtle (a subset of N3); Fuseki's "text" is Turtle too
+        names=("turtle", "n3", "text", "application/turtle", "text/n3", "text/rdf+n3"),
+    ),
+    Format(
+        "jsonld",
+        "application/ld+json",
+        ("application/json",),
+        names=("json-ld", "json", "application/x-json+ld"),  # json: a graph's JSON is JSON-LD
+    ),
+    Format(
+        "rdf",
+        "application/rdf+xml",
+        ("application/xml", "text/xml"),
+        names=("rdf+xml", "rdfxml", "xml"),  # xml: a graph's XML is RDF/XML
+    ),
+    Format("nt", "application/n-triples", ("text/plain",), names=("ntriples", "n-triples")),
+    Format("nq", "application/n-quads", names=("nquads", "n-quads")),
     Format("trig", "application/trig"),
 )
 HTML = Format("html", "text/html", ("application/xhtml+xml",))
 
 BY_KEY = {f.key: f for f in (*RESULTS, *RDF, HTML)}
+#: the query parameters in which clients name a format (Fuseki reads output and format,
+#: Virtuoso format, SPARQLWrapper sends all three)
+FORMAT_PARAMETERS = ("format", "output", "results")
+
+
+def _names() -> dict[str, tuple[Format, ...]]:
+    out: dict[str, tuple[Format, ...]] = {}
+    for fmt in (*RESULTS, *RDF, HTML):
+        for name in (fmt.key, *fmt.names, *fmt.matches()):
+            if fmt not in out.get(name, ()):
+                out[name] = (*out.get(name, ()), fmt)
+    return out
+
+
+#: every name a format parameter may give, with the formats it means: "xml" (or
+#: application/xml) is SPARQL XML for results and RDF/XML for a graph, "json" SPARQL JSON or
+#: JSON-LD; the query's form picks among them
+BY_NAME = _names()
+
+
+def named(value: str) -> tuple[Format, ...]:
+    """The formats a format/output/results value names (none when it names none)."""
+    return BY_NAME.get(value.split(";")[0].strip().lower(), ())
+
+
+def format_accept(values: list[str], accept: str | None) -> str | None:
+    """The Accept header that a request's format parameters stand for: the formats they name,
+    in their order, before the client's own Accept (kept at lower quality, so that a format
+    the query's form cannot take falls back to content negotiation rather than failing).
+    None when no value names a format: then the Accept header alone decides."""
+    wanted: list[str] = []
+    for value in values:
+        for fmt in named(value):
+            if fmt.media_type not in wanted:
+                wanted.append(fmt.media_type)
+    if not wanted:
+        return accept
+    ranges = [f"{media};q={1 - i * 0.001:.3f}" for i, media in enumerate(wanted[:100])]
+    ranges += [f"{p.media_type};q={p.q * 0.5:.3f}" for p in parse_accept(accept) if p.q > 0]
+    return ", ".join(ranges)
 
 
 @dataclass(frozen=True)

@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import math
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
 
-from endpoint.negotiation import BY_KEY
+from endpoint.negotiation import BY_KEY, FORMAT_PARAMETERS, format_accept
 from endpoint.worker import Answer, Job
 from loaders.errors import (
     BadInputError,
@@ -17,7 +20,7 @@ from loaders.errors import (
     UnsupportedMediaTypeError,
 )
 from loaders.settings import Settings
-from loaders.sparqltext import check_query
+from loaders.sparqltext import check_query, may_call_service
 
 FORM = "application/x-www-form-urlencoded"
 QUERY = "application/sparql-query"
@@ -104,6 +107,8 @@ def iris(values: list[str], name: str) -> tuple[str, ...]:
 
 
 def timeout_parameter(values: list[str]) -> float | None:
+    """The ``timeout`` parameter's seconds (/sparql and named queries): a positive, finite
+    number; None when absent."""
     if not values:
         return None
     if len(values) > 1:
@@ -112,8 +117,10 @@ def timeout_parameter(values: list[str]) -> float | None:
         seconds = float(values[-1])
     except ValueError:
         raise BadInputError(f"timeout {values[-1]!r} is not a number of seconds") from None
-    if not seconds > 0:
-        raise BadInputError("timeout must be a positive number of seconds")
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise BadInputError(
+            f"timeout must be a positive, finite number of seconds (not {values[-1]!r})"
+        )
     return seconds
 
 
@@ -125,7 +132,22 @@ class QueryCall:
     timeout_s: float | None
 
 
-def query_call(
+#: the thread that parses texts that may hold SERVICE: off the event loop, one at a time, and
+#: apart from the default executor, so that slow parses delay only one another
+_CHECKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="service-check")
+
+
+async def check_text(text: str, settings: Settings) -> None:
+    """The one check of a client's query text before it reaches a store (updates and
+    SERVICE refused): when the text may hold SERVICE, it is parsed off the event loop."""
+    if may_call_service(text):
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(_CHECKER, check_query, text, settings.service_allow)
+    else:
+        check_query(text, settings.service_allow)
+
+
+async def query_call(
     method: str,
     params: list[tuple[str, str]],
     accept: str | None,
@@ -149,17 +171,13 @@ def query_call(
     text = queries[0]
     if not text.strip():
         raise BadInputError("the query is empty")
-    check_query(text, settings.service_allow)
+    await check_text(text, settings)
     defaults = [v for k, v in params if k == "default-graph-uri"]
     named = [v for k, v in params if k == "named-graph-uri"]
-    fmt = next((v for k, v in params if k == "format"), None)
-    if fmt is not None and fmt not in BY_KEY:
-        raise BadInputError(f"format {fmt!r} is unknown; use one of {', '.join(sorted(BY_KEY))}")
     job = Job(
         query=text,
-        accept=accept,
+        accept=format_accept([v for k, v in params if k in FORMAT_PARAMETERS], accept),
         max_rows=settings.max_rows,
-        format_key=fmt,
         base_iri=base_iri,
         default_graphs=iris(defaults, "default-graph-uri") if defaults or named else None,
         named_graphs=iris(named, "named-graph-uri") if defaults or named else None,

@@ -171,6 +171,13 @@ class QueryRefusedError(BadInputError):
     code = "query_refused"
 
 
+class RangeNotSatisfiableError(QpvkgError):
+    """A byte range that a file cannot give (past its end, or malformed); ``size`` is the
+    file's size in bytes."""
+
+    code = "range_not_satisfiable"
+
+
 class QueryLimitError(QpvkgError):
     """A query stopped for going over a limit (time or memory); the server goes on."""
 

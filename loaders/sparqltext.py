@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -76,52 +77,115 @@ def is_update(text: str) -> bool:
     return i < len(toks) and toks[i].kind == "word" and toks[i].text.upper() in UPDATE_KEYWORDS
 
 
-def service_endpoints(text: str) -> list[str | None]:
-    """The endpoints of the SERVICE clauses (None for a variable endpoint)."""
-    toks = tokens(text)
-    prefixes, _, _ = _prologue(toks)
-    out: list[str | None] = []
-    for i, tok in enumerate(toks):
-        if tok.kind != "word" or tok.text.upper() != "SERVICE":
-            continue
-        j = i + 1
-        if j < len(toks) and toks[j].kind == "word" and toks[j].text.upper() == "SILENT":
-            j += 1
-        if j >= len(toks):
-            out.append(None)
-            continue
-        target = toks[j]
-        if target.kind == "iri":
-            out.append(target.text[1:-1])
-        elif target.kind == "word" and ":" in target.text:
-            prefix, _, local = target.text.partition(":")
-            out.append(prefixes[prefix] + local if prefix in prefixes else None)
-        else:
-            out.append(None)
-    return out
-
-
-#: a keyword that starts an update, or SERVICE, as a word anywhere in the text (in a string,
-#: an IRI or a name too): without one, there is nothing to refuse and nothing to tokenise
-_MAY_REFUSE = re.compile(
-    r"\b(?:" + "|".join(sorted(UPDATE_KEYWORDS | {"SERVICE"})) + r")\b", re.IGNORECASE
+#: a keyword that starts an update, as a word anywhere in the text (in a string, an IRI or a
+#: name too): without one, there is nothing to tokenise for the update check
+_MAY_UPDATE = re.compile(r"\b(?:" + "|".join(sorted(UPDATE_KEYWORDS)) + r")\b", re.IGNORECASE)
+#: what a SERVICE clause needs: a codepoint escape (which may spell anything), or the letters
+#: of SERVICE in any case followed, past spaces and comments, by what the grammar puts after
+#: the keyword (SILENT, an IRI, a variable, a prefixed name). Without a match no SERVICE can
+#: be read, whatever the tokens around are; "service" in a label or an IRI does not match
+_MAY_CALL = re.compile(
+    r"\\u|service(?:[ \t\r\n]|\#[^\n\r]*)*(?:silent|[<?$]|[^\s{}]*:)", re.IGNORECASE
 )
+_ESCAPE = re.compile(r"\\u([+0-9A-Fa-f]{4})|\\U([+0-9A-Fa-f]{8})")
+#: past this length a query that mentions SERVICE is not parsed (the parser is slow)
+MAX_CHECKED_CHARS = 20_000
+#: one parse at a time: the parser's grammar objects are shared
+_PARSING = threading.Lock()
+
+
+def _unescaped(text: str) -> str:
+    """The text with every codepoint escape (``\\uXXXX``, ``\\UXXXXXXXX``) undone, as often as
+    one undoes another: a reading generous enough to show any SERVICE that a parser that
+    undoes them (over the whole text, as SPARQL says, or in strings and IRIs only) can see."""
+
+    def char(m: re.Match[str]) -> str:
+        try:
+            return chr(int(m.group(1) or m.group(2), 16))
+        except (ValueError, OverflowError):
+            return m.group()
+
+    for _ in range(8):
+        undone = _ESCAPE.sub(char, text)
+        if undone == text:
+            break
+        text = undone
+    return text
+
+
+def may_call_service(text: str) -> bool:
+    """False when the text cannot hold SERVICE, whatever a parser reads (one search): then
+    check_query parses nothing and takes microseconds."""
+    if "\\u" in text or "\\U" in text:
+        return True
+    # the engine reads keywords in ASCII case only: lower() finds every spelling, and costs
+    # less than a case-blind search
+    return "service" in text.lower() and _MAY_CALL.search(text) is not None
 
 
 def check_query(text: str, service_allow: list[str]) -> None:
     """Refuse updates and SERVICE clauses whose endpoint is not allow-listed."""
-    if _MAY_REFUSE.search(text) is None:  # most queries: a search instead of two tokenisations
-        return
-    _check_query(text, tuple(service_allow))
+    refusal = None
+    if _MAY_UPDATE.search(text) is not None:
+        refusal = _update_refusal(text)
+    if refusal is None and may_call_service(text):  # most queries: a search, nothing parsed
+        refusal = _service_refusal(text, tuple(service_allow))
+    if refusal is not None:
+        message, details = refusal
+        raise QueryRefusedError(message, **dict(details))
+
+
+#: a refusal as cached: its message and details (a fresh error is raised each time)
+Refusal = tuple[str, tuple[tuple[str, str], ...]]
+
+
+@lru_cache(maxsize=4096)  # decisions are cached, refusals too: a repeated text is read once
+def _update_refusal(text: str) -> Refusal | None:
+    if is_update(text):
+        return (
+            "this is a SPARQL Update request: /sparql answers queries only "
+            "(contributions go through the Graph Store Protocol at /store)",
+            (),
+        )
+    return None
 
 
 @lru_cache(maxsize=4096)
-def _check_query(text: str, service_allow: tuple[str, ...]) -> None:
-    if is_update(text):
-        raise QueryRefusedError(
-            "this is a SPARQL Update request: /sparql answers queries only "
-            "(contributions go through the Graph Store Protocol at /store)"
+def _service_refusal(text: str, service_allow: tuple[str, ...]) -> Refusal | None:
+    try:
+        _check_services(text, service_allow)
+    except QueryRefusedError as exc:
+        return exc.message, tuple((k, str(v)) for k, v in exc.details.items())
+    return None
+
+
+def _unchecked(reason: str) -> QueryRefusedError:
+    return QueryRefusedError(
+        f"SERVICE could not be checked: {reason}; the server only calls the endpoints of "
+        "QPVKG_SERVICE_ALLOW and refuses a query whose SERVICE clauses it cannot read",
+        reason=reason,
+    )
+
+
+def _check_services(text: str, service_allow: tuple[str, ...]) -> None:
+    """Refuse the query unless every SERVICE it holds, as a SPARQL parser reads it, names an
+    allowed endpoint. Fails closed: a query that mentions SERVICE and cannot be read is
+    refused."""
+    escaped = "\\u" in text or "\\U" in text
+    if not escaped and _MAY_CALL.search(text) is None:
+        return  # the word, if there, is not followed by what SERVICE needs
+    if escaped and "service" not in _unescaped(text).lower():
+        return  # no SERVICE however the escapes are read: nothing to check
+    if escaped:
+        # parsers differ on where codepoint escapes are undone (before tokenising, as the
+        # recommendation says, or inside strings and IRIs only): with SERVICE in the text,
+        # the two readings may call different endpoints, so neither is trusted
+        raise _unchecked(
+            "the query holds \\u or \\U codepoint escapes; write these characters as "
+            "themselves in a query that uses SERVICE or the word service"
         )
+    if len(text) > MAX_CHECKED_CHARS:
+        raise _unchecked(f"the query is longer than {MAX_CHECKED_CHARS} characters")
     for endpoint in service_endpoints(text):
         if endpoint is None:
             raise QueryRefusedError(
@@ -134,6 +198,63 @@ def _check_query(text: str, service_allow: tuple[str, ...]) -> None:
                 f"QPVKG_SERVICE_ALLOW (allowed: {allowed})",
                 endpoint=endpoint,
             )
+
+
+def service_endpoints(text: str) -> list[str | None]:
+    """The endpoints of the query's SERVICE clauses, as rdflib's SPARQL parser reads them
+    (None for a variable endpoint). An endpoint is its IRI as written, or its prefix's IRI
+    and local name; one that is not absolute (relative to BASE or to the request's URL) is
+    reported as written, so it matches no allowed endpoint. Raises QueryRefusedError when
+    the parser cannot read the text."""
+    from pyparsing import ParseBaseException
+    from rdflib.plugins.sparql.parser import parseQuery
+    from rdflib.plugins.sparql.parserutils import CompValue
+    from rdflib.term import Variable
+
+    try:
+        with _PARSING:
+            tree = parseQuery(text)
+    except (ParseBaseException, RecursionError, ValueError) as exc:
+        raise _unchecked(f"the query does not parse as SPARQL 1.1 ({exc})") from None
+    prologue, _ = tree
+    prefixes = {
+        str(decl["prefix"] or ""): str(decl["iri"])
+        for decl in prologue
+        if getattr(decl, "name", None) == "PrefixDecl"
+    }
+    out: list[str | None] = []
+    for term in _service_terms(tree):
+        if isinstance(term, Variable):
+            out.append(None)
+        elif isinstance(term, CompValue) and term.name == "pname":
+            prefix = str(term.get("prefix") or "")
+            if prefix not in prefixes:
+                raise _unchecked(f"the prefix {prefix}: is not declared")
+            out.append(prefixes[prefix] + str(term.get("localname") or ""))
+        else:
+            out.append(str(term))
+    return out
+
+
+def _service_terms(node: object) -> list[object]:
+    """The endpoint terms of every ServiceGraphPattern in a parse tree, wherever it stands
+    (OPTIONAL, UNION, MINUS, GRAPH, sub-SELECT, EXISTS in FILTER, BIND, HAVING, ORDER BY...)."""
+    from pyparsing import ParseResults
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    out: list[object] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, CompValue):
+            if current.name == "ServiceGraphPattern":
+                out.append(current.get("term"))
+            stack.extend(current.values())
+        elif isinstance(current, (ParseResults, list, tuple)):
+            stack.extend(current)
+        elif isinstance(current, dict):
+            stack.extend(current.values())
+    return out
 
 
 FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}

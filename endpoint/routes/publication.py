@@ -15,13 +15,25 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
-from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+from starlette.responses import (
+    FileResponse,
+    JSONResponse,
+    MalformedRangeHeader,
+    PlainTextResponse,
+    RangeNotSatisfiable,
+    Response,
+)
 
 from endpoint.deps import SettingsDep, render
 from endpoint.engine import QueryEngine
 from endpoint.linkeddata import http_date
 from endpoint.negotiation import BY_KEY, Format, choose, prefers_html
-from loaders.errors import NotAcceptableError, ServiceUnavailableError, UnknownResourceError
+from loaders.errors import (
+    NotAcceptableError,
+    RangeNotSatisfiableError,
+    ServiceUnavailableError,
+    UnknownResourceError,
+)
 from loaders.publish import (
     DESCRIPTION_FORMATS,
     DUMPS,
@@ -166,19 +178,44 @@ async def checksums(settings: SettingsDep) -> Response:
 
 
 @router.get("/dumps/{name}", summary="One dump (gzip), with range requests")
-async def dump(name: str, settings: SettingsDep) -> Response:
+async def dump(name: str, request: Request, settings: SettingsDep) -> Response:
     if name not in DUMP_FILES:
         raise UnknownResourceError(f"no dump {name}: see /dumps/")
     folder = folder_of(settings)
     manifest = manifest_of(folder)
     entry = next(d for d in manifest["dumps"] if d["file"] == name)
-    return FileResponse(
-        folder / name,
+    path = folder / name
+    response = FileResponse(
+        path,
         media_type="application/gzip",
         filename=name,
+        stat_result=path.stat(),
         headers={
             "ETag": f'"{entry["sha256"]}"',
             "Digest": f"sha-256={entry['sha256']}",
             "X-Content-Media-Type": entry["media_type"],
         },
     )
+    check_range(request, response, path.stat().st_size)
+    return response
+
+
+def check_range(request: Request, response: FileResponse, size: int) -> None:
+    """Refuse, in the JSON error shape, a Range the file response would answer in plain text
+    (416 past the end, 400 malformed): both are 416 here, with Content-Range: bytes */size.
+    The response's own reading of the header is used, so the two cannot disagree."""
+    header = request.headers.get("range")
+    if header is None:
+        return
+    if_range = request.headers.get("if-range")
+    if if_range is not None and not response._should_use_range(if_range):
+        return  # the whole file is sent
+    try:
+        response._parse_range_header(header, size)
+    except (MalformedRangeHeader, RangeNotSatisfiable) as exc:
+        reason = getattr(exc, "content", None) or "the range starts past the end of the file"
+        raise RangeNotSatisfiableError(
+            f"Range {header!r} cannot be served: {reason} (the file has {size} bytes)",
+            size=size,
+            range=header,
+        ) from None

@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse, Response
 
 from endpoint.deps import EngineDep, SettingsDep, render
 from endpoint.negotiation import RESULTS, Format, choose, prefers_html
+from endpoint.protocol import timeout_parameter
 from endpoint.routes.sparql import answer_response, run_query
 from loaders.catalog import NamedQuery
 from loaders.errors import BadInputError, UnknownResourceError
@@ -84,11 +85,7 @@ async def execute_named(
     format_key = "json" if html else fmt
     if format_key is None:
         format_key = choose(accept, QUERY_FORMATS, what=f"query {query.name}").key
-    timeout = request.query_params.get("timeout")
-    try:
-        timeout_s = float(timeout) if timeout else None
-    except ValueError:
-        raise BadInputError(f"timeout {timeout!r} is not a number of seconds") from None
+    timeout_s = timeout_parameter(request.query_params.getlist("timeout"))
     answer, cached = await run_query(
         engine,
         settings,

@@ -11,11 +11,12 @@ from starlette.responses import Response
 
 from endpoint.deps import EngineDep, SettingsDep, render
 from endpoint.engine import QueryEngine
-from endpoint.negotiation import RDF, choose, prefers_html
+from endpoint.negotiation import FORMAT_PARAMETERS, RDF, choose, prefers_html
 from endpoint.protocol import (
     answer_headers,
     body_parameters,
     check_content_type,
+    check_text,
     query_call,
     too_large,
     url_parameters,
@@ -23,7 +24,6 @@ from endpoint.protocol import (
 from endpoint.worker import Answer, Job
 from loaders.errors import MethodNotAllowedError
 from loaders.settings import Settings
-from loaders.sparqltext import check_query
 
 router = APIRouter(tags=["SPARQL"])
 
@@ -60,7 +60,7 @@ def answer_response(answer: Answer, cached: bool, *, head: bool = False) -> Resp
 async def run_query(
     engine: QueryEngine, settings: Settings, text: str, accept: str | None, **kwargs: Any
 ) -> tuple[Answer, bool]:
-    check_query(text, settings.service_allow)
+    await check_text(text, settings)
     timeout = kwargs.pop("timeout_s", None)
     job = Job(query=text, accept=accept, max_rows=settings.max_rows, **kwargs)
     return await engine.run(job, timeout)
@@ -94,11 +94,11 @@ async def sparql(request: Request, engine: EngineDep, settings: SettingsDep) -> 
     if (
         request.method == "GET"
         and prefers_html(accept)
-        and not any(k == "format" for k, _ in params)
+        and not any(k in FORMAT_PARAMETERS for k, _ in params)
     ):
         queries = [v for k, v in params if k == "query"]
         return query_page(request, queries[0] if len(queries) == 1 else None)
-    call = query_call(request.method, params, accept, settings, base)
+    call = await query_call(request.method, params, accept, settings, base)
     if call is None:
         return service_description(request, engine, accept)
     answer, cached = await engine.run(call.job, call.timeout_s)

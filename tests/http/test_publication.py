@@ -171,6 +171,22 @@ def test_dumps_support_range_requests(client: TestClient) -> None:
     assert client.get("/dumps/nothing.gz").status_code == 404
 
 
+@pytest.mark.parametrize(
+    "header",
+    ["bytes=999999999-", "bytes=100-50", "bytes=abc", "lines=1-2", "bytes", "bytes=-"],
+)
+def test_a_range_the_dump_cannot_give_is_416_in_the_json_shape(
+    client: TestClient, header: str
+) -> None:
+    size = len(client.get("/dumps/qpvkg.ttl.gz").content)
+    response = client.get("/dumps/qpvkg.ttl.gz", headers={"range": header})
+    assert response.status_code == 416, response.text
+    assert response.headers["content-range"] == f"bytes */{size}"
+    error = response.json()["error"]
+    assert error["status"] == 416 and error["code"] == "range_not_satisfiable"
+    assert error["details"]["size"] == size
+
+
 def test_export_writes_the_same_files(
     cli: object, tmp_path: Path, client: TestClient, app_settings: Settings
 ) -> None:

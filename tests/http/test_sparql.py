@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import csv
+import io
+from pathlib import Path
+
 import pyoxigraph as ox
 import pytest
 from starlette.testclient import TestClient
+
+from endpoint.app import create_app
+from tests.http.conftest import OwnStore
 
 SELECT = "SELECT ?l WHERE { <https://w3id.org/qpvkg/id/innovation/totem-mobi> <http://www.w3.org/2000/01/rdf-schema#label> ?l }"
 ASK = "ASK { ?s a <https://w3id.org/qpvkg/def#Innovation> }"
@@ -33,7 +40,9 @@ CONSTRUCT = "CONSTRUCT { ?s ?p ?o } WHERE { BIND(<https://w3id.org/qpvkg/id/inno
         (SELECT, "image/png", 406),
         (ASK, None, "application/sparql-results+json"),
         (ASK, "application/sparql-results+xml", "application/sparql-results+xml"),
-        (ASK, "text/csv", 406),
+        (ASK, "text/csv", "text/csv"),  # one line, true or false (as Jena and Virtuoso do)
+        (ASK, "text/tab-separated-values", "text/tab-separated-values"),
+        (ASK, "image/png", 406),
         (CONSTRUCT, None, "text/turtle"),
         (CONSTRUCT, "*/*", "text/turtle"),
         (CONSTRUCT, "text/turtle", "text/turtle"),
@@ -167,11 +176,6 @@ def test_dataset_selection(client: TestClient) -> None:
             "not a valid IRI",
         ),
         (
-            {"method": "GET", "url": "/sparql?query=ASK%20%7B%7D&format=docx"},
-            400,
-            "format 'docx' is unknown",
-        ),
-        (
             {
                 "method": "GET",
                 "url": "/sparql?query=SELECT%20*%20%7B%20SERVICE%20?e%20%7B%20?s%20?p%20?o%20%7D%20%7D",
@@ -200,6 +204,36 @@ def test_format_parameter_overrides_accept(client: TestClient) -> None:
         headers={"accept": "application/sparql-results+json"},
     )
     assert response.headers["content-type"].startswith("text/csv")
+
+
+@pytest.mark.parametrize(
+    ("query", "fmt", "accept", "expected"),
+    [
+        (SELECT, "docx", "text/csv", "text/csv"),  # an unknown name: content negotiation
+        (SELECT, "turtle", None, "application/sparql-results+json"),  # not for SELECT
+        (SELECT, "xml", None, "application/sparql-results+xml"),
+        (SELECT, "application/sparql-results+json", "text/csv", "application/sparql-results+json"),
+        (SELECT, "text/tab-separated-values", None, "text/tab-separated-values"),
+        ("ASK {}", "ttl", "application/sparql-results+xml", "application/sparql-results+xml"),
+        ("ASK {}", "csv", None, "text/csv"),
+        (CONSTRUCT, "xml", "application/rdf+xml", "application/rdf+xml"),
+        (CONSTRUCT, "json", None, "application/ld+json"),
+        (CONSTRUCT, "json-ld", None, "application/ld+json"),
+        (CONSTRUCT, "turtle", None, "text/turtle"),
+        (CONSTRUCT, "n3", None, "text/turtle"),
+        (CONSTRUCT, "rdf+xml", None, "application/rdf+xml"),
+        (CONSTRUCT, "nt", None, "application/n-triples"),
+        (CONSTRUCT, "csv", "text/turtle", "text/turtle"),  # not for a graph: Accept decides
+    ],
+)
+def test_format_names_of_other_servers_are_understood(
+    client: TestClient, query: str, fmt: str, accept: str | None, expected: str
+) -> None:
+    headers = {"accept": accept} if accept else {}
+    for name in ("format", "output", "results"):
+        response = client.get("/sparql", params={"query": query, name: fmt}, headers=headers)
+        assert response.status_code == 200, response.text
+        assert response.headers["content-type"].split(";")[0] == expected, (name, fmt)
 
 
 def test_service_description_for_rdf_clients(client: TestClient) -> None:
@@ -259,3 +293,51 @@ def test_server_timing_and_rows(client: TestClient) -> None:
     assert response.headers["x-result-rows"] == "1"
     again = client.get("/sparql", params={"query": SELECT})
     assert "cache;desc=hit" in again.headers["server-timing"]
+
+
+FORMULAS = 'SELECT ?a ?b ?c ?d WHERE { VALUES (?a ?b ?c ?d) { ("=HYPERLINK(\\"http://x/\\")" "+1+A1" "@SUM(A1)" "-2") ("-cmd|x" "\\tx" "\\rx" "ok") } }'
+
+
+def test_csv_cells_that_spreadsheets_run_as_formulas_are_prefixed(client: TestClient) -> None:
+    response = client.get("/sparql", params={"query": FORMULAS, "format": "csv"})
+    assert response.status_code == 200, response.text
+    rows = list(csv.reader(io.StringIO(response.text, newline="")))
+    assert rows == [
+        ["a", "b", "c", "d"],
+        ['\'=HYPERLINK("http://x/")', "'+1+A1", "'@SUM(A1)", "-2"],  # a number stays
+        ["'-cmd|x", "'\tx", "'\rx", "ok"],
+    ]
+    tsv = client.get("/sparql", params={"query": FORMULAS, "format": "tsv"})
+    assert '"=HYPERLINK' in tsv.text  # TSV (and JSON) keep the values as they are
+    as_json = client.get("/sparql", params={"query": FORMULAS, "format": "json"}).json()
+    assert as_json["results"]["bindings"][0]["a"]["value"] == '=HYPERLINK("http://x/")'
+
+
+@pytest.mark.parametrize("value", ["-1", "0", "nan", "NaN", "inf", "-inf", "1e999"])
+def test_a_timeout_that_is_not_a_positive_finite_number_is_refused(
+    client: TestClient, value: str
+) -> None:
+    for url in ("/sparql", "/queries/figures"):
+        params = {"timeout": value, **({"query": "ASK {}"} if url == "/sparql" else {})}
+        response = client.get(url, params=params, headers={"accept": "application/json"})
+        assert response.status_code == 400, (url, value, response.text)
+        error = response.json()["error"]
+        assert error["code"] == "bad_input" and "timeout" in error["message"]
+
+
+def test_named_query_csv_defuses_formulas_too(own_store: OwnStore, tmp_path: Path) -> None:
+    """A label that a spreadsheet would run, in the data: the named query's CSV prefixes it."""
+    formula = '=HYPERLINK("http://example.org/")'
+    with own_store.settings("embedded", tmp_path) as settings:
+        store = ox.Store(str(settings.store_path))
+        totem = ox.NamedNode("https://w3id.org/qpvkg/id/innovation/totem-mobi")
+        label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+        graph = next(iter(store.quads_for_pattern(totem, label, None))).graph_name
+        store.add(ox.Quad(totem, label, ox.Literal(formula), graph))
+        store.flush()
+        del store
+        with TestClient(create_app(settings)) as app:
+            response = app.get("/queries/innovations-by-territory.csv")
+    assert response.status_code == 200, response.text
+    cells = {cell for row in csv.reader(io.StringIO(response.text, newline="")) for cell in row}
+    assert "'" + formula in cells and formula not in cells

@@ -36,3 +36,14 @@ def test_quick_start_is_the_two_commands() -> None:
 def test_folders_have_readmes() -> None:
     for folder in ("ontology", "shapes", "data", "queries"):
         assert (Path(PROJECT_DIR) / folder / "README.md").is_file(), folder
+
+
+def test_every_format_name_is_in_the_sparql_docs() -> None:
+    """docs/sparql.md lists every name a format parameter may give (endpoint.negotiation)."""
+    from endpoint.negotiation import BY_NAME
+
+    text = (PROJECT_DIR / "docs" / "sparql.md").read_text()
+    table = text.split("## Result formats", 1)[1].split("\n## ", 1)[0]
+    missing = [n for n in BY_NAME if n not in ("html", "text/html", "application/xhtml+xml")]
+    missing = [n for n in missing if f"`{n}`" not in table]
+    assert not missing, f"format names missing from docs/sparql.md: {missing}"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pyoxigraph as ox
 import pytest
 
@@ -77,3 +80,29 @@ def test_rows_are_counted_and_cut_exactly(
 )
 def test_a_worker_answer_crosses_its_socket_unchanged(answer: Answer) -> None:
     assert decode_answer(encode_answer(answer)) == answer
+
+
+@pytest.mark.parametrize(
+    ("cell", "written"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+33 1 23", "'+33 1 23"),
+        ("-x", "'-x"),
+        ("@cmd", "'@cmd"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ('=A1&"x,\ny"', '\'=A1&"x,\ny"'),  # quoted, with a comma and a line break
+        ("-5", "-5"),
+        ("+1.5e3", "+1.5e3"),
+        ("a=b", "a=b"),
+        ("", ""),
+    ],
+)
+def test_csv_cells_read_as_formulas_are_prefixed(cell: str, written: str) -> None:
+    store = ox.Store()
+    query = f"SELECT ?v ?w WHERE {{ VALUES ?v {{ {ox.Literal(cell)} }} BIND(?v AS ?w) }}"
+    body, rows, _ = serialize_solutions(store.query(query), "csv", 10)  # type: ignore[arg-type]
+    parsed = list(csv.reader(io.StringIO(body.decode(), newline="")))
+    assert parsed == [["v", "w"], [written, written]] and rows == 1
+    tsv, _, _ = serialize_solutions(store.query(query), "tsv", 10)  # type: ignore[arg-type]
+    assert "'" not in tsv.decode()  # TSV is written as it was
