@@ -137,6 +137,13 @@ def query_call(
         raise QueryRefusedError(
             "SPARQL Update is not accepted at /sparql: the endpoint is read-only"
         )
+    # read (and refused if wrong) with or without a query
+    fmt = next((v for k, v in params if k == "format"), None) or None  # empty: not given
+    if fmt is not None and fmt not in BY_KEY:
+        raise BadInputError(f"format {fmt!r} is unknown; use one of {', '.join(sorted(BY_KEY))}")
+    timeout_s = timeout_parameter([v for k, v in params if k == "timeout"])
+    defaults = iris([v for k, v in params if k == "default-graph-uri"], "default-graph-uri")
+    named = iris([v for k, v in params if k == "named-graph-uri"], "named-graph-uri")
     queries = [v for k, v in params if k == "query"]
     if len(queries) > 1:
         raise BadInputError(f"{len(queries)} query parameters were given: give exactly one")
@@ -150,21 +157,16 @@ def query_call(
     if not text.strip():
         raise BadInputError("the query is empty")
     check_query(text, settings.service_allow)
-    defaults = [v for k, v in params if k == "default-graph-uri"]
-    named = [v for k, v in params if k == "named-graph-uri"]
-    fmt = next((v for k, v in params if k == "format"), None)
-    if fmt is not None and fmt not in BY_KEY:
-        raise BadInputError(f"format {fmt!r} is unknown; use one of {', '.join(sorted(BY_KEY))}")
     job = Job(
         query=text,
         accept=accept,
         max_rows=settings.max_rows,
         format_key=fmt,
         base_iri=base_iri,
-        default_graphs=iris(defaults, "default-graph-uri") if defaults or named else None,
-        named_graphs=iris(named, "named-graph-uri") if defaults or named else None,
+        default_graphs=defaults if defaults or named else None,
+        named_graphs=named if defaults or named else None,
     )
-    return QueryCall(job, timeout_parameter([v for k, v in params if k == "timeout"]))
+    return QueryCall(job, timeout_s)
 
 
 def answer_headers(answer: Answer, cached: bool) -> dict[str, str]:
