@@ -181,7 +181,7 @@ DUMP = answers(
 HEALTH = answers(content(JSON), more={503: {"description": "Not ready", "content": content(JSON)}})
 VERSION = answers(content(JSON))
 METRICS = answers(content(PLAIN_TEXT))
-STORE_READ = answers(content(*RDF[:4]), 400, 404, 406, description="The graph's triples")
+STORE_READ = answers(content(*RDF), 400, 404, 406, description="The graph's triples")
 _WRITE_ERRORS = (400, 401, 403, 404, 405, 409, 413, 415, 503)
 #: SHACL's report: in the JSON error shape, as JSON-LD, or as text (fr, en).
 _INVALID = {

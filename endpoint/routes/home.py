@@ -203,7 +203,9 @@ async def search(
     engine: EngineDep,
     settings: SettingsDep,
     q: str = Query(
-        "", description="the text to look for (2 characters at least)", max_length=SEARCH_MAX
+        "",
+        description="the text to look for (2 characters at least)",
+        json_schema_extra={"maxLength": SEARCH_MAX},  # checked below, with its own message
     ),
     format: str | None = Query(
         None, description="json or html (default: by Accept)", json_schema_extra=openapi.PAGE_FORMAT

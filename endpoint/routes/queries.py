@@ -86,7 +86,7 @@ async def execute_named(
     format_key = "json" if html else fmt
     if format_key is None:
         format_key = choose(accept, QUERY_FORMATS, what=f"query {query.name}").key
-    timeout_s = timeout_parameter([t for t in request.query_params.getlist("timeout") if t])
+    timeout_s = timeout_parameter(request.query_params.getlist("timeout"))  # as /sparql
     answer, cached = await run_query(
         engine,
         settings,

@@ -208,6 +208,7 @@ def test_an_empty_format_on_sparql_still_shows_the_page_to_a_browser(client: Tes
         ("/sparql", {"default-graph-uri": "not an iri"}),
         ("/queries/support-schemes", {"timeout": "-1"}),
         ("/queries/support-schemes", {"timeout": "0"}),
+        ("/queries/support-schemes", {"timeout": ""}),  # a number, as at /sparql
     ],
 )
 def test_parameters_outside_the_schema_are_refused(
