@@ -17,7 +17,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from endpoint import errors
+from endpoint import errors, openapi
 from endpoint.engine import QueryEngine
 from endpoint.fastpath import SparqlFastPath
 from loaders import __version__
@@ -149,7 +149,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(store.router)
     app.include_router(publication.router)
     app.state.publisher = publication.Publisher(engine, settings)
-    app.include_router(queries.build_router(app.state.catalog))
+    app.include_router(queries.build_router(app.state.catalog, settings.base_iri))
 
     from endpoint import linkeddata
     from endpoint.routes import home, pages, resources
@@ -163,6 +163,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(pages.install(app))  # before resources: /def, /shapes, /concept/x pages
     app.include_router(resources.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    openapi.install(app)
 
     app.add_middleware(
         CORSMiddleware,

@@ -8,8 +8,10 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Match
 
 from endpoint.deps import render
 from endpoint.negotiation import prefers_html
@@ -85,6 +87,22 @@ def error_response(
     )
 
 
+#: The order methods are listed in, in Allow.
+METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS")
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method registered for the request's path, by all its routes (the router names only
+    those of the first route matching the path)."""
+    methods: set[str] = set()
+    for route in iter_route_contexts(request.app.routes):
+        if route.methods:
+            match, _ = route.matches(request.scope)
+            if match is not Match.NONE:
+                methods |= route.methods
+    return ", ".join(sorted(methods, key=lambda m: (*METHOD_ORDER, m).index(m)))
+
+
 def response_for(request: Request | None, error: e.QpvkgError) -> Response:
     status = status_of(error)
     headers: dict[str, str] = {}
@@ -111,11 +129,14 @@ def install(app: FastAPI) -> None:
     async def http(request: Request, exc: StarletteHTTPException) -> Response:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         message = str(exc.detail) if exc.detail else "error"
+        headers = getattr(exc, "headers", None)
         if exc.status_code == 404:
             message = f"nothing at {request.url.path}"
-        return error_response(
-            request, exc.status_code, code, message, headers=getattr(exc, "headers", None)
-        )
+        if exc.status_code == 405:
+            allow = allowed_methods(request)
+            headers = {**(headers or {}), "Allow": allow}
+            message = f"{request.method} is not allowed on {request.url.path}: use {allow}"
+        return error_response(request, exc.status_code, code, message, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation(request: Request, exc: RequestValidationError) -> Response:

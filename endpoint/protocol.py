@@ -159,6 +159,11 @@ async def query_call(
         raise QueryRefusedError(
             "SPARQL Update is not accepted at /sparql: the endpoint is read-only"
         )
+    # read (and refused if wrong) with or without a query; a format name that is not known
+    # falls back to content negotiation (format_accept)
+    timeout_s = timeout_parameter([v for k, v in params if k == "timeout"])
+    defaults = iris([v for k, v in params if k == "default-graph-uri"], "default-graph-uri")
+    named = iris([v for k, v in params if k == "named-graph-uri"], "named-graph-uri")
     queries = [v for k, v in params if k == "query"]
     if len(queries) > 1:
         raise BadInputError(f"{len(queries)} query parameters were given: give exactly one")
@@ -172,17 +177,15 @@ async def query_call(
     if not text.strip():
         raise BadInputError("the query is empty")
     await check_text(text, settings)
-    defaults = [v for k, v in params if k == "default-graph-uri"]
-    named = [v for k, v in params if k == "named-graph-uri"]
     job = Job(
         query=text,
         accept=format_accept([v for k, v in params if k in FORMAT_PARAMETERS], accept),
         max_rows=settings.max_rows,
         base_iri=base_iri,
-        default_graphs=iris(defaults, "default-graph-uri") if defaults or named else None,
-        named_graphs=iris(named, "named-graph-uri") if defaults or named else None,
+        default_graphs=defaults if defaults or named else None,
+        named_graphs=named if defaults or named else None,
     )
-    return QueryCall(job, timeout_parameter([v for k, v in params if k == "timeout"]))
+    return QueryCall(job, timeout_s)
 
 
 def answer_headers(answer: Answer, cached: bool) -> dict[str, str]:

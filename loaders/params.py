@@ -82,7 +82,12 @@ def to_term(param: Param, raw: str, base_iri: str = DEFAULT_BASE_IRI) -> ox.Name
                     f"parameter {name}: {value!r} is not a concept of the {param.scheme} scheme",
                     name,
                 )
-            return ox.NamedNode(value)
+            try:
+                return ox.NamedNode(value)
+            except ValueError:
+                raise ParameterError(
+                    f"parameter {name}: {value!r} is not a valid IRI", name
+                ) from None
         if not KEY_RE.match(value):
             raise ParameterError(f"parameter {name}: {value!r} is not a concept notation", name)
         return ox.NamedNode(prefix + value)

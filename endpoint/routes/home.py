@@ -13,6 +13,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import JSONResponse, Response
 
 from endpoint import linkeddata as ld
+from endpoint import openapi
 from endpoint.deps import EngineDep, SettingsDep
 from endpoint.i18n import DEFAULT, translate
 from endpoint.negotiation import prefers_html
@@ -126,6 +127,7 @@ async def overview(
     "/",
     summary="Home: what the graph holds, example questions, search, links",
     description="HTML for a browser; otherwise a small JSON index (counts, examples, links).",
+    responses=openapi.JSON_OR_PAGE,
 )
 async def home(request: Request, engine: EngineDep, settings: SettingsDep) -> Response:
     data, extras = await asyncio.gather(
@@ -194,14 +196,22 @@ async def search_labels(engine: Any, settings: Settings, text: str) -> list[dict
         "ignoring case, accents, hyphens and apostrophes; exact and prefix matches first; "
         "at most 50. HTML for a browser (or `format=html`), JSON otherwise."
     ),
+    responses=openapi.JSON_OR_PAGE,
 )
 async def search(
     request: Request,
     engine: EngineDep,
     settings: SettingsDep,
-    q: str = Query("", description="the text to look for (2 characters at least)"),
-    format: str | None = Query(None, description="json or html (default: by Accept)"),
+    q: str = Query(
+        "",
+        description="the text to look for (2 characters at least)",
+        json_schema_extra={"maxLength": SEARCH_MAX},  # checked below, with its own message
+    ),
+    format: str | None = Query(
+        None, description="json or html (default: by Accept)", json_schema_extra=openapi.PAGE_FORMAT
+    ),
 ) -> Response:
+    format = format or None  # empty: not given
     if format not in (None, "json", "html"):
         raise BadInputError(f"format {format!r} is unknown; use json or html")
     html = format == "html" or (format is None and prefers_html(request.headers.get("accept")))

@@ -19,7 +19,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, FastAPI, Query, Request
 from starlette.responses import JSONResponse, Response
 
-from endpoint import i18n
+from endpoint import i18n, openapi
 from endpoint import linkeddata as ld
 from endpoint import pagemodels as pm
 from endpoint.deps import EngineDep, SettingsDep, render
@@ -90,6 +90,7 @@ def wants_html(request: Request, suffix: str | None) -> bool:
 
 
 def wants_json(request: Request, format: str | None) -> bool:
+    format = format or None  # empty: not given
     if format not in (None, "json", "html"):
         raise BadInputError(f"format {format!r} is unknown; use json or html")
     if format is not None:
@@ -185,6 +186,7 @@ async def ontology_page(
         "English with `lang=en`); Turtle, JSON-LD, RDF/XML or N-Triples by Accept or suffix "
         "(the same as `/def`)."
     ),
+    responses=openapi.RESOURCE,
 )
 async def ontology(request: Request, engine: EngineDep, settings: SettingsDep) -> Response:
     return await ontology_page(request, engine, settings, None, "def")
@@ -314,6 +316,7 @@ async def scheme_model(
         "number of innovations (and of all resources) that use it. Turtle, JSON-LD, RDF/XML or "
         "N-Triples of the scheme by Accept or suffix."
     ),
+    responses=openapi.RESOURCE,
 )
 async def concept_scheme(
     scheme: str, request: Request, engine: EngineDep, settings: SettingsDep
@@ -369,13 +372,20 @@ async def network_model(
         "(`format=json`): `nodes` (id, label, kind, href) and `edges` (source, target, kind, "
         "role)."
     ),
+    responses=openapi.JSON_OR_PAGE,
 )
 async def network(
     request: Request,
     engine: EngineDep,
     settings: SettingsDep,
-    actor: str = Query(..., description="the actor's IRI (or its path, /id/organisation/...)"),
-    format: str | None = Query(None, description="json or html (default: by Accept)"),
+    actor: str = Query(
+        ...,
+        description="the actor's IRI (or its path, /id/organisation/...)",
+        json_schema_extra={"pattern": openapi.IRI_OR_PATH},
+    ),
+    format: str | None = Query(
+        None, description="json or html (default: by Accept)", json_schema_extra=openapi.PAGE_FORMAT
+    ),
 ) -> Response:
     iri = actor_iri(actor, settings)
     model = await network_model(request, engine, settings, iri)
@@ -423,13 +433,20 @@ def map_document(places: list[dict[str, Any]]) -> dict[str, Any]:
         "on the map where the graph holds its GeoSPARQL point (today it holds none: the table "
         "lists them all). HTML for a browser, JSON otherwise (`format=json`)."
     ),
+    responses=openapi.JSON_OR_PAGE,
 )
 async def map_view(
     request: Request,
     engine: EngineDep,
     settings: SettingsDep,
-    actor: str | None = Query(None, description="an actor's IRI: only where it acts"),
-    format: str | None = Query(None, description="json or html (default: by Accept)"),
+    actor: str | None = Query(
+        None,
+        description="an actor's IRI: only where it acts",
+        json_schema_extra={"pattern": openapi.IRI_OR_PATH_OR_EMPTY},
+    ),
+    format: str | None = Query(
+        None, description="json or html (default: by Accept)", json_schema_extra=openapi.PAGE_FORMAT
+    ),
 ) -> Response:
     iri = actor_iri(actor, settings) if actor else None
     document = map_document(await map_places(request, engine, settings, iri))

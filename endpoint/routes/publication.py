@@ -12,9 +12,10 @@ import logging
 import threading
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
+from fastapi import Path as UrlPath
 from starlette.responses import (
     FileResponse,
     JSONResponse,
@@ -24,6 +25,7 @@ from starlette.responses import (
     Response,
 )
 
+from endpoint import openapi
 from endpoint.deps import SettingsDep, render
 from endpoint.engine import QueryEngine
 from endpoint.linkeddata import http_date
@@ -135,7 +137,11 @@ def description(request: Request, settings: Settings, name: str, key: str | None
     return Response(body, media_type=media, headers=headers)
 
 
-@router.get("/catalog", summary="DCAT-AP 3 catalogue (Turtle, RDF/XML, JSON-LD, N-Triples)")
+@router.get(
+    "/catalog",
+    summary="DCAT-AP 3 catalogue (Turtle, RDF/XML, JSON-LD, N-Triples)",
+    responses=openapi.DESCRIPTION,
+)
 async def catalog(request: Request, settings: SettingsDep) -> Response:
     return description(request, settings, "catalog", None)
 
@@ -145,7 +151,11 @@ async def catalog_as(request: Request, settings: SettingsDep, suffix: str) -> Re
     return description(request, settings, "catalog", _suffix(suffix))
 
 
-@router.get("/.well-known/void", summary="VoID description with statistics")
+@router.get(
+    "/.well-known/void",
+    summary="VoID description with statistics",
+    responses=openapi.DESCRIPTION,
+)
 async def void(request: Request, settings: SettingsDep) -> Response:
     return description(request, settings, "void", None)
 
@@ -161,7 +171,11 @@ def _suffix(suffix: str) -> str:
     return suffix
 
 
-@router.get("/dumps/", summary="The dumps: files, sizes, SHA-256 (JSON, or HTML for browsers)")
+@router.get(
+    "/dumps/",
+    summary="The dumps: files, sizes, SHA-256 (JSON, or HTML for browsers)",
+    responses=openapi.DUMP_LIST,
+)
 async def dumps(request: Request, settings: SettingsDep) -> Response:
     manifest = manifest_of(folder_of(settings))
     if prefers_html(request.headers.get("accept")):
@@ -170,15 +184,23 @@ async def dumps(request: Request, settings: SettingsDep) -> Response:
     return JSONResponse(manifest)
 
 
-@router.get("/dumps/SHA256SUMS", summary="Checksums of the dumps, for sha256sum -c")
+@router.get(
+    "/dumps/SHA256SUMS",
+    summary="Checksums of the dumps, for sha256sum -c",
+    responses=openapi.CHECKSUMS,
+)
 async def checksums(settings: SettingsDep) -> Response:
     manifest = manifest_of(folder_of(settings))
     lines = "".join(f"{d['sha256']}  {d['file']}\n" for d in manifest["dumps"])
     return PlainTextResponse(lines)
 
 
-@router.get("/dumps/{name}", summary="One dump (gzip), with range requests")
-async def dump(name: str, request: Request, settings: SettingsDep) -> Response:
+@router.get("/dumps/{name}", summary="One dump (gzip), with range requests", responses=openapi.DUMP)
+async def dump(
+    name: Annotated[str, UrlPath(json_schema_extra={"enum": sorted(DUMP_FILES)})],
+    request: Request,
+    settings: SettingsDep,
+) -> Response:
     if name not in DUMP_FILES:
         raise UnknownResourceError(f"no dump {name}: see /dumps/")
     folder = folder_of(settings)

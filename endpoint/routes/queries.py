@@ -10,6 +10,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
 from starlette.responses import JSONResponse, Response
 
+from endpoint import openapi
 from endpoint.deps import EngineDep, SettingsDep, render
 from endpoint.negotiation import RESULTS, Format, choose, prefers_html
 from endpoint.protocol import timeout_parameter
@@ -85,7 +86,7 @@ async def execute_named(
     format_key = "json" if html else fmt
     if format_key is None:
         format_key = choose(accept, QUERY_FORMATS, what=f"query {query.name}").key
-    timeout_s = timeout_parameter(request.query_params.getlist("timeout"))
+    timeout_s = timeout_parameter(request.query_params.getlist("timeout"))  # as /sparql
     answer, cached = await run_query(
         engine,
         settings,
@@ -134,15 +135,14 @@ async def execute_named(
     )
 
 
-def make_route(query: NamedQuery) -> Any:
+def make_route(query: NamedQuery, base_iri: str) -> Any:
     """A route function whose signature declares the query's parameters (for OpenAPI)."""
 
     async def run_named(
         request: Request, engine: EngineDep, settings: SettingsDep, **_: Any
     ) -> Response:
-        return await execute_named(
-            request, query, request.query_params.get("format"), engine, settings
-        )
+        fmt = request.query_params.get("format") or None  # empty: not given
+        return await execute_named(request, query, fmt, engine, settings)
 
     parameters = [
         inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request),
@@ -159,7 +159,13 @@ def make_route(query: NamedQuery) -> Any:
             ... if p.required else None,
             description=f"{description} [{p.type}]",
             examples=[p.example] if p.example else None,
-            pattern=p.pattern,
+            json_schema_extra=openapi.query_parameter(
+                p.type,
+                required=p.required,
+                pattern=p.pattern,
+                enum=p.enum,
+                prefix=f"{base_iri}concept/{p.scheme}/",
+            ),
         )
         parameters.append(
             inspect.Parameter(
@@ -170,7 +176,11 @@ def make_route(query: NamedQuery) -> Any:
         inspect.Parameter(
             "format",
             inspect.Parameter.KEYWORD_ONLY,
-            default=Query(None, description="json, csv, tsv or html (default: by Accept)"),
+            default=Query(
+                None,
+                description="json, csv, tsv, xml or html (empty or absent: by Accept)",
+                json_schema_extra={"enum": [*sorted(SUFFIXES), ""]},
+            ),
             annotation=str | None,
         )
     )
@@ -179,10 +189,12 @@ def make_route(query: NamedQuery) -> Any:
     return run_named
 
 
-def build_router(catalog: dict[str, NamedQuery]) -> APIRouter:
+def build_router(catalog: dict[str, NamedQuery], base_iri: str) -> APIRouter:
     router = APIRouter(tags=["named queries"])
 
-    @router.get("/queries", summary="The catalogue of named queries")
+    @router.get(
+        "/queries", summary="The catalogue of named queries", responses=openapi.QUERY_CATALOGUE
+    )
     async def list_queries(request: Request) -> Response:
         items = [describe(q, request) for q in catalog.values()]
         if prefers_html(request.headers.get("accept")):
@@ -201,8 +213,10 @@ def build_router(catalog: dict[str, NamedQuery]) -> APIRouter:
     for query in catalog.values():
         router.add_api_route(
             f"/queries/{query.name}",
-            make_route(query),
+            make_route(query, base_iri),
             methods=["GET"],
+            responses=openapi.NAMED_QUERY,
+            openapi_extra={"parameters": [openapi.TIMEOUT]},
             name=f"query-{query.name}",
             summary=query.summary,
             description=(query.description + "\n\n" if query.description else "")

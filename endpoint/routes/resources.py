@@ -25,6 +25,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from endpoint import linkeddata as ld
+from endpoint import openapi
 from endpoint.deps import EngineDep, SettingsDep
 from endpoint.engine import QueryEngine
 from endpoint.negotiation import BY_KEY, HTML, Format, choose, prefers_html
@@ -522,6 +523,7 @@ NEGOTIATION = (
     methods=METHODS,
     summary="An instance (innovation, actor, territory...) of the graph",
     description=f"The resource `{{base}}id/{{path}}`. {NEGOTIATION}",
+    responses=openapi.RESOURCE,
 )
 async def instance(
     path: str, request: Request, engine: EngineDep, settings: SettingsDep
@@ -534,6 +536,7 @@ async def instance(
     methods=METHODS,
     summary="A SKOS concept scheme or concept",
     description=f"The resource `{{base}}concept/{{path}}`. {NEGOTIATION}",
+    responses=openapi.RESOURCE,
 )
 async def concept(
     path: str, request: Request, engine: EngineDep, settings: SettingsDep
@@ -546,6 +549,7 @@ async def concept(
     methods=METHODS,
     summary="The ontology, with all its terms (def#Term)",
     description=f"The ontology `{{base}}def` and every term `{{base}}def#Term`. {NEGOTIATION}",
+    responses=openapi.RESOURCE,
 )
 async def ontology(request: Request, engine: EngineDep, settings: SettingsDep) -> Response:
     return await resource(request, engine, settings, "", "def", document=True)
@@ -570,6 +574,7 @@ async def ontology_version(
     methods=METHODS,
     summary="The SHACL shapes (shapes#Shape)",
     description=f"Every shape `{{base}}shapes#Name`. {NEGOTIATION}",
+    responses=openapi.RESOURCE,
 )
 async def shapes(request: Request, engine: EngineDep, settings: SettingsDep) -> Response:
     return await resource(request, engine, settings, "", "shapes", document=True)
@@ -591,6 +596,7 @@ async def shapes_as(
         "load time) and its size; in Turtle, N-Triples, N-Quads, TriG, RDF/XML or JSON-LD "
         "(by Accept or suffix) every triple it holds."
     ),
+    responses=openapi.GRAPH,
 )
 async def graph(path: str, request: Request, engine: EngineDep, settings: SettingsDep) -> Response:
     return await named_graph(request, engine, settings, path)
@@ -600,6 +606,7 @@ async def graph(path: str, request: Request, engine: EngineDep, settings: Settin
     "/context/{name}",
     methods=METHODS,
     summary="A JSON-LD context of the project (context/v1.jsonld)",
+    responses=openapi.CONTEXT,
 )
 async def context(
     name: str, request: Request, engine: EngineDep, settings: SettingsDep

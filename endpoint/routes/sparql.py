@@ -9,6 +9,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from endpoint import openapi
 from endpoint.deps import EngineDep, SettingsDep, render
 from endpoint.engine import QueryEngine
 from endpoint.negotiation import FORMAT_PARAMETERS, RDF, choose, prefers_html
@@ -22,7 +23,6 @@ from endpoint.protocol import (
     url_parameters,
 )
 from endpoint.worker import Answer, Job
-from loaders.errors import MethodNotAllowedError
 from loaders.settings import Settings
 
 router = APIRouter(tags=["SPARQL"])
@@ -66,26 +66,31 @@ async def run_query(
     return await engine.run(job, timeout)
 
 
-@router.api_route("/sparql", methods=["PUT", "DELETE", "PATCH"], include_in_schema=False)
-async def sparql_other_methods(request: Request) -> Response:
-    raise MethodNotAllowedError(
-        f"{request.method} is not allowed on /sparql (use GET or POST)",
-        allow="GET, POST, HEAD, OPTIONS",
-    )
+DESCRIPTION = (
+    "GET with `query`, POST form-encoded, or POST `application/sparql-query`; "
+    "`default-graph-uri` and `named-graph-uri` select the dataset (default: the union "
+    "of all graphs); `timeout` (seconds) may lower the time limit. Results by content "
+    "negotiation: SPARQL JSON, XML, CSV, TSV; Turtle, N-Triples, N-Quads, TriG, RDF/XML, "
+    "JSON-LD for graphs. Without a query: the service description, or the query page "
+    "for a browser."
+)
 
 
 @router.api_route(
     "/sparql",
-    methods=["GET", "POST", "HEAD"],
+    methods=["GET", "HEAD"],
     summary="SPARQL 1.1 Query Protocol",
-    description=(
-        "GET with `query`, POST form-encoded, or POST `application/sparql-query`; "
-        "`default-graph-uri` and `named-graph-uri` select the dataset (default: the union "
-        "of all graphs); `timeout` (seconds) may lower the time limit. Results by content "
-        "negotiation: SPARQL JSON, XML, CSV, TSV; Turtle, N-Triples, N-Quads, TriG, RDF/XML, "
-        "JSON-LD for graphs. Without a query: the service description, or the query page "
-        "for a browser."
-    ),
+    description=DESCRIPTION,
+    responses=openapi.SPARQL_GET,
+    openapi_extra=openapi.SPARQL_GET_EXTRA,
+)
+@router.api_route(
+    "/sparql",
+    methods=["POST"],
+    summary="SPARQL 1.1 Query Protocol",
+    description=DESCRIPTION,
+    responses=openapi.SPARQL_POST,
+    openapi_extra=openapi.SPARQL_POST_EXTRA,
 )
 async def sparql(request: Request, engine: EngineDep, settings: SettingsDep) -> Response:
     params = await protocol_parameters(request, settings)
@@ -94,7 +99,7 @@ async def sparql(request: Request, engine: EngineDep, settings: SettingsDep) -> 
     if (
         request.method == "GET"
         and prefers_html(accept)
-        and not any(k in FORMAT_PARAMETERS for k, _ in params)
+        and not any(k in FORMAT_PARAMETERS and v for k, v in params)  # empty: not given
     ):
         queries = [v for k, v in params if k == "query"]
         return query_page(request, queries[0] if len(queries) == 1 else None)

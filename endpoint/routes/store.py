@@ -14,6 +14,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
+from endpoint import openapi
 from endpoint.deps import EngineDep, SettingsDep
 from endpoint.negotiation import RDF, choose
 from endpoint.protocol import too_large
@@ -42,7 +43,25 @@ router = APIRouter(tags=["graph store"])
 
 GraphParam = Annotated[
     str | None,
-    Query(description="The graph's IRI, e.g. {base}graph/partner/NAME/projets"),
+    Query(
+        description="The graph's IRI, e.g. {base}graph/partner/NAME/projets",
+        json_schema_extra={"pattern": openapi.IRI},
+    ),
+]
+#: Writes, history, diff: the graph is required (the same check, in ``_graph``).
+GivenGraph = Annotated[
+    str,
+    Query(
+        description="The graph's IRI, e.g. {base}graph/partner/NAME/projets",
+        json_schema_extra={"pattern": openapi.IRI},
+    ),
+]
+PartnerGraph = Annotated[
+    str,
+    Query(
+        description="The partner graph's IRI: {base}graph/partner/NAME/SLUG",
+        json_schema_extra={"pattern": openapi.PARTNER_GRAPH},
+    ),
 ]
 DefaultParam = Annotated[
     str | None, Query(description="Present (empty): the default graph (GET only)")
@@ -164,6 +183,7 @@ def read_graph(store: GraphStore, graph: str | None) -> list[ox.Triple]:
     "/store",
     methods=["GET", "HEAD"],
     summary="Read a graph (Graph Store Protocol): Turtle, N-Triples, JSON-LD, RDF/XML...",
+    responses=openapi.STORE_READ,
 )
 async def store_get(
     request: Request,
@@ -193,30 +213,49 @@ async def store_get(
     return Response(body, media_type=fmt.content_type, headers=headers)
 
 
-@router.put("/store", summary="Replace a partner graph (token required; SHACL-validated)")
+@router.put(
+    "/store",
+    summary="Replace a partner graph (token required; SHACL-validated)",
+    responses=openapi.STORE_WRITE,
+    openapi_extra=openapi.STORE_BODY,
+)
 async def store_put(
-    request: Request, settings: SettingsDep, engine: EngineDep, graph: GraphParam = None
+    request: Request, settings: SettingsDep, engine: EngineDep, graph: PartnerGraph
 ) -> Response:
     return await write(request, settings, engine, _graph(graph), "put")
 
 
-@router.post("/store", summary="Add to a partner graph (token required; SHACL-validated)")
+@router.post(
+    "/store",
+    summary="Add to a partner graph (token required; SHACL-validated)",
+    responses=openapi.STORE_WRITE,
+    openapi_extra=openapi.STORE_BODY,
+)
 async def store_post(
-    request: Request, settings: SettingsDep, engine: EngineDep, graph: GraphParam = None
+    request: Request, settings: SettingsDep, engine: EngineDep, graph: PartnerGraph
 ) -> Response:
     return await write(request, settings, engine, _graph(graph), "post")
 
 
-@router.delete("/store", summary="Withdraw a partner graph (token required)")
+@router.delete(
+    "/store",
+    summary="Withdraw a partner graph (token required)",
+    responses=openapi.STORE_DELETE,
+    openapi_extra=openapi.TOKEN,
+)
 async def store_delete(
-    request: Request, settings: SettingsDep, engine: EngineDep, graph: GraphParam = None
+    request: Request, settings: SettingsDep, engine: EngineDep, graph: PartnerGraph
 ) -> Response:
     return await write(request, settings, engine, _graph(graph), "delete")
 
 
-@router.get("/store/history", summary="The versions of a graph: who, when, size, checksum")
+@router.get(
+    "/store/history",
+    summary="The versions of a graph: who, when, size, checksum",
+    responses=openapi.STORE_LOG,
+)
 async def store_history(
-    settings: SettingsDep, engine: EngineDep, graph: GraphParam = None
+    settings: SettingsDep, engine: EngineDep, graph: GivenGraph
 ) -> dict[str, Any]:
     iri = _graph(graph)
     if engine.store is None:
@@ -227,11 +266,15 @@ async def store_history(
     return {"graph": iri, "versions": [v.as_dict() for v in reversed(found)]}
 
 
-@router.get("/store/diff", summary="Triples added and removed between two versions of a graph")
+@router.get(
+    "/store/diff",
+    summary="Triples added and removed between two versions of a graph",
+    responses=openapi.STORE_LOG,
+)
 async def store_diff(
     settings: SettingsDep,
     engine: EngineDep,
-    graph: GraphParam = None,
+    graph: GivenGraph,
     from_: Annotated[int, Query(alias="from", ge=1, description="The older version")] = 1,
     to: Annotated[
         int | None, Query(ge=1, description="The newer version (default current)")
@@ -251,15 +294,16 @@ async def store_diff(
 
 
 @router.post(
-    "/store/rollback", summary="Make an earlier version of a graph current again (a new version)"
+    "/store/rollback",
+    summary="Make an earlier version of a graph current again (a new version)",
+    responses=openapi.STORE_WRITE,
+    openapi_extra=openapi.TOKEN,
 )
 async def store_rollback(
     request: Request,
     settings: SettingsDep,
     engine: EngineDep,
-    graph: GraphParam = None,
-    version: Annotated[int | None, Query(ge=1, description="The version to restore")] = None,
+    graph: PartnerGraph,
+    version: Annotated[int, Query(ge=1, description="The version to restore")],
 ) -> Response:
-    if version is None:
-        raise BadInputError("give the version to restore: /store/rollback?graph=IRI&version=N")
     return await write(request, settings, engine, _graph(graph), "rollback", rollback_to=version)

@@ -9,6 +9,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
+from endpoint import openapi
 from endpoint.deps import EngineDep, SettingsDep
 from loaders import __version__
 from loaders.errors import QpvkgError
@@ -20,6 +21,7 @@ BUCKETS = (0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
 @router.get(
     "/health",
     summary="Liveness: 200 when the query workers are up (and an external store answers)",
+    responses=openapi.HEALTH,
 )
 async def health(engine: EngineDep, settings: SettingsDep) -> Response:
     ok = engine.ready
@@ -35,7 +37,7 @@ async def health(engine: EngineDep, settings: SettingsDep) -> Response:
     return JSONResponse(body, status_code=200 if ok else 503)
 
 
-@router.get("/version", summary="Versions and the store generation")
+@router.get("/version", summary="Versions and the store generation", responses=openapi.VERSION)
 async def version(engine: EngineDep, settings: SettingsDep) -> dict[str, object]:
     generation = engine.generation
     return {
@@ -63,7 +65,12 @@ def _histogram(name: str, help_text: str, values: list[float]) -> list[str]:
     return lines
 
 
-@router.get("/metrics", summary="Prometheus metrics", response_class=PlainTextResponse)
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics",
+    response_class=PlainTextResponse,
+    responses=openapi.METRICS,
+)
 async def metrics(request: Request, engine: EngineDep) -> Response:
     m = engine.metrics
     http = request.app.state.metrics

@@ -65,6 +65,8 @@ def test_values_become_typed_terms(param: Param, raw: str, term: object) -> None
         (Param("i", type="iri"), "https://exa mple.org/> } ; DROP ALL ; {"),
         (Param("c", type="concept", scheme="stage"), "https://w3id.org/qpvkg/concept/scale/local"),
         (Param("c", type="concept", scheme="stage"), "a b"),
+        # the scheme's IRI, then what no IRI holds (it was a 500)
+        (Param("c", type="concept", scheme="stage"), "https://w3id.org/qpvkg/concept/stage/a>b"),
         (Param("e", enum=("a", "b")), "c"),
         (Param("p", pattern="[0-9]{2}"), "9"),
     ],
