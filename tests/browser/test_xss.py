@@ -79,11 +79,11 @@ def partner_server(
             process.wait()
 
 
-def write(server: tuple[str, str], name: str) -> httpx.Response:
+def write(server: tuple[str, str], name: str, graph: str = GRAPH) -> httpx.Response:
     base, token = server
     return httpx.put(
         f"{base}/store",
-        params={"graph": GRAPH},
+        params={"graph": graph},
         content=(FIXTURES / name).read_bytes(),
         headers={"content-type": "text/turtle", "authorization": f"Bearer {token}"},
         timeout=60,
@@ -108,7 +108,7 @@ def browser(partner_server: tuple[str, str]) -> Iterator[object]:
 
 
 def test_a_javascript_source_is_refused(partner_server: tuple[str, str]) -> None:
-    response = write(partner_server, "xss-source.ttl")
+    response = write(partner_server, "xss-source.ttl", f"{BASE}graph/partner/reseau-test/sources")
     assert response.status_code == 422, response.text
     (result,) = response.json()["error"]["details"]["results"]
     assert result["path"] == "http://purl.org/dc/terms/source"
@@ -165,7 +165,7 @@ class Page:
         self.watch.check()
 
 
-def hover_markers(page: object, map_id: str) -> int:
+def hover_markers(view: Page, page: object, map_id: str) -> int:
     """Hover each marker of a map (its tooltip) and click it (its popup); how many."""
     page.wait_for_function(  # type: ignore[attr-defined]
         f"() => document.getElementById('{map_id}').dataset.rendered !== undefined", timeout=20_000
@@ -175,6 +175,7 @@ def hover_markers(page: object, map_id: str) -> int:
         markers.nth(i).hover(force=True)
         tooltip = page.locator(f"#{map_id} .leaflet-tooltip")  # type: ignore[attr-defined]
         tooltip.wait_for()
+        view.check()
         assert "Exemple : lieu <img src=x" in tooltip.inner_text()  # shown as text
         markers.nth(i).click(force=True)
         popup = page.locator(f"#{map_id} .leaflet-popup-content")  # type: ignore[attr-defined]
@@ -193,7 +194,7 @@ def test_payloads_stay_text_on_every_page(written: str, browser: object) -> None
     # the home page and /map: one marker, the partner's commune, with its label as text
     for path, map_id in (("/", "home-map"), ("/map", "map-view")):
         page = view.open(path)
-        assert hover_markers(page, map_id) == 1, path
+        assert hover_markers(view, page, map_id) == 1, path
         view.check()
         if path == "/":  # the table of communes is folded when the map places some
             page.locator("details.places-details summary").click()
@@ -206,7 +207,7 @@ def test_payloads_stay_text_on_every_page(written: str, browser: object) -> None
         "() => Number(document.getElementById('actor-network').dataset.rendered) >= 3",
         timeout=20_000,
     )
-    assert hover_markers(page, "actor-map") == 1
+    assert hover_markers(view, page, "actor-map") == 1
     assert view.click_traps() >= 2  # the relation, the network list's javascript: actor
 
     # the innovation's page: its territory is a javascript: IRI
