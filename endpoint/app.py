@@ -143,6 +143,10 @@ class QpvkgApp(FastAPI):
 
     fast_path: SparqlFastPath | None = None
 
+    def build_middleware_stack(self) -> ASGIApp:
+        # the policy wraps the whole stack, error handling included: the 500 page carries it
+        return ContentSecurityPolicy(super().build_middleware_stack())
+
     async def router_app(self, scope: Scope, receive: Receive, send: Send) -> None:
         await super().__call__(scope, receive, send)
 
@@ -223,7 +227,6 @@ def create_app(settings: Settings) -> FastAPI:
         allow_headers=["Accept", "Content-Type", "If-None-Match", "If-Modified-Since"],
         expose_headers=["X-Result-Rows", "X-Result-Truncated", "Server-Timing", "ETag"],
     )
-    app.add_middleware(ContentSecurityPolicy)
     app.add_middleware(AccessLog, metrics=app.state.metrics)
     # query requests to /sparql skip the framework entirely (see QpvkgApp)
     app.fast_path = SparqlFastPath(

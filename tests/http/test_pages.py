@@ -15,7 +15,9 @@ from starlette.testclient import TestClient
 
 from endpoint import i18n
 from endpoint import pagemodels as pm
+from endpoint.app import create_app
 from endpoint.routes import pages
+from loaders.settings import Settings
 
 BASE = "https://w3id.org/qpvkg/"
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -108,7 +110,8 @@ def test_home_charts_count_innovations(client: TestClient) -> None:
     for row in regions:
         label, n = row["label"]["value"], row["n"]["value"]
         assert re.search(
-            rf">{re.escape(label)}</a></th>\s*<td><span class=\"bar\"[^>]*><span class=\"bar-value\">{n}<",
+            rf">{re.escape(label)}</a></th>\s*<td><span class=\"bar\">.*?</svg>"
+            rf"<span class=\"bar-value\">{n}<",
             chart,
         ), label
     impacts = rows(
@@ -120,7 +123,7 @@ def test_home_charts_count_innovations(client: TestClient) -> None:
     for row in impacts:
         href = "/" + row["c"]["value"][len(BASE) :]
         assert re.search(
-            rf'href="{href}">[^<]+</a></th>\s*<td><span class="bar"[^>]*>'
+            rf'href="{href}">[^<]+</a></th>\s*<td><span class="bar">.*?</svg>'
             rf'<span class="bar-value">{row["n"]["value"]}<',
             chart,
         ), href
@@ -249,7 +252,7 @@ def test_a_concept_scheme_page_counts_the_innovations_of_each_concept(
     for row in expected:
         href = "/" + row["c"]["value"][len(BASE) :]
         cell = re.search(
-            rf'<a href="{href}">.*?<td class="count"><span class="bar"[^>]*>'
+            rf'<a href="{href}">.*?<td class="count"><span class="bar">.*?</svg>'
             r'<span class="bar-value">(\d+)<',
             markup,
             re.S,
@@ -410,6 +413,21 @@ def test_every_html_page_sends_the_content_security_policy(
     assert not re.search(r"<[^>]+\son[a-z]+\s*=", markup), path
     assert not re.search(r"<[^>]+\sstyle\s*=", markup), path
     assert "<style" not in markup, path
+
+
+def test_the_500_page_sends_the_content_security_policy(app_settings: Settings) -> None:
+    """The page of an unexpected error, answered by the outermost error handler, too."""
+    app = create_app(app_settings)
+
+    @app.get("/-/test-failure", include_in_schema=False)
+    def failure() -> None:
+        raise RuntimeError("an unexpected failure")
+
+    client = TestClient(app, raise_server_exceptions=False)
+    response = client.get("/-/test-failure", headers={"accept": BROWSER})
+    assert response.status_code == 500
+    assert response.headers["content-type"].startswith("text/html")
+    assert directives(response.headers["content-security-policy"]) == CSP
 
 
 @pytest.mark.parametrize(
