@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import logging
 import traceback
 from typing import Any
@@ -80,7 +81,7 @@ def error_response(
                 headers=headers,
             )
         return HTMLResponse(
-            f"<h1>{status}</h1><p>{message}</p>", status_code=status, headers=headers
+            f"<h1>{status}</h1><p>{html.escape(message)}</p>", status_code=status, headers=headers
         )
     return JSONResponse(
         error_body(status, code, message, details), status_code=status, headers=headers

@@ -173,8 +173,20 @@ def local_href(iri: str, base_iri: str) -> str | None:
     return None
 
 
-def href_of(iri: str, base_iri: str) -> str:
-    return local_href(iri, base_iri) or iri
+#: The only schemes a page links to: any other IRI (javascript:, data:, vbscript:...) is shown
+#: as text, never as a link, whatever the data says.
+WEB_SCHEMES = ("http", "https")
+
+
+def href_of(iri: str, base_iri: str) -> str | None:
+    """The link a page makes to an IRI: its local page under the base, the IRI itself when it
+    is a web (http, https) IRI, else None, and the page shows the IRI as text. The one rule for
+    links in the templates (the pages' scripts apply the same one, ``links.js``)."""
+    local = local_href(iri, base_iri)
+    if local is not None:
+        return local
+    scheme, colon, _ = iri.partition(":")
+    return iri if colon and scheme.strip().lower() in WEB_SCHEMES else None
 
 
 def valid_iri(value: str) -> bool:
@@ -363,7 +375,7 @@ class Property:
     iri: str
     qname: str
     label: str | None
-    href: str
+    href: str | None
     values: list[Value]
 
 
@@ -410,7 +422,7 @@ class Describer:
         return Value(
             "iri",
             label or name,
-            href=local or iri,
+            href=href_of(iri, self.base),
             iri=iri,
             local=local is not None,
         )

@@ -38,7 +38,7 @@ class Ref:
 
     iri: str
     text: str
-    href: str
+    href: str | None
     qname: str
     local: bool = True
     labels: Texts = field(default_factory=dict)
@@ -80,7 +80,7 @@ class Terms:
             labels = {"fr": ld.FRENCH_NAMES[iri]}
         anchor = self.anchors.get(iri)
         local = ld.local_href(iri, self.base)
-        href = f"#{anchor}" if anchor else local or iri
+        href = f"#{anchor}" if anchor else ld.href_of(iri, self.base)
         return Ref(
             iri=iri,
             text=qname,
@@ -137,6 +137,7 @@ class Ontology:
     datatype_properties: list[Term]
     vocabularies: list[Vocabulary]
     diagram: dict[str, list[dict[str, Any]]]
+    license_href: str | None = None
 
     @property
     def terms(self) -> list[Term]:
@@ -271,7 +272,8 @@ def ontology_model(
         titles=texts_of(node.get(f"{DCTERMS}title", [])),
         descriptions=texts_of(node.get(f"{DCTERMS}description", [])),
         version=first_text(node.get(f"{OWL}versionInfo", [])),
-        license=first_text(node.get(f"{DCTERMS}license", [])),
+        license=(license := first_text(node.get(f"{DCTERMS}license", []))),
+        license_href=ld.href_of(license, base_iri) if license else None,
         created=first_text(node.get(f"{DCTERMS}created", [])),
         creator=first_text(node.get(f"{DCTERMS}creator", [])),
         prefix=first_text(node.get(f"{VANN}preferredNamespacePrefix", [])),
@@ -624,7 +626,7 @@ def examples_of(
 @dataclass
 class Concept:
     iri: str
-    href: str
+    href: str | None
     notation: str | None
     labels: Texts
     definitions: Texts
@@ -670,7 +672,7 @@ class Bar:
     """One bar of a chart: what it counts, how many, its share of the largest."""
 
     labels: Texts
-    href: str
+    href: str | None
     count: int
     percent: int = 0
 
@@ -687,7 +689,7 @@ def bars_of(rows: Iterable[Row], key: str, base_iri: str) -> list[Bar]:
         label = row.get("label")
         if isinstance(label, ox.Literal):
             bar.labels.setdefault(label.language or "", label.value)
-    bars = sorted(found.values(), key=lambda b: (-b.count, b.labels.get("fr", b.href)))
+    bars = sorted(found.values(), key=lambda b: (-b.count, b.labels.get("fr", b.href or "")))
     top = max((b.count for b in bars), default=0)
     for b in bars:
         b.percent = round(100 * b.count / top) if top else 0

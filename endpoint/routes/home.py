@@ -168,7 +168,7 @@ def skeleton(folded: str) -> str:
     return re.sub(r"[aeiouyc ]", "", folded)
 
 
-async def search_labels(engine: Any, settings: Settings, text: str) -> list[dict[str, str]]:
+async def search_labels(engine: Any, settings: Settings, text: str) -> list[dict[str, str | None]]:
     folded = fold(text)
     rows = await select(
         engine, settings, "search", q=ox.Literal(folded), skeleton=ox.Literal(skeleton(folded))
@@ -219,7 +219,7 @@ async def search(
     if len(text) > SEARCH_MAX:
         raise BadInputError(f"the search text is longer than {SEARCH_MAX} characters")
     start = time.perf_counter()
-    results: list[dict[str, str]] = []
+    results: list[dict[str, str | None]] = []
     message = None
     if len(fold(text)) >= SEARCH_MIN:
         results = await search_labels(engine, settings, text)

@@ -10,7 +10,6 @@ these routes answer a browser with the documentation page and hand every other r
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -171,7 +170,7 @@ async def ontology_page(
     context = {
         **model,
         "alternates": resources.alternates("/def", ld.RESOURCE_KEYS),
-        "diagram": json.dumps(ontology.diagram, ensure_ascii=False),
+        "diagram": ontology.diagram,
     }
     return page(request, engine, "ontology.html", context)
 

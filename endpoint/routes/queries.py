@@ -10,6 +10,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
 from starlette.responses import JSONResponse, Response
 
+from endpoint import linkeddata as ld
 from endpoint import openapi
 from endpoint.deps import EngineDep, SettingsDep, render
 from endpoint.negotiation import RESULTS, Format, choose, prefers_html
@@ -61,13 +62,6 @@ def describe(query: NamedQuery, request: Request) -> dict[str, Any]:
     }
 
 
-def local_link(value: str, settings: Settings) -> str | None:
-    """The local page of an IRI under the base, or None."""
-    if value.startswith(settings.base_iri):
-        return "/" + value[len(settings.base_iri) :]
-    return None
-
-
 async def execute_named(
     request: Request, query: NamedQuery, fmt: str | None, engine: Any, settings: Settings
 ) -> Response:
@@ -108,14 +102,10 @@ async def execute_named(
             if cell is None:
                 cells.append(None)
             else:
-                link = local_link(cell["value"], settings) if cell["type"] == "uri" else None
-                cells.append(
-                    {
-                        "value": cell["value"],
-                        "type": cell["type"],
-                        "link": link or (cell["value"] if cell["type"] == "uri" else None),
-                    }
+                link = (
+                    ld.href_of(cell["value"], settings.base_iri) if cell["type"] == "uri" else None
                 )
+                cells.append({"value": cell["value"], "type": cell["type"], "link": link})
         rows.append(cells)
     return render(
         request,

@@ -3,7 +3,8 @@
 // diagram (JSON embedded in the page). A click on a node opens its page.
 (function () {
   "use strict";
-  if (!window.cytoscape) return;
+  if (!window.cytoscape || !window.qpvkgLinks) return;
+  const links = window.qpvkgLinks;
   const lang = document.documentElement.lang || "fr";
   const COLORS = {
     organisation: "#1f77b4", partnership: "#9467bd", person: "#2ca02c",
@@ -39,7 +40,7 @@
 
   function open(cy) {
     cy.on("tap", "node", function (event) {
-      const href = event.target.data("href");
+      const href = links.webHref(event.target.data("href"));
       if (href) window.location.href = href;
     });
   }
@@ -51,12 +52,8 @@
     data.nodes.forEach(function (n) { names[n.id] = n; });
     data.edges.forEach(function (e) {
       const li = document.createElement("li");
-      const from = document.createElement("a");
-      from.href = names[e.source].href;
-      from.textContent = names[e.source].label;
-      const to = document.createElement("a");
-      to.href = names[e.target].href;
-      to.textContent = names[e.target].label;
+      const from = links.link(names[e.source].href, names[e.source].label);
+      const to = links.link(names[e.target].href, names[e.target].label);
       li.appendChild(from);
       const role = pick(e.roleLabels);
       const link = e.kind === "membership" ? ul.dataset.member
@@ -88,6 +85,7 @@
             });
         settle(cy);
         open(cy);
+        el.qpvkgGraph = cy;
         list(el, data);
         el.dataset.rendered = String(cy.nodes().length);
       })

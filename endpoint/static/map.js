@@ -1,17 +1,15 @@
 // Maps of communes (home page, /map, an actor's page) drawn with Leaflet, served locally. The
 // communes come as JSON from the element's data-src; a commune is drawn where the graph holds its
-// point. No tile is loaded unless the reader ticks the box: tiles come from another host.
+// point. No base map: tiles would come from another host, which the pages' CSP refuses.
 (function () {
   "use strict";
-  if (!window.L) return;
+  if (!window.L || !window.qpvkgLinks) return;
+  const links = window.qpvkgLinks;
   const FRANCE = [46.6, 2.4];
 
   function popup(place, el) {
-    const link = document.createElement("a");
-    link.href = place.href;
-    link.textContent = place.label;
     const box = document.createElement("div");
-    box.appendChild(link);
+    box.appendChild(links.link(place.href, place.label));
     const counts = document.createElement("p");
     counts.textContent = place.innovations + " " + el.dataset.markerInnovations +
       (place.connectors ? " · " + place.connectors + " " + el.dataset.markerConnectors : "");
@@ -34,7 +32,7 @@
             radius: radius, color: "#0b3d60", weight: 1, fillColor: "#1f77b4", fillOpacity: 0.7,
           });
           marker.bindPopup(popup(place, el));
-          marker.bindTooltip(place.label);
+          marker.bindTooltip(links.text(place.label));  // a string would be read as HTML
           marker.addTo(map);
           points.push([place.lat, place.lon]);
         });
@@ -47,24 +45,5 @@
       .catch(function () { el.dataset.rendered = "error"; });
   }
 
-  function toggles() {
-    document.querySelectorAll(".map-tiles-toggle").forEach(function (box) {
-      box.checked = false;
-      box.addEventListener("change", function () {
-        const el = document.getElementById(box.dataset.map);
-        if (!el || !el.qpvkgMap) return;
-        if (box.checked) {
-          el.qpvkgTiles = L.tileLayer(box.dataset.url, {
-            maxZoom: 18, attribution: box.dataset.attribution,
-          }).addTo(el.qpvkgMap);
-        } else if (el.qpvkgTiles) {
-          el.qpvkgMap.removeLayer(el.qpvkgTiles);
-          el.qpvkgTiles = null;
-        }
-      });
-    });
-  }
-
   document.querySelectorAll(".map[data-src]").forEach(draw);
-  toggles();
 })();

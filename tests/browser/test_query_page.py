@@ -27,6 +27,8 @@ ARGS = [
     "--disable-sync",
 ]
 LOCAL = {"127.0.0.1", "localhost", "::1", "[::1]"}
+# Playwright's wait_for_function is given functions ("() => ..."): a bare expression is run
+# through eval in the page, which the pages' Content-Security-Policy refuses.
 QUERY = (
     "PREFIX qpvkg: <https://w3id.org/qpvkg/def#>\n"
     "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
@@ -135,7 +137,7 @@ def test_prefix_completion_offers_the_project_prefixes(server: str, browser: obj
     page.keyboard.type("SELECT * WHERE { ?s a qpvkg:")
     # the prefix autocompleter declares a project prefix (not in YASGUI's own list) once typed
     page.wait_for_function(
-        "window.qpvkg.yasqe.getValue().includes('PREFIX qpvkg: <https://w3id.org/qpvkg/def#>')",
+        "() => window.qpvkg.yasqe.getValue().includes('PREFIX qpvkg: <https://w3id.org/qpvkg/def#>')",
         timeout=10_000,
     )
     page.close()

@@ -553,3 +553,29 @@ def test_both_engines_give_the_same_results(
     assert len(expected.violations) > len(INVALID)
     assert got.conforms == expected.conforms
     assert sorted(got.results, key=repr) == sorted(expected.results, key=repr)
+
+
+#: The properties whose value is a web page a reader opens, and IRIs that are not web pages.
+WEB_PAGES = (
+    str(DCTERMS.source),
+    "http://xmlns.com/foaf/0.1/homepage",
+    "http://www.w3.org/ns/dcat#landingPage",
+    str(RDFS.seeAlso),
+)
+NOT_WEB = ("javascript:window.__xss=1", "data:text/html,%3Cscript%3Ealert(1)%3C/script%3E")
+
+
+@pytest.mark.parametrize("prop", WEB_PAGES, ids=lambda p: p.rsplit("/", 1)[-1])
+def test_web_page_properties_refuse_javascript_and_data_iris(
+    prop: str, validator: Validator, references: ox.Store, settings: Settings
+) -> None:
+    """Where a web page is expected, a javascript: or data: IRI is refused (the pages would
+    show it as text anyway), and an https IRI is accepted."""
+    quads: list[ox.Quad] = []
+    for i, iri in enumerate((*NOT_WEB, "https://exemple.fr/page")):
+        subject = f"{settings.base_iri}id/organisation/web-{i}"
+        quads += described(subject, QPVKG + "Organisation", {}, STUDY)
+        quads.append(ox.Quad(ox.NamedNode(subject), ox.NamedNode(prop), ox.NamedNode(iri)))
+    report = validate_quads(quads, validator, references)
+    refused = {r.value for r in report.violations if r.path == prop}
+    assert refused == set(NOT_WEB), [r.message_fr for r in report.violations]

@@ -129,7 +129,8 @@ def test_the_format_names_are_documented_and_unknown_ones_fall_back(
     name it does not know is not refused: content negotiation decides instead."""
     assert set(SPARQL_FORMATS) == {name for name in BY_NAME if "/" not in name}
     documented = {
-        p["name"]: p.get("description", "") for p in description["paths"]["/sparql"]["get"]["parameters"]
+        p["name"]: p.get("description", "")
+        for p in description["paths"]["/sparql"]["get"]["parameters"]
     }
     for name in FORMAT_PARAMETERS:
         assert all(f in documented[name] for f in SPARQL_FORMATS), name

@@ -15,7 +15,9 @@ from starlette.testclient import TestClient
 
 from endpoint import i18n
 from endpoint import pagemodels as pm
+from endpoint.app import create_app
 from endpoint.routes import pages
+from loaders.settings import Settings
 
 BASE = "https://w3id.org/qpvkg/"
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -108,7 +110,8 @@ def test_home_charts_count_innovations(client: TestClient) -> None:
     for row in regions:
         label, n = row["label"]["value"], row["n"]["value"]
         assert re.search(
-            rf">{re.escape(label)}</a></th>\s*<td><span class=\"bar\"[^>]*><span class=\"bar-value\">{n}<",
+            rf">{re.escape(label)}</a></th>\s*<td><span class=\"bar\">.*?</svg>"
+            rf"<span class=\"bar-value\">{n}<",
             chart,
         ), label
     impacts = rows(
@@ -120,7 +123,7 @@ def test_home_charts_count_innovations(client: TestClient) -> None:
     for row in impacts:
         href = "/" + row["c"]["value"][len(BASE) :]
         assert re.search(
-            rf'href="{href}">[^<]+</a></th>\s*<td><span class="bar"[^>]*>'
+            rf'href="{href}">[^<]+</a></th>\s*<td><span class="bar">.*?</svg>'
             rf'<span class="bar-value">{row["n"]["value"]}<',
             chart,
         ), href
@@ -249,7 +252,7 @@ def test_a_concept_scheme_page_counts_the_innovations_of_each_concept(
     for row in expected:
         href = "/" + row["c"]["value"][len(BASE) :]
         cell = re.search(
-            rf'<a href="{href}">.*?<td class="count"><span class="bar"[^>]*>'
+            rf'<a href="{href}">.*?<td class="count"><span class="bar">.*?</svg>'
             r'<span class="bar-value">(\d+)<',
             markup,
             re.S,
@@ -302,8 +305,7 @@ def test_the_map_lists_communes_with_their_counts(client: TestClient) -> None:
     markup = page(client, "/map")
     assert "aucune source officielle" in markup
     assert 'href="/id/commune/13055">Marseille</a>' in markup
-    assert "tile.openstreetmap.org" in markup  # only as the opt-in toggle's data
-    assert "L.tileLayer" not in markup
+    assert "tile.openstreetmap.org" not in markup  # no base map from another host
 
 
 # ----------------------------------------------------------------------------- languages
@@ -356,6 +358,97 @@ def test_error_pages_speak_the_readers_language(client: TestClient) -> None:
     short = client.get("/search", params={"q": "a", "format": "html", "lang": "en"})
     assert "Type at least 2 characters" in short.text
     client.cookies.clear()
+
+
+#: Every kind of HTML page, an error page included (path, status).
+HTML_PAGES = (
+    ("/", 200),
+    ("/map", 200),
+    (f"/network?actor={BASE}id/organisation/simplon-co", 200),
+    ("/id/organisation/simplon-co", 200),
+    ("/concept/impact-area", 200),
+    ("/queries", 200),
+    ("/queries/national-innovations", 200),
+    ("/sparql", 200),
+    ("/ontology", 200),
+    ("/shapes", 200),
+    ("/search?q=Simplon", 200),
+    ("/nothing-here", 404),
+)
+CSP = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self'",
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+
+
+def directives(header: str) -> dict[str, str]:
+    pairs = (part.strip().partition(" ") for part in header.split(";") if part.strip())
+    return {name: value for name, _, value in pairs}
+
+
+@pytest.mark.parametrize(("path", "status"), HTML_PAGES, ids=[p for p, _ in HTML_PAGES])
+def test_every_html_page_sends_the_content_security_policy(
+    client: TestClient, path: str, status: int
+) -> None:
+    """The server itself only, and nothing in the page that the policy would block: no inline
+    script (JSON data blocks aside), no inline event handler, no inline style."""
+    response = client.get(path, headers={"accept": BROWSER})
+    assert response.status_code == status, response.text[:300]
+    assert response.headers["content-type"].startswith("text/html")
+    expected = dict(CSP)
+    if path == "/sparql":  # YASR's column resizer adds a <style> element
+        expected["style-src"] = "'self' 'unsafe-inline'"
+    assert directives(response.headers["content-security-policy"]) == expected
+    markup = response.text
+    for script in re.findall(r"<script\b([^>]*)>", markup):
+        assert "src=" in script or 'type="application/json"' in script, (path, script)
+    assert not re.search(r"<[^>]+\son[a-z]+\s*=", markup), path
+    assert not re.search(r"<[^>]+\sstyle\s*=", markup), path
+    assert "<style" not in markup, path
+
+
+def test_the_500_page_sends_the_content_security_policy(app_settings: Settings) -> None:
+    """The page of an unexpected error, answered by the outermost error handler, too."""
+    app = create_app(app_settings)
+
+    @app.get("/-/test-failure", include_in_schema=False)
+    def failure() -> None:
+        raise RuntimeError("an unexpected failure")
+
+    client = TestClient(app, raise_server_exceptions=False)
+    response = client.get("/-/test-failure", headers={"accept": BROWSER})
+    assert response.status_code == 500
+    assert response.headers["content-type"].startswith("text/html")
+    assert directives(response.headers["content-security-policy"]) == CSP
+
+
+@pytest.mark.parametrize(
+    ("path", "accept"),
+    [
+        ("/sparql?query=ASK%7B%7D", "application/sparql-results+json"),
+        ("/id/organisation/simplon-co", "text/turtle"),
+        ("/id/organisation/simplon-co.jsonld", "*/*"),
+        ("/map?format=json", "*/*"),
+        ("/queries/national-innovations?format=csv", "*/*"),
+        ("/static/map.js", "*/*"),
+        ("/-/health", "*/*"),
+        ("/nothing-here", "application/json"),
+    ],
+)
+def test_other_responses_carry_no_content_security_policy(
+    client: TestClient, path: str, accept: str
+) -> None:
+    response = client.get(path, headers={"accept": accept})
+    assert not response.headers["content-type"].startswith("text/html"), path
+    assert "content-security-policy" not in response.headers, path
 
 
 def test_html_validators_name_their_language(client: TestClient) -> None:
