@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: serve test build lint typecheck unit qc bench bench-http bench-remote bench-replicas bench-contribution bench-bombs clean distclean
+.PHONY: serve test build lint typecheck unit qc bench bench-http bench-remote bench-replicas bench-contribution bench-bombs bench-queries clean distclean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,9 @@ bench-contribution: $(STAMP)
 
 bench-bombs: $(STAMP)
 	$(BIN)/python -m benchmarks.bombs
+
+bench-queries: $(STAMP)
+	$(BIN)/python -m benchmarks.named_queries --size all
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

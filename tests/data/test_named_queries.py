@@ -80,3 +80,12 @@ def test_partnership_network_two_hops(settings: Settings, built: BuildReport) ->
     by_distance = {(r["voisinLabel"], r["distance"]) for r in rows}
     assert ("Airbus Helicopters", "1") in by_distance
     assert ("École Centrale Marseille", "1") in by_distance
+
+
+def test_territories_without_connector(settings: Settings, built: BuildReport) -> None:
+    """Paris has innovations and a connector (Adive); Marseille's five innovations have none."""
+    _, rows = run(settings, CATALOG["territories-without-connector"], {})
+    counts = {r["territoireLabel"]: int(r["innovations"]) for r in rows}
+    assert "Paris" not in counts
+    assert counts["Marseille"] == 5
+    assert counts["Quartiers Nord de Marseille"] == 1
