@@ -197,7 +197,7 @@ def validate_quads(
     if n <= 1:
         validator = Validator.from_settings(settings)
         for chunk in chunks:
-            reports.append(validator.validate(_parse_nt(chunk)))
+            reports.append(validator.validate(_parse_nt(chunk[0]), _parse_nt(chunk[1])))
             progress.advance()
     else:
         with ProcessPoolExecutor(
@@ -215,10 +215,10 @@ def validate_quads(
 
 def _chunks(
     quads: Sequence[ox.Quad], context: Sequence[ox.Quad], chunk_triples: int
-) -> Iterator[bytes]:
-    """N-Triples chunks of whole resources, with what they point to."""
+) -> Iterator[tuple[bytes, bytes]]:
+    """N-Triples chunks of whole resources, each with what they point to (as context)."""
     if len(quads) + len(context) <= chunk_triples:
-        yield serialize_ntriples([*quads, *context])
+        yield serialize_ntriples(quads), serialize_ntriples(context)
         return
     by_subject: dict[Any, list[ox.Quad]] = defaultdict(list)
     for q in quads:
@@ -239,13 +239,15 @@ def _chunks(
         yield _chunk(batch, by_subject, described)
 
 
-def _chunk(subjects: list[Any], by_subject: dict[Any, list[ox.Quad]], described: set[Any]) -> bytes:
-    """The subjects' triples, and what they point to.
+def _chunk(
+    subjects: list[Any], by_subject: dict[Any, list[ox.Quad]], described: set[Any]
+) -> tuple[bytes, bytes]:
+    """The subjects' triples, and what they point to, as the context of their validation.
 
     A resource of the import that a chunk points to comes with its type and label
-    only: the shapes target described instances (more than a type and a label), so
-    it is validated in its own chunk and serves here to resolve class checks. A
-    resource of the context (a commune a QPV lies in, an ontology concept) comes whole.
+    only: it is validated in its own chunk and serves here to resolve class checks (the
+    validator checks the data's subjects, not its context's). A resource of the context (a
+    commune a QPV lies in, an ontology concept) comes whole.
     """
     own = set(subjects)
     quads = [q for s in subjects for q in by_subject[s]]
@@ -254,13 +256,13 @@ def _chunk(subjects: list[Any], by_subject: dict[Any, list[ox.Quad]], described:
         for q in quads
         if isinstance(q.object, ox.NamedNode) and q.object not in own and q.object in by_subject
     }
-    quads.extend(
+    around = [
         q
         for s in sorted(pointed, key=str)
         for q in by_subject[s]
         if s not in described or q.predicate in (RDF_TYPE, RDFS_LABEL)
-    )
-    return serialize_ntriples(quads)
+    ]
+    return serialize_ntriples(quads), serialize_ntriples(around)
 
 
 def _parse_nt(data: bytes) -> list[ox.Quad]:
@@ -275,8 +277,8 @@ def _start_worker(settings: Settings) -> None:
     _WORKER["validator"] = Validator.from_settings(settings)
 
 
-def _validate_in_worker(data: bytes) -> ValidationReport:
-    return _WORKER["validator"].validate(_parse_nt(data))
+def _validate_in_worker(chunk: tuple[bytes, bytes]) -> ValidationReport:
+    return _WORKER["validator"].validate(_parse_nt(chunk[0]), _parse_nt(chunk[1]))
 
 
 def _merge(reports: Sequence[ValidationReport]) -> ValidationReport:
