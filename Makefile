@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: serve test build lint typecheck unit qc bench bench-http bench-remote bench-replicas bench-contribution clean distclean
+.PHONY: serve test build lint typecheck unit qc bench bench-http bench-remote bench-replicas bench-contribution bench-runaways clean distclean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,10 @@ bench-replicas: $(STAMP)
 
 bench-contribution: $(STAMP)
 	$(BIN)/python -m benchmarks.contribution
+
+bench-runaways: $(STAMP)
+	$(BIN)/qpvkg build
+	$(BIN)/python -m benchmarks.runaways
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

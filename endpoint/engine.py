@@ -47,6 +47,7 @@ from loaders.store import Generation, GraphStore, generation
 log = logging.getLogger(__name__)
 PAGE = os.sysconf("SC_PAGE_SIZE")
 POLL_S = 0.02
+NICE_AFTER_S = 1.0  # a query running longer yields the CPU to the others (nice 10)
 SUPERVISE_S = 0.2  # how often the pool looks for a dead zygote and tops its workers up
 #: who sends the current request (its address, after the proxy headers uvicorn trusts):
 #: the per-client cap of concurrent queries counts by it
@@ -139,6 +140,7 @@ class Worker:
     pid: int
     connection: WorkerConnection
     epoch: int = 0  # the write count of the graph it was forked with
+    niced: bool = False  # lowered in priority by a long query: not reused after it
 
     def kill(self) -> None:
         with contextlib.suppress(ProcessLookupError):
@@ -495,8 +497,8 @@ class QueryEngine:
             self._healing = False
 
     def _release(self, worker: Worker) -> None:
-        if worker.epoch != self._epoch:  # forked before a write it does not see
-            self._retire(worker)
+        if worker.epoch != self._epoch or worker.niced:  # forked before a write it does
+            self._retire(worker)  # not see, or lowered in priority (never raised again)
         elif (
             not self._idle.waiters
             and len(self._workers) > self.settings.workers
@@ -771,6 +773,7 @@ class _Watch:
         self.timeout = timeout
         self.baseline = 0
         self.handle: asyncio.TimerHandle | None = None
+        self.nice_at = deadline - timeout + NICE_AFTER_S
 
     def schedule(self, loop: asyncio.AbstractEventLoop) -> None:
         delay = max(0.0, min(POLL_S, self.deadline - loop.time()))
@@ -798,6 +801,11 @@ class _Watch:
                 )
             )
             return
+        if not self.worker.niced and loop.time() >= self.nice_at:
+            # a long query: the light ones, and the server, go first on the CPU
+            with contextlib.suppress(OSError):
+                os.setpriority(os.PRIO_PROCESS, self.worker.pid, 10)
+            self.worker.niced = True
         if loop.time() >= self.deadline:
             metrics.timeouts += 1
             self.reply.set_exception(

@@ -72,7 +72,7 @@ class Settings(BaseSettings):
         "a CPU busy while the other waits on the server).",
     )
     workers_max: int = Field(
-        default=8 * (os.cpu_count() or 1),
+        default=16 * (os.cpu_count() or 1),
         ge=0,
         description="Most query workers at once: when every worker is busy (long queries), "
         "extra ones are forked for the queries that wait, up to this number, and stopped "
