@@ -18,7 +18,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from endpoint import errors
-from endpoint.engine import CLIENT, QueryEngine
+from endpoint.engine import CLIENT, ClientRequest, QueryEngine
 from endpoint.fastpath import SparqlFastPath
 from loaders import __version__
 from loaders.catalog import load_catalog
@@ -96,7 +96,8 @@ class QpvkgApp(FastAPI):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            CLIENT.set(scope["client"][0] if scope.get("client") else None)
+            client = scope.get("client")
+            CLIENT.set(ClientRequest(client[0]) if client else None)
         if self.fast_path is not None and scope["type"] == "http" and scope["path"] == "/sparql":
             await self.fast_path(scope, receive, send)
         else:

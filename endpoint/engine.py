@@ -49,9 +49,21 @@ PAGE = os.sysconf("SC_PAGE_SIZE")
 POLL_S = 0.02
 NICE_AFTER_S = 1.0  # a query running longer yields the CPU to the others (nice 10)
 SUPERVISE_S = 0.2  # how often the pool looks for a dead zygote and tops its workers up
-#: who sends the current request (its address, after the proxy headers uvicorn trusts):
-#: the per-client cap of concurrent queries counts by it
-CLIENT: contextvars.ContextVar[str | None] = contextvars.ContextVar("qpvkg_client", default=None)
+
+
+@dataclass
+class ClientRequest:
+    """The request being served, for the per-client cap: who sends it (its address, after
+    the proxy headers uvicorn trusts) and how many of its queries run (a page runs several
+    at once: the cap counts requests, not queries)."""
+
+    client: str
+    queries: int = 0
+
+
+CLIENT: contextvars.ContextVar[ClientRequest | None] = contextvars.ContextVar(
+    "qpvkg_client", default=None
+)
 
 
 def rss_bytes(pid: int) -> int:
@@ -658,26 +670,14 @@ class QueryEngine:
                 return cached, True
         self.metrics.cache_misses += 1
         writes = self._writes
-        client = CLIENT.get()
-        cap = self.settings.client_queries
-        if client is not None and cap:
-            running = self._per_client.get(client, 0)
-            if running >= cap:
-                self.metrics.refused += 1
-                raise TooManyQueriesError(
-                    f"this client already has {running} queries running or waiting, its limit "
-                    "(QPVKG_CLIENT_QUERIES): wait for one to end, then try again",
-                    limit=cap,
-                    retry_after_s=1,
-                )
-            self._per_client[client] = running + 1
+        request = CLIENT.get() if self.settings.client_queries else None
+        if request is not None:
+            self._admit(request)
         try:
             answer = await self._run(job, timeout)
         finally:
-            if client is not None and cap:
-                left = self._per_client.pop(client, 1) - 1
-                if left > 0:
-                    self._per_client[client] = left
+            if request is not None:
+                self._leave(request)
         self.metrics.queries += 1
         self.metrics.query_seconds.append(answer.eval_ms / 1000)
         if len(self.metrics.query_seconds) > 10_000:
@@ -690,6 +690,30 @@ class QueryEngine:
         if self._writes == writes:  # a write landed meanwhile: the answer may predate it
             self.cache.put(key, answer)
         return answer, False
+
+    def _admit(self, request: ClientRequest) -> None:
+        """Count a query of a request; 429 if its client has too many requests querying."""
+        if request.queries == 0:  # the request's first query running
+            cap = self.settings.client_queries
+            running = self._per_client.get(request.client, 0)
+            if running >= cap:
+                self.metrics.refused += 1
+                raise TooManyQueriesError(
+                    f"this client already has {running} requests with queries running or "
+                    "waiting, its limit (QPVKG_CLIENT_QUERIES): wait for one to end, then "
+                    "try again",
+                    limit=cap,
+                    retry_after_s=1,
+                )
+            self._per_client[request.client] = running + 1
+        request.queries += 1
+
+    def _leave(self, request: ClientRequest) -> None:
+        request.queries -= 1
+        if request.queries == 0:
+            left = self._per_client.pop(request.client, 1) - 1
+            if left > 0:
+                self._per_client[request.client] = left
 
     async def _take(self, deadline: float, timeout: float) -> Worker:
         """A live idle worker of the current epoch; an extra one is forked when all are busy."""

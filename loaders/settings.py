@@ -81,8 +81,9 @@ class Settings(BaseSettings):
     client_queries: int = Field(
         default=4,
         ge=0,
-        description="Queries one client (its address) may have running or waiting at once; "
-        "more are answered 429 with Retry-After (0: no limit).",
+        description="Requests one client (its address) may have with queries running or "
+        "waiting at once (a page's several queries count as one); more are answered 429 "
+        "with Retry-After (0: no limit).",
     )
     header_timeout_s: float = Field(
         default=10.0,
