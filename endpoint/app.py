@@ -18,7 +18,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from endpoint import errors, openapi
-from endpoint.engine import QueryEngine
+from endpoint.engine import CLIENT, ClientRequest, QueryEngine
 from endpoint.fastpath import SparqlFastPath
 from loaders import __version__
 from loaders.catalog import load_catalog
@@ -151,6 +151,9 @@ class QpvkgApp(FastAPI):
         await super().__call__(scope, receive, send)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            client = scope.get("client")
+            CLIENT.set(ClientRequest(client[0]) if client else None)
         if self.fast_path is not None and scope["type"] == "http" and scope["path"] == "/sparql":
             await self.fast_path(scope, receive, send)
         else:

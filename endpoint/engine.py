@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 import os
 import pickle
@@ -36,6 +37,7 @@ from loaders.errors import (
     QueryMemoryError,
     QueryTimeoutError,
     ServiceUnavailableError,
+    TooManyQueriesError,
 )
 from loaders.remote import RemoteStore
 from loaders.replica import current_name, open_current, ship
@@ -45,6 +47,23 @@ from loaders.store import Generation, GraphStore, generation
 log = logging.getLogger(__name__)
 PAGE = os.sysconf("SC_PAGE_SIZE")
 POLL_S = 0.02
+NICE_AFTER_S = 1.0  # a query running longer yields the CPU to the others (nice 10)
+SUPERVISE_S = 0.2  # how often the pool looks for a dead zygote and tops its workers up
+
+
+@dataclass
+class ClientRequest:
+    """The request being served, for the per-client cap: who sends it (its address, after
+    the proxy headers uvicorn trusts) and how many of its queries run (a page runs several
+    at once: the cap counts requests, not queries)."""
+
+    client: str
+    queries: int = 0
+
+
+CLIENT: contextvars.ContextVar[ClientRequest | None] = contextvars.ContextVar(
+    "qpvkg_client", default=None
+)
 
 
 def rss_bytes(pid: int) -> int:
@@ -64,6 +83,8 @@ class Metrics:
     timeouts: int = 0
     memory_kills: int = 0
     worker_restarts: int = 0
+    zygote_restarts: int = 0
+    refused: int = 0  # over the per-client cap of concurrent queries (429)
     cache_hits: int = 0
     cache_misses: int = 0
     busy: int = 0
@@ -81,6 +102,7 @@ class WorkerConnection(asyncio.Protocol):
         self.frames: deque[bytes] = deque()
         self.waiter: asyncio.Future[bytes | None] | None = None
         self.closed = False
+        self.on_lost: Callable[[], None] | None = None  # the pool's: a worker died
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
@@ -99,6 +121,8 @@ class WorkerConnection(asyncio.Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
         self._wake()
+        if self.on_lost is not None:
+            self.on_lost()
 
     def _wake(self) -> None:
         waiter = self.waiter
@@ -128,6 +152,7 @@ class Worker:
     pid: int
     connection: WorkerConnection
     epoch: int = 0  # the write count of the graph it was forked with
+    niced: bool = False  # lowered in priority by a long query: not reused after it
 
     def kill(self) -> None:
         with contextlib.suppress(ProcessLookupError):
@@ -233,6 +258,11 @@ class QueryEngine:
         self._watch: asyncio.Task[None] | None = None
         self._ship_lock = asyncio.Lock()
         self.on_switch: list[Callable[[], None]] = []  # called once a replica switched
+        self._starting = 0  # workers being forked
+        self._zygote_broken = False  # a fork order failed: the zygote must be replaced
+        self._healing = False  # a dead zygote is being replaced
+        self._supervisor: asyncio.Task[None] | None = None
+        self._per_client: dict[str, int] = {}  # queries running or waiting, by client
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -241,6 +271,7 @@ class QueryEngine:
         await asyncio.to_thread(self._start_zygote)
         for _ in range(self.settings.workers):
             await self._add_worker()
+        self._supervisor = asyncio.create_task(self._supervise())
         if self.settings.read_only:
             self._watch = asyncio.create_task(self._watch_shipping())
         elif self.settings.replica_dir:
@@ -380,35 +411,120 @@ class QueryEngine:
         info = pickle.loads(message)
         return int(info["pid"]), socket.socket(fileno=fds[0])
 
-    async def _add_worker(self) -> None:
-        async with self._control_lock:
-            # under the lock that also guards a write's apply and its epoch bump, so the
-            # label is exact: the worker sees the writes up to this epoch, and no later one
-            epoch = self._epoch
-            pid, sock = await asyncio.to_thread(self._fork)
-        sock.setblocking(False)
-        loop = asyncio.get_running_loop()
-        _, connection = await loop.create_unix_connection(WorkerConnection, sock=sock)
-        hello = await connection.next_frame()
-        if hello is None:
-            raise ServiceUnavailableError("a new query worker died at once")
-        worker = Worker(pid, connection, epoch)
-        self._workers[pid] = worker
+    async def _add_worker(self, *, counted: bool = False) -> None:
+        if not counted:
+            self._starting += 1
+        try:
+            async with self._control_lock:
+                # under the lock that also guards a write's apply and its epoch bump, so the
+                # label is exact: the worker sees the writes up to this epoch, and no later one
+                epoch = self._epoch
+                try:
+                    pid, sock = await asyncio.to_thread(self._fork)
+                except (OSError, EOFError, pickle.UnpicklingError, ServiceUnavailableError):
+                    self._zygote_broken = True  # the supervisor replaces it
+                    raise ServiceUnavailableError("the query zygote did not fork") from None
+            sock.setblocking(False)
+            loop = asyncio.get_running_loop()
+            _, connection = await loop.create_unix_connection(WorkerConnection, sock=sock)
+            hello = await connection.next_frame()
+            if hello is None:
+                raise ServiceUnavailableError("a new query worker died at once")
+            worker = Worker(pid, connection, epoch)
+            connection.on_lost = lambda: self._lost(worker)
+            self._workers[pid] = worker
+        finally:
+            self._starting -= 1
+        if self._stopping:
+            worker.kill()
+            return
         self._idle.put_nowait(worker)
 
+    def _spawn_worker(self) -> None:
+        """Fork a worker in the background (a failure is logged; the supervisor retries)."""
+        self._starting += 1
+        task = asyncio.create_task(self._add_worker(counted=True))
+        self._background.add(task)
+        task.add_done_callback(self._started)
+
+    def _started(self, task: asyncio.Task[None]) -> None:
+        self._background.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.warning("a query worker could not be started: %s", task.exception())
+
+    def _refill(self) -> None:
+        """Fork workers up to the configured number (extra ones are forked on demand)."""
+        if self._stopping or self._healing or self._zygote_broken:
+            return
+        for _ in range(self.settings.workers - len(self._workers) - self._starting):
+            self._spawn_worker()
+
+    def _grow(self) -> None:
+        """Every worker is busy and a query waits: fork an extra one, up to workers_max."""
+        if self._stopping or self._healing or self._zygote_broken:
+            return
+        total = len(self._workers) + self._starting
+        if total < self.settings.workers_max and self._starting <= len(self._idle.waiters):
+            self._spawn_worker()
+
+    def _lost(self, worker: Worker) -> None:
+        """A worker's socket closed: if it was idle, it died (a query's worker is seen by
+        its query); it goes out of the pool and another one is forked."""
+        if self._stopping or self._workers.get(worker.pid) is not worker:
+            return
+        try:
+            self._idle.workers.remove(worker)
+        except ValueError:
+            return
+        log.warning("query worker %d died while idle: replacing it", worker.pid)
+        self._replace(worker)
+
+    async def _supervise(self) -> None:
+        """Replace a dead zygote; keep the configured number of workers."""
+        while not self._stopping:
+            await asyncio.sleep(SUPERVISE_S)
+            try:
+                dead = self._zygote is not None and self._zygote.poll() is not None
+                if dead or self._zygote_broken:
+                    await self._heal_zygote(dead)
+                if len(self._workers) + self._starting < self.settings.workers:
+                    self._spawn_worker()
+            except Exception:  # the pool goes on with the workers it has; retried next time
+                log.exception("the query pool could not heal")
+
+    async def _heal_zygote(self, dead: bool) -> None:
+        code = self._zygote.poll() if self._zygote is not None else None
+        log.error(
+            "the query zygote %s (%s): starting another one",
+            "died" if dead else "stopped forking",
+            f"exit {code}" if code is not None else "still running",
+        )
+        self._healing = True
+        try:
+            await self._restart_zygote()
+            self._zygote_broken = False
+            self.metrics.zygote_restarts += 1
+            self.metrics.worker_restarts += 1
+        finally:
+            self._healing = False
+
     def _release(self, worker: Worker) -> None:
-        if worker.epoch == self._epoch:
+        if worker.epoch != self._epoch or worker.niced:  # forked before a write it does
+            self._retire(worker)  # not see, or lowered in priority (never raised again)
+        elif (
+            not self._idle.waiters
+            and len(self._workers) > self.settings.workers
+            and len(self._idle.workers) >= self.settings.workers
+        ):  # an extra worker no query needs any more
+            worker.kill()
+            self._workers.pop(worker.pid, None)
+        else:
             self._idle.put_nowait(worker)
-        else:  # forked before a write it does not see
-            self._retire(worker)
 
     def _retire(self, worker: Worker) -> None:
         worker.kill()
         self._workers.pop(worker.pid, None)
-        if not self._stopping:
-            task = asyncio.create_task(self._add_worker())
-            self._background.add(task)
-            task.add_done_callback(self._background.discard)
+        self._refill()
 
     async def publish_write(self, update: str) -> None:
         """Make a committed write visible to queries: the zygote's graph updated, then in
@@ -471,21 +587,23 @@ class QueryEngine:
             if self._zygote is not None:
                 self._zygote.kill()
                 await asyncio.to_thread(self._zygote.wait)
-            await asyncio.to_thread(self._open_and_snapshot)
+            if not self.settings.read_only:  # a replica's snapshot is the shipped one
+                await asyncio.to_thread(self._open_and_snapshot)
             await asyncio.to_thread(self._start_zygote)
 
     def _replace(self, worker: Worker) -> None:
         worker.kill()
-        self._workers.pop(worker.pid, None)
-        self.metrics.worker_restarts += 1
-        if self._stopping:
-            return
-        task = asyncio.create_task(self._add_worker())
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
+        if self._workers.pop(worker.pid, None) is not None:
+            self.metrics.worker_restarts += 1
+        self._refill()
 
     async def stop(self) -> None:
         self._stopping = True
+        if self._supervisor is not None:
+            self._supervisor.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._supervisor
+            self._supervisor = None
         if self._watch is not None:
             self._watch.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -509,7 +627,21 @@ class QueryEngine:
 
     @property
     def ready(self) -> bool:
-        return self._zygote is not None and self._zygote.poll() is None and bool(self._workers)
+        """Some workers answer queries."""
+        return bool(self._workers) and not self._stopping
+
+    @property
+    def state(self) -> str:
+        """``ok``; ``degraded`` while a dead worker or zygote is replaced (queries are still
+        answered); ``unavailable`` without any worker."""
+        if not self.ready:
+            return "unavailable"
+        zygote_up = self._zygote is not None and self._zygote.poll() is None
+        if self._healing or self._zygote_broken or not zygote_up:
+            return "degraded"
+        if len(self._workers) < self.settings.workers:
+            return "degraded"
+        return "ok"
 
     # ------------------------------------------------------------------ queries
 
@@ -538,7 +670,14 @@ class QueryEngine:
                 return cached, True
         self.metrics.cache_misses += 1
         writes = self._writes
-        answer = await self._run(job, timeout)
+        request = CLIENT.get() if self.settings.client_queries else None
+        if request is not None:
+            self._admit(request)
+        try:
+            answer = await self._run(job, timeout)
+        finally:
+            if request is not None:
+                self._leave(request)
         self.metrics.queries += 1
         self.metrics.query_seconds.append(answer.eval_ms / 1000)
         if len(self.metrics.query_seconds) > 10_000:
@@ -552,11 +691,37 @@ class QueryEngine:
             self.cache.put(key, answer)
         return answer, False
 
-    async def _run(self, job: Job, timeout: float) -> Answer:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
+    def _admit(self, request: ClientRequest) -> None:
+        """Count a query of a request; 429 if its client has too many requests querying."""
+        if request.queries == 0:  # the request's first query running
+            cap = self.settings.client_queries
+            running = self._per_client.get(request.client, 0)
+            if running >= cap:
+                self.metrics.refused += 1
+                raise TooManyQueriesError(
+                    f"this client already has {running} requests with queries running or "
+                    "waiting, its limit (QPVKG_CLIENT_QUERIES): wait for one to end, then "
+                    "try again",
+                    limit=cap,
+                    retry_after_s=1,
+                )
+            self._per_client[request.client] = running + 1
+        request.queries += 1
+
+    def _leave(self, request: ClientRequest) -> None:
+        request.queries -= 1
+        if request.queries == 0:
+            left = self._per_client.pop(request.client, 1) - 1
+            if left > 0:
+                self._per_client[request.client] = left
+
+    async def _take(self, deadline: float, timeout: float) -> Worker:
+        """A live idle worker of the current epoch; an extra one is forked when all are busy."""
         while True:
-            worker = self._idle.take_nowait() or await self._idle.take(deadline)
+            worker = self._idle.take_nowait()
+            if worker is None:
+                self._grow()
+                worker = await self._idle.take(deadline)
             if worker is None:
                 self.metrics.timeouts += 1
                 raise QueryTimeoutError(
@@ -564,15 +729,29 @@ class QueryEngine:
                     "(the server is busy); try again",
                     limit_s=timeout,
                 )
-            if worker.epoch == self._epoch:
+            if worker.connection.closed:  # died while idle, not yet seen
+                self._replace(worker)
+            elif worker.epoch != self._epoch:
+                self._retire(worker)  # forked before a write it does not see
+            else:
+                return worker
+
+    async def _run(self, job: Job, timeout: float) -> Answer:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        payload = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
+        while True:
+            worker = await self._take(deadline, timeout)
+            try:
+                worker.connection.send(payload)
                 break
-            self._retire(worker)  # forked before a write it does not see
+            except (RuntimeError, OSError):  # its socket closed just now: the job was not sent
+                self._replace(worker)
         self.metrics.busy += 1
         release = True
         reply = worker.connection.next_frame()
         watch = _Watch(self, worker, reply, deadline, timeout)
         try:
-            worker.connection.send(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
             watch.schedule(loop)
             try:
                 frame = await reply
@@ -618,6 +797,7 @@ class _Watch:
         self.timeout = timeout
         self.baseline = 0
         self.handle: asyncio.TimerHandle | None = None
+        self.nice_at = deadline - timeout + NICE_AFTER_S
 
     def schedule(self, loop: asyncio.AbstractEventLoop) -> None:
         delay = max(0.0, min(POLL_S, self.deadline - loop.time()))
@@ -645,6 +825,11 @@ class _Watch:
                 )
             )
             return
+        if not self.worker.niced and loop.time() >= self.nice_at:
+            # a long query: the light ones, and the server, go first on the CPU
+            with contextlib.suppress(OSError):
+                os.setpriority(os.PRIO_PROCESS, self.worker.pid, 10)
+            self.worker.niced = True
         if loop.time() >= self.deadline:
             metrics.timeouts += 1
             self.reply.set_exception(

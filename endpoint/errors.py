@@ -28,6 +28,8 @@ STATUS: tuple[tuple[type[e.QpvkgError], int], ...] = (
     (e.LiteralTooLargeError, 413),
     (e.TokenTooLargeError, 413),
     (e.PayloadTooLargeError, 413),
+    (e.RequestTimeoutError, 408),
+    (e.TooManyQueriesError, 429),
     (e.UnsupportedMediaTypeError, 415),
     (e.MethodNotAllowedError, 405),
     (e.UnreadableSourceError, 400),
@@ -107,8 +109,10 @@ def allowed_methods(request: Request) -> str:
 def response_for(request: Request | None, error: e.QpvkgError) -> Response:
     status = status_of(error)
     headers: dict[str, str] = {}
-    if status == 503:
-        headers["Retry-After"] = "1"
+    if status in (429, 503):
+        headers["Retry-After"] = str(error.details.get("retry_after_s", 1))
+    if status == 408:
+        headers["Connection"] = "close"
     if status == 405 and "allow" in error.details:
         headers["Allow"] = str(error.details["allow"])
     if status == 401:

@@ -134,8 +134,8 @@ class SparqlFastPath:
             status = status_of(exc)
             details = {k: v for k, v in exc.details.items() if k != "report"}
             out = {"Content-Type": "application/json", "Vary": "Accept"}
-            if status == 503:
-                out["Retry-After"] = "1"
+            if status in (429, 503):
+                out["Retry-After"] = str(exc.details.get("retry_after_s", 1))
             return (
                 status,
                 json.dumps(error_body(status, exc.code, exc.message, details)).encode(),

@@ -198,6 +198,16 @@ def run_job(store: GraphStore, job: Job) -> Answer:
                 error="RemoteStoreError",
                 message=f"the external store's answer does not parse: {exc}",
             )
+        except OSError as exc:  # a SERVICE call (or the external store) failed mid-way
+            return Answer(
+                False,
+                error="RemoteStoreError",
+                message=f"a remote endpoint failed while the results were read: {exc}",
+            )
+        except (RuntimeError, ValueError) as exc:  # an evaluation error met while reading
+            return Answer(
+                False, error="BadInputError", message=f"the query failed while running: {exc}"
+            )
         return Answer(
             True,
             form=form,
@@ -226,7 +236,10 @@ def worker_loop(sock: socket.socket, store: GraphStore) -> None:
         if frame is None:
             os._exit(0)
         job: Job = pickle.loads(frame)
-        answer = run_job(store, job)
+        try:
+            answer = run_job(store, job)
+        except Exception as exc:  # a failed query is the query's error: the worker goes on
+            answer = Answer(False, error="BadInputError", message=f"the query failed: {exc}")
         send_frame(sock, encode_answer(answer))
 
 

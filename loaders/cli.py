@@ -390,6 +390,7 @@ def serve(
                 f"store {report.store}: {report.total_triples:,} triples ({report.seconds:.1f} s)"
             )
         from endpoint.app import create_app
+        from endpoint.server import uvicorn_options
 
         logging.getLogger().setLevel(settings.log_level.upper())
         # records without caller, thread or process details: the access log writes one per
@@ -415,6 +416,7 @@ def serve(
             access_log=False,
             timeout_graceful_shutdown=10,
             server_header=False,
+            **uvicorn_options(settings),
         )
 
     run(action)

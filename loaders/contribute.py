@@ -25,7 +25,7 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -567,7 +567,9 @@ def provenance_triples(
 
 _locks_guard = threading.Lock()
 _graph_locks: dict[str, threading.Lock] = {}
-_write_lock = threading.Lock()  # validations and commits, one at a time per process
+_write_lock = threading.Lock()  # commits, one at a time per process
+_commits = 0  # commits of this process: a validation made while one landed is made again
+VALIDATION_ATTEMPTS = 3  # validations outside the write lock before one under it
 
 
 @contextmanager
@@ -654,7 +656,10 @@ def contribute(
     timings = timings if timings is not None else {}
     check_graph(settings, partner, graph)
     history = history or History.from_settings(settings)
-    with graph_lock(graph), _write_lock:
+    global _commits
+    # one write at a time per graph; the global lock is held for the commit only, so that a
+    # long validation of one partner's graph does not hold back the others' writes
+    with graph_lock(graph), ExitStack() as commit_lock:
         start = time.perf_counter()
         previous = versions(store, settings, graph)
         existing = canonical_triples(current_triples(store, graph), strict=False)
@@ -689,15 +694,15 @@ def contribute(
             result = new
         timings["parse"] = time.perf_counter() - start
 
-        start = time.perf_counter()
-        warnings: list[dict[str, Any]] = []
-        if result:
+        def conform() -> list[dict[str, Any]]:
+            """The warnings of the graph's validation against what the store holds now."""
+            if not result:
+                return []
             # made only now: a refused body never pays for parsing the shapes
             shapes = validator() if callable(validator) else validator
             report = validate_graph(
                 shapes or Validator.from_settings(settings), store, graph, result
             )
-            warnings = [r.as_dict() for r in report.results if r.severity != "Violation"]
             if not report.conforms:
                 n = len(report.violations)
                 raise ValidationFailedError(
@@ -706,6 +711,17 @@ def contribute(
                     report=report.text,
                     results=[r.as_dict() for r in report.results],
                 )
+            return [r.as_dict() for r in report.results if r.severity != "Violation"]
+
+        start = time.perf_counter()
+        for _ in range(VALIDATION_ATTEMPTS):  # the other graphs' writes go on meanwhile
+            seen = _commits
+            warnings = conform()
+            if _commits == seen:
+                break
+        commit_lock.enter_context(_write_lock)  # held to the end of the write: its commit
+        if _commits != seen:  # another graph's write landed since: validate against it
+            warnings = conform()
         timings["shacl"] = time.perf_counter() - start
 
         start = time.perf_counter()
@@ -735,6 +751,7 @@ def contribute(
             store.update(update)
         except (SyntaxError, OSError, ValueError) as exc:
             raise BadInputError(f"the write could not be committed: {exc}") from None
+        _commits += 1
         timings["commit"] = time.perf_counter() - start
         return WriteResult(
             graph=graph,

@@ -224,3 +224,15 @@ class RemoteStoreError(ServiceUnavailableError):
     """The external SPARQL store failed or could not be reached."""
 
     code = "store_unavailable"
+
+
+class TooManyQueriesError(QpvkgError):
+    """A client with more queries running or waiting than its share of the server."""
+
+    code = "too_many_queries"
+
+
+class RequestTimeoutError(BadInputError):
+    """A client too slow to send its request (headers or body)."""
+
+    code = "request_timeout"

@@ -77,6 +77,49 @@ class Settings(BaseSettings):
         description="Query worker processes (they share the graph in memory; two per CPU keep "
         "a CPU busy while the other waits on the server).",
     )
+    workers_max: int = Field(
+        default=16 * (os.cpu_count() or 1),
+        ge=0,
+        description="Most query workers at once: when every worker is busy (long queries), "
+        "extra ones are forked for the queries that wait, up to this number, and stopped "
+        "once idle (0 or at most `workers`: no extra worker).",
+    )
+    client_queries: int = Field(
+        default=4,
+        ge=0,
+        description="Requests one client (its address) may have with queries running or "
+        "waiting at once (a page's several queries count as one); more are answered 429 "
+        "with Retry-After (0: no limit).",
+    )
+    header_timeout_s: float = Field(
+        default=10.0,
+        gt=0,
+        description="Time a connection has to send a request's line and headers before it "
+        "is answered 408 and closed (slow clients, slowloris).",
+    )
+    body_timeout_s: float = Field(
+        default=30.0,
+        gt=0,
+        description="Time allowed between two parts of a request body before it is answered "
+        "408 and the connection closed.",
+    )
+    keep_alive_s: float = Field(
+        default=5.0, gt=0, description="An idle keep-alive connection is closed after this."
+    )
+    max_connections: int = Field(
+        default=1000,
+        gt=0,
+        description="Open connections and requests at once before new requests get 503.",
+    )
+    max_url_bytes: int = Field(
+        default=16 * 1024,
+        gt=0,
+        description="Longest request line (method, URL); longer ones are answered 414 "
+        "(send a long query by POST).",
+    )
+    max_header_bytes: int = Field(
+        default=64 * 1024, gt=0, description="Largest request headers; more are answered 431."
+    )
     service_allow: list[str] = Field(
         default_factory=list, description="SERVICE endpoints a query may call."
     )

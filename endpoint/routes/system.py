@@ -20,12 +20,13 @@ BUCKETS = (0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
 
 @router.get(
     "/health",
-    summary="Liveness: 200 when the query workers are up (and an external store answers)",
+    summary="Liveness: 200 when query workers are up (`degraded` while a dead one is "
+    "replaced), 503 without any (or when an external store does not answer)",
     responses=openapi.HEALTH,
 )
 async def health(engine: EngineDep, settings: SettingsDep) -> Response:
     ok = engine.ready
-    body: dict[str, object] = {"status": "ok" if ok else "unavailable"}
+    body: dict[str, object] = {"status": engine.state}
     body["workers"] = len(engine._workers)
     if settings.remote and engine.store is not None:
         try:
@@ -106,7 +107,17 @@ async def metrics(request: Request, engine: EngineDep) -> Response:
             m.memory_kills,
             "Queries stopped at their memory limit.",
         ),
-        ("qpvkg_worker_restarts_total", m.worker_restarts, "Query workers replaced."),
+        (
+            "qpvkg_worker_restarts_total",
+            m.worker_restarts,
+            "Query workers (and zygotes) replaced: stopped at a limit, or found dead.",
+        ),
+        ("qpvkg_zygote_restarts_total", m.zygote_restarts, "Query zygotes found dead, replaced."),
+        (
+            "qpvkg_queries_refused_total",
+            m.refused,
+            "Queries refused (429): their client had too many running or waiting.",
+        ),
         ("qpvkg_cache_hits_total", m.cache_hits, "Queries answered from the result cache."),
         ("qpvkg_cache_misses_total", m.cache_misses, "Queries not in the result cache."),
     ):
@@ -115,6 +126,9 @@ async def metrics(request: Request, engine: EngineDep) -> Response:
         "# HELP qpvkg_workers_busy Workers running a query.",
         "# TYPE qpvkg_workers_busy gauge",
         f"qpvkg_workers_busy {m.busy}",
+        "# HELP qpvkg_workers Query worker processes (extra ones included).",
+        "# TYPE qpvkg_workers gauge",
+        f"qpvkg_workers {len(engine._workers)}",
     ]
     lines += [
         "# HELP qpvkg_cache_bytes Bytes held by the result cache.",

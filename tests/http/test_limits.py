@@ -35,6 +35,7 @@ def limited(
     what the workers abandon (a lower one would cut answers short)."""
     limits: dict[str, Any] = {
         "workers": 2,
+        "workers_max": 2,  # no extra worker: two busy ones make the server busy
         "query_timeout_s": 20 if request.param == "embedded" else 5,
         "query_memory_mb": 700,
         "max_rows": 5,
