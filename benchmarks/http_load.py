@@ -21,7 +21,8 @@ innovations by category and région, a two-hop network of an actor, a CONTAINS s
 
 The servers, one at a time, each warmed up first:
 - qpvkg: `qpvkg serve --no-build` over a store of the graph, QPVKG_WORKERS at its default (two
-  per CPU), the per-client cap off (QPVKG_CLIENT_QUERIES=0: the driver stands for many clients), its result cache on (QPVKG_CACHE_MB=64) and off (QPVKG_CACHE_MB=0);
+  per CPU), the per-client cap off (QPVKG_CLIENT_QUERIES=0: the driver stands for many
+  clients), its result cache on (QPVKG_CACHE_MB=64) and off (QPVKG_CACHE_MB=0);
 - Oxigraph's own server (`oxigraph serve-read-only --union-default-graph`), from the PyPI
   package `oxigraph` of the same version as the project's pyoxigraph;
 - rdflib-endpoint over the same N-Quads (it takes about 2.5 minutes to load the 1m graph). Its
