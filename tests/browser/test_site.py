@@ -151,6 +151,7 @@ def test_every_page_loads_nothing_from_another_host(
         response = page.goto(f"{server}{path}", wait_until="networkidle")
         assert response is not None
         assert response.status == (404 if path == "/nothing-here" else 200), path
+        assert not record.outside, f"requests for other hosts: {record.outside}"
         if path != "/catalog":  # Turtle, shown as text
             assert page.get_attribute("html", "lang") == lang, path
         if drawn:
