@@ -106,9 +106,12 @@ CSP = "; ".join(
 #: The query page's result table (YASR's column resizer) adds a <style> element of its own, which
 #: it needs to hide its drag handles: there only, styles may also be inline (scripts never are).
 CSP_QUERY_PAGE = CSP.replace(b"style-src 'self'", b"style-src 'self' 'unsafe-inline'")
-#: FastAPI's API explorer (Swagger UI) loads its script from a CDN and starts it inline; it
-#: shows the OpenAPI document (the routes and the named queries), no data of the graph.
-CSP_EXEMPT = ("/-/docs",)
+#: The API documentation's stylesheet (Swagger UI's) draws its icons (a select's arrow, a
+#: model's chevron, a checkbox's tick) as data: images: there only, images may also be data:
+#: URLs, which hold no script and reach no host (scripts stay this server's files).
+CSP_DOCS_PAGE = CSP.replace(b"img-src 'self'", b"img-src 'self' data:")
+#: The pages whose policy differs from CSP, by path.
+CSP_BY_PATH = {"/sparql": CSP_QUERY_PAGE, "/-/docs": CSP_DOCS_PAGE}
 
 
 class ContentSecurityPolicy:
@@ -118,11 +121,11 @@ class ContentSecurityPolicy:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(CSP_EXEMPT):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
 
-        policy = CSP_QUERY_PAGE if scope["path"] == "/sparql" else CSP
+        policy = CSP_BY_PATH.get(scope["path"], CSP)
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -187,7 +190,7 @@ def create_app(settings: Settings) -> FastAPI:
             "SPARQL endpoint, named queries, linked-data pages."
         ),
         lifespan=lifespan,
-        docs_url="/-/docs",
+        docs_url=None,  # /-/docs is a page of the site (endpoint/routes/system.py)
         redoc_url=None,
         openapi_url="/-/openapi.json",
     )

@@ -1,4 +1,4 @@
-"""System pages under /-/: liveness, build information, Prometheus metrics."""
+"""System pages under /-/: liveness, build information, metrics, the API documentation."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from endpoint import openapi
-from endpoint.deps import EngineDep, SettingsDep
+from endpoint.deps import EngineDep, SettingsDep, render
 from loaders import __version__
 from loaders.errors import QpvkgError
 
@@ -36,6 +36,12 @@ async def health(engine: EngineDep, settings: SettingsDep) -> Response:
             ok = False
             body |= {"status": "unavailable", "store": str(exc)}
     return JSONResponse(body, status_code=200 if ok else 503)
+
+
+@router.get("/docs", include_in_schema=False)
+async def docs(request: Request) -> Response:
+    """The API documentation: the vendored Swagger UI over /-/openapi.json (static/docs.js)."""
+    return render(request, "docs.html", {"openapi_url": request.app.openapi_url})
 
 
 @router.get("/version", summary="Versions and the store generation", responses=openapi.VERSION)

@@ -26,6 +26,12 @@
     },
     false
   );
+  // The editor's completers are exactly these two. Yasqe merges its options into its defaults
+  // with lodash's merge, which merges arrays index by index: an `autocompleters` option shorter
+  // than the registered list keeps the defaults' tail, the Linked Open Vocabularies class and
+  // property completers that call lov.linkeddata.es at every keystroke. So the defaults
+  // themselves are replaced.
+  Yasqe.defaults.autocompleters = ["qpvkg-prefixes", "variables"];
   Yasr.plugins.table.defaults.openIriInNewWindow = false;
 
   // the editor stands outside the fallback form: its buttons must not submit it
@@ -38,7 +44,6 @@
   const yasqe = new Yasqe(editor, {
     value: textarea.value,
     persistenceId: null,
-    autocompleters: ["qpvkg-prefixes", "variables"],
     prefixCcApi: null,
     resizeable: true,
     editorHeight: "20rem",

@@ -8,12 +8,14 @@
 #   bash endpoint/static/vendor/fetch.sh yasgui [VERSION]
 #   bash endpoint/static/vendor/fetch.sh leaflet [VERSION]
 #   bash endpoint/static/vendor/fetch.sh cytoscape [VERSION]
+#   bash endpoint/static/vendor/fetch.sh swagger-ui [VERSION]
 #
 # | folder     | npm package      | version | licence      | used by                             |
 # |------------|------------------|---------|--------------|-------------------------------------|
 # | yasgui/    | @zazuko/yasgui   | 4.6.2   | MIT          | the query page (/sparql)            |
 # | leaflet/   | leaflet          | 1.9.4   | BSD-2-Clause | the map (home page, /map)           |
 # | cytoscape/ | cytoscape        | 3.34.4  | MIT          | the network view, the ontology diagram |
+# | swagger-ui/ | swagger-ui-dist | 5.35.0  | Apache-2.0   | the API documentation (/-/docs)     |
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 
@@ -57,10 +59,23 @@ fetch_cytoscape() {
   rm -rf "$tmp"
 }
 
+fetch_swagger_ui() {  # the bundle and its stylesheet only: no preset, no source maps
+  local version="${1:-5.35.0}" tmp
+  tmp="$(mktemp -d)"
+  unpack "swagger-ui-dist" "$version" "$tmp"
+  mkdir -p "$here/swagger-ui"
+  cp "$tmp/package/swagger-ui-bundle.js" "$tmp/package/swagger-ui-bundle.js.LICENSE.txt" \
+    "$tmp/package/swagger-ui.css" "$tmp/package/LICENSE" "$tmp/package/NOTICE" \
+    "$tmp/package/package.json" "$here/swagger-ui/"
+  (cd "$here/swagger-ui" && sha256sum swagger-ui-bundle.js swagger-ui.css package.json)
+  rm -rf "$tmp"
+}
+
 case "${1:-all}" in
   yasgui) fetch_yasgui "${2:-}" ;;
   leaflet) fetch_leaflet "${2:-}" ;;
   cytoscape) fetch_cytoscape "${2:-}" ;;
-  all) fetch_yasgui; fetch_leaflet; fetch_cytoscape ;;
-  *) echo "unknown library: $1 (yasgui, leaflet, cytoscape)" >&2; exit 2 ;;
+  swagger-ui) fetch_swagger_ui "${2:-}" ;;
+  all) fetch_yasgui; fetch_leaflet; fetch_cytoscape; fetch_swagger_ui ;;
+  *) echo "unknown library: $1 (yasgui, leaflet, cytoscape, swagger-ui)" >&2; exit 2 ;;
 esac
