@@ -34,7 +34,7 @@ if not CHROMIUM.exists():  # .ci/run installs it: apt-get install -y chromium
 FIXTURES = PROJECT_DIR / "tests" / "fixtures" / "contributions"
 BASE = "https://w3id.org/qpvkg/"
 GRAPH = f"{BASE}graph/partner/reseau-test/projets"
-ACTOR = f"{BASE}id/organisation/exemple-xss"
+ACTOR = f"{BASE}id/partner/reseau-test/organisation/exemple-xss"
 #: The texts of what the javascript: IRIs name: the relation's IRI, the actor's and the
 #: commune's labels.
 TRAPS = ("javascript:window.__xss=1", "Exemple : acteur javascript", "Exemple : lieu")
@@ -201,7 +201,7 @@ def test_payloads_stay_text_on_every_page(written: str, browser: object) -> None
         assert view.click_traps() >= 1, path
 
     # the actor's page: its relation to a javascript: IRI, its network and its map
-    page = view.open("/id/organisation/exemple-xss")
+    page = view.open("/id/partner/reseau-test/organisation/exemple-xss")
     assert page.locator("h1").inner_text() == '<img src=x onerror="window.__xss=1">'
     page.wait_for_function(
         "() => Number(document.getElementById('actor-network').dataset.rendered) >= 3",
@@ -211,7 +211,7 @@ def test_payloads_stay_text_on_every_page(written: str, browser: object) -> None
     assert view.click_traps() >= 2  # the relation, the network list's javascript: actor
 
     # the innovation's page: its territory is a javascript: IRI
-    page = view.open("/id/innovation/exemple-xss")
+    page = view.open("/id/partner/reseau-test/innovation/exemple-xss")
     assert page.locator("h1").inner_text() == "<script>window.__xss=1</script>"
     assert view.click_traps() >= 2  # its territory and its javascript: actor
 
