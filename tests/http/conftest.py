@@ -14,6 +14,7 @@ from endpoint.app import create_app
 from loaders.build import BuildReport
 from loaders.settings import PROJECT_DIR, Settings
 from tests.conftest import copy_store
+from tests.listener import Listener
 from tests.remote import external_copy
 
 
@@ -83,3 +84,13 @@ def client(
         TestClient(create_app(external)) as test_client,
     ):
         yield test_client
+
+
+@pytest.fixture(scope="module")
+def listeners() -> Iterator[tuple[Listener, Listener]]:
+    """Two local TCP listeners that record connections: one allowed as a SERVICE endpoint,
+    one not."""
+    allowed, forbidden = Listener(), Listener()
+    yield allowed, forbidden
+    allowed.close()
+    forbidden.close()

@@ -15,14 +15,6 @@ from tests.http.conftest import OwnStore
 from tests.listener import Listener
 
 
-@pytest.fixture(scope="module")
-def listeners() -> Iterator[tuple[Listener, Listener]]:
-    allowed, forbidden = Listener(), Listener()
-    yield allowed, forbidden
-    allowed.close()
-    forbidden.close()
-
-
 @pytest.fixture(scope="module", params=["embedded", "external"])
 def limited(
     request: pytest.FixtureRequest,

@@ -15,14 +15,6 @@ from tests.listener import Listener
 from tests.unit.test_sparqltext import refused_only, spellings
 
 
-@pytest.fixture(scope="module")
-def listeners() -> Iterator[tuple[Listener, Listener]]:
-    allowed, forbidden = Listener(), Listener()
-    yield allowed, forbidden
-    allowed.close()
-    forbidden.close()
-
-
 @pytest.fixture(scope="module", params=["embedded", "external"])
 def guarded(
     request: pytest.FixtureRequest,
