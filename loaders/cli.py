@@ -123,6 +123,10 @@ def report_violations(exc: ValidationFailedError) -> None:
             str(r["message_fr"] or r["message_en"]),
         )
     err.print(table)
+    if exc.counts.get("truncated"):
+        from loaders.validate import truncation_note
+
+        err.print(truncation_note(len(exc.results), int(exc.counts["total"]), "en"))
 
 
 def run(action: Callable[[], T]) -> T:
@@ -229,6 +233,7 @@ def validate(
 ) -> None:
     """SHACL report for files: exit 0 conforms, 1 violations, 2 bad input or not allowed."""
     from loaders.checks import validate_files
+    from loaders.validate import truncation_note
 
     settings = get_settings()
     if fmt not in {"text", "json"}:
@@ -241,7 +246,11 @@ def validate(
         if fmt == "json":
             out.print_json(
                 json.dumps(
-                    {"conforms": report.conforms, "results": [r.as_dict() for r in report.results]},
+                    {
+                        "conforms": report.conforms,
+                        **report.summary(),
+                        "results": [r.as_dict() for r in report.results],
+                    },
                     ensure_ascii=False,
                 )
             )
@@ -255,7 +264,9 @@ def validate(
                     out.print(f"  value: {r.value}", highlight=False)
                 out.print(f"  fr: {r.message_fr}", highlight=False)
                 out.print(f"  en: {r.message_en}", highlight=False)
-            verdict = "conforms" if report.conforms else f"{len(report.violations)} violation(s)"
+            if report.truncated:
+                out.print(truncation_note(len(report.results), report.result_count, "en"))
+            verdict = "conforms" if report.conforms else f"{report.violation_count} violation(s)"
             out.print(f"{', '.join(str(f) for f in files)}: {verdict}")
         if not report.conforms:
             raise typer.Exit(EXIT_FAILED)

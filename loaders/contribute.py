@@ -704,12 +704,13 @@ def contribute(
                 shapes or Validator.from_settings(settings), store, graph, result
             )
             if not report.conforms:
-                n = len(report.violations)
+                n = report.violation_count
                 raise ValidationFailedError(
                     f"the graph would not conform to the shapes: {n} violation"
                     f"{'s' if n != 1 else ''}; nothing was written",
                     report=report.text,
                     results=[r.as_dict() for r in report.results],
+                    **report.summary(),
                 )
             return [r.as_dict() for r in report.results if r.severity != "Violation"]
 

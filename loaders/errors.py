@@ -39,10 +39,22 @@ class ValidationFailedError(QpvkgError):
 
     code = "validation_failed"
 
-    def __init__(self, message: str, report: str, results: list[dict[str, Any]]) -> None:
-        super().__init__(message, report=report, results=results)
+    def __init__(
+        self, message: str, report: str, results: list[dict[str, Any]], **counts: Any
+    ) -> None:
+        """``results`` are the listed ones (the first of the report); ``counts`` say how many
+        there are in all (``total``, ``violations``, ``listed``, ``truncated``)."""
+        counts = {
+            "total": len(results),
+            "violations": sum(1 for r in results if r.get("severity") == "Violation"),
+            "listed": len(results),
+            "truncated": False,
+            **counts,
+        }
+        super().__init__(message, report=report, results=results, **counts)
         self.report = report
         self.results = results
+        self.counts = counts
 
 
 class UnknownResourceError(QpvkgError):

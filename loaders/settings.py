@@ -71,6 +71,12 @@ class Settings(BaseSettings):
         description="Largest literal (or IRI) a contribution or a file read may hold, in UTF-8 "
         "bytes; a larger one is refused (413) before anything reaches the store.",
     )
+    max_report_results: int = Field(
+        default=1000,
+        gt=0,
+        description="Most results a SHACL report lists (the first, in the report's stable "
+        "order); a refusal also gives how many there are in all and whether the list is cut.",
+    )
     workers: int = Field(
         default=2 * (os.cpu_count() or 1),
         gt=0,

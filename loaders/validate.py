@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import pyoxigraph as ox
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import SH
 
 from loaders.errors import ValidationFailedError
@@ -68,18 +68,47 @@ class ValidationReport:
     conforms: bool
     results: tuple[ValidationResult, ...] = field(default_factory=tuple)
     text: str = ""
+    #: results found, listed or not, and how many of them are violations (``None``: the
+    #: report lists them all); a report lists at most ``QPVKG_MAX_REPORT_RESULTS``
+    total: int | None = None
+    total_violations: int | None = None
 
     @property
     def violations(self) -> list[ValidationResult]:
         return [r for r in self.results if r.severity == "Violation"]
 
+    @property
+    def result_count(self) -> int:
+        """How many results the validation found (the report may list fewer)."""
+        return len(self.results) if self.total is None else self.total
+
+    @property
+    def violation_count(self) -> int:
+        """How many violations the validation found (the report may list fewer)."""
+        return len(self.violations) if self.total_violations is None else self.total_violations
+
+    @property
+    def truncated(self) -> bool:
+        """Whether the report lists only the first of its results."""
+        return self.result_count > len(self.results)
+
+    def summary(self) -> dict[str, int | bool]:
+        """The counts a refusal gives beside the listed results."""
+        return {
+            "total": self.result_count,
+            "violations": self.violation_count,
+            "listed": len(self.results),
+            "truncated": self.truncated,
+        }
+
     def raise_for_violations(self, what: str) -> None:
         if not self.conforms:
-            n = len(self.violations)
+            n = self.violation_count
             raise ValidationFailedError(
                 f"{what}: {n} violation{'s' if n != 1 else ''} of the shapes",
                 report=self.text,
                 results=[r.as_dict() for r in self.results],
+                **self.summary(),
             )
 
 
@@ -234,15 +263,22 @@ class Validator:
         ]
 
     def validate(
-        self, quads: Sequence[ox.Quad], context: Iterable[ox.Quad] = ()
+        self,
+        quads: Sequence[ox.Quad],
+        context: Iterable[ox.Quad] = (),
+        limit: int | None = None,
     ) -> ValidationReport:
         """Validate the quads' triples; ``context`` adds facts (e.g. referenced territories).
 
         Every subject of the quads is checked against the shapes of its classes, whatever it
-        carries (a bare ``<x> a qpvkg:Innovation`` too); the context's resources are not."""
+        carries (a bare ``<x> a qpvkg:Innovation`` too); the context's resources are not.
+        The report lists the first ``limit`` results (default ``QPVKG_MAX_REPORT_RESULTS``)
+        in the stable order of ``_sort_key``, and counts them all."""
         start = time.perf_counter()
+        limit = self.settings.max_report_results if limit is None else limit
         if self.engine == "pyshacl-turbo":
-            conforms, results_graph, text, size = self._turbo(quads, context)
+            conforms, report, text, size = self._turbo(quads, context)
+            report_nt: str | bytes = report
         else:
             quads = unmarked(quads)
             context = [
@@ -251,27 +287,56 @@ class Validator:
                 *ontology_context(self.ontology_quads, quads),
             ]
             conforms, results_graph, text, size = self._pyshacl(quads, context)
-        results = tuple(sorted(_results(results_graph, self.shapes), key=_sort_key))
+            report_nt = results_graph.serialize(format="nt", encoding="utf-8")
+        blank_nodes = self.compiled._blank_nodes if self.engine == "pyshacl-turbo" else None
+        keys = sorted(
+            _result_keys(report_nt, blank_nodes), key=lambda key: _key_order(key, self.shapes)
+        )
+        results = tuple(_result(key, self.shapes) for key in keys[:limit])
+        violations = sum(1 for key in keys if key.severity == "Violation")
         log.info(
             "validated %d triples with %s: %d results (%.0f ms)",
             size,
             self.engine,
-            len(results),
+            len(keys),
             (time.perf_counter() - start) * 1000,
         )
-        return ValidationReport(conforms=bool(conforms), results=results, text=str(text))
+        return ValidationReport(
+            conforms=bool(conforms),
+            results=results,
+            text=str(text),
+            total=len(keys),
+            total_violations=violations,
+        )
 
     def _turbo(
         self, quads: Sequence[ox.Quad], context: Iterable[ox.Quad]
-    ) -> tuple[bool, Graph, str, int]:
-        # an in-memory store goes to the engine as a native snapshot (no rdflib graph)
+    ) -> tuple[bool, str, str, int]:
+        # An in-memory store goes to the engine as a native snapshot (no rdflib graph), and
+        # the engine's report, N-Triples, is read by Oxigraph: pyshacl-turbo's public
+        # ``validate`` would turn it into an rdflib graph first (about 2 ms a result).
+        from pyshacl_turbo.rdf import input_graph
+
         graph = self.data_graph(quads, context)
         data = ox.Store()
         data.bulk_extend(graph)
-        conforms, results_graph, text = self.compiled.validate(
-            data, allow_infos=True, allow_warnings=True
+        source = input_graph(data, None, direct=True)  # type: ignore[no-untyped-call]
+        conforms, report, text, _, _ = self.compiled._native.validate(
+            source.source,
+            source.format,
+            source.base,
+            False,  # iterate_rules
+            100,  # max_rule_iterations
+            15,  # max_validation_depth
+            False,  # include_data
+            True,  # allow_infos
+            True,  # allow_warnings
+            False,  # abort_on_first
+            [],  # focus_nodes
+            [],  # use_shapes
+            [(p, str(ns)) for p, ns in source.namespaces.items()],
         )
-        return conforms, results_graph, text, len(graph) - len(self.axioms)
+        return conforms, report, text, len(graph) - len(self.axioms)
 
     def _pyshacl(
         self, quads: Sequence[ox.Quad], context: Sequence[ox.Quad]
@@ -310,70 +375,147 @@ def under_check(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
     return [ox.Quad(s, UNDER_CHECK, UNDER_CHECK_FLAG) for s in subjects]
 
 
-def _sort_key(r: ValidationResult) -> tuple[int, str, str, str, str, str, str]:
+@dataclass(frozen=True)
+class _ResultKey:
+    """A result as the engine's report gives it: its terms, its messages read on demand."""
+
+    severity: str
+    focus: str
+    path: str | None
+    value: str | None
+    shape: str | None
+    constraint: str | None
+    shape_node: ox.NamedNode | ox.BlankNode | None
+    messages: tuple[ox.Literal, ...]
+
+
+def _result_keys(
+    report: str | bytes, blank_nodes: dict[str, Any] | None = None
+) -> list[_ResultKey]:
+    """The top-level results of an engine's report (N-Triples), read by Oxigraph: only the
+    result nodes' own triples become Python objects (nested sh:detail results carry
+    pySHACL's generic text and are left out). ``blank_nodes`` maps the engine's labels of
+    the shapes' blank nodes to the shapes graph's own."""
+    nodes_of = blank_nodes or {}
+
+    def rename(term: Any) -> Any:
+        if isinstance(term, ox.BlankNode) and term.value in nodes_of:
+            return ox.BlankNode(str(nodes_of[term.value]))
+        return term
+
+    def _term_text(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
+        return term.value if not isinstance(term, ox.Triple) else str(term)
+
+    wanted: dict[str, dict[Any, Any]] = {
+        str(p): {}
+        for p in (
+            SH.resultSeverity,
+            SH.focusNode,
+            SH.resultPath,
+            SH.value,
+            SH.sourceShape,
+            SH.sourceConstraintComponent,
+        )
+    }
+    result_iri, message_iri = str(SH.result), str(SH.resultMessage)
+    nodes: list[Any] = []
+    messages: dict[Any, list[ox.Literal]] = {}
+    # the labels are kept: they name the shapes' blank nodes (a store would rename them)
+    for t in ox.parse(report or b"", format=ox.RdfFormat.N_TRIPLES, rename_blank_nodes=False):
+        predicate = t.predicate.value
+        if predicate == result_iri:
+            nodes.append(t.object)
+        elif predicate == message_iri:
+            if isinstance(t.object, ox.Literal):
+                messages.setdefault(t.subject, []).append(t.object)
+        elif predicate in wanted:
+            wanted[predicate][t.subject] = rename(t.object)
+    severity, focus, path, value, shape, constraint = wanted.values()
+
+    def text(values: dict[Any, Any], node: Any) -> str | None:
+        term = values.get(node)
+        return None if term is None else _term_text(term)
+
+    return [
+        _ResultKey(
+            severity=(text(severity, node) or str(SH.Violation)).rsplit("#", 1)[-1],
+            focus=text(focus, node) or "",
+            path=text(path, node),
+            value=text(value, node),
+            shape=text(shape, node),
+            constraint=text(constraint, node),
+            shape_node=shape.get(node),
+            messages=tuple(messages.get(node, ())),
+        )
+        for node in nodes
+    ]
+
+
+def _message(key: _ResultKey, lang: str, shapes: Graph | None) -> str:
+    messages: list[tuple[str, str | None]] = [(m.value, m.language) for m in key.messages]
+    if (
+        shapes is not None
+        and key.shape_node is not None
+        and not any(language == lang for _, language in messages)
+    ):
+        # a shape's sh:message values are its results' messages (SHACL); an engine that drops
+        # the language tags of a SPARQL-based component's messages gets them from the shape
+        node = key.shape_node
+        shape = URIRef(node.value) if isinstance(node, ox.NamedNode) else BNode(node.value)
+        messages += [
+            (str(m), m.language)
+            for m in shapes.objects(shape, SH.message)
+            if isinstance(m, Literal) and m.language == lang
+        ]
+    for text, language in messages:
+        if language == lang:
+            return text
+    for text, language in messages:
+        if language is None:
+            return text
+    return messages[0][0] if messages else ""
+
+
+def _result(key: _ResultKey, shapes: Graph | None) -> ValidationResult:
+    return ValidationResult(
+        severity=key.severity,
+        focus=key.focus,
+        path=key.path,
+        value=key.value,
+        message_fr=_message(key, "fr", shapes),
+        message_en=_message(key, "en", shapes),
+        shape=key.shape,
+        constraint=key.constraint,
+    )
+
+
+def _key_order(key: _ResultKey, shapes: Graph | None) -> tuple[int, str, str, str, str, str, str]:
     """Severity, focus node and path first; the other fields settle ties, so that a report
     lists its results in the same order whatever the engine and the run (blank nodes aside:
     pySHACL labels them anew at each run)."""
     return (
-        SEVERITY_ORDER.get(r.severity, 9),
-        r.focus,
-        r.path or "",
-        r.constraint or "",
-        r.value or "",
-        r.shape or "",
-        r.message_en,
+        SEVERITY_ORDER.get(key.severity, 9),
+        key.focus,
+        key.path or "",
+        key.constraint or "",
+        key.value or "",
+        key.shape or "",
+        _message(key, "en", shapes),
     )
 
 
-def _text(graph: Graph, node: object, prop: URIRef) -> str | None:
-    value = graph.value(node, prop)  # type: ignore[call-overload]
-    return None if value is None else str(value)
-
-
-def _message(graph: Graph, node: object, lang: str, shapes: Graph | None) -> str:
-    messages = list(graph.objects(node, SH.resultMessage))  # type: ignore[arg-type]
-    if shapes is not None and not any(
-        isinstance(m, Literal) and m.language == lang for m in messages
-    ):
-        # a shape's sh:message values are its results' messages (SHACL); an engine that drops
-        # the language tags of a SPARQL-based component's messages gets them from the shape
-        shape = graph.value(node, SH.sourceShape)  # type: ignore[call-overload]
-        messages += [
-            m
-            for m in shapes.objects(shape, SH.message)
-            if isinstance(m, Literal) and m.language == lang
-        ]
-    for m in messages:
-        if isinstance(m, Literal) and m.language == lang:
-            return str(m)
-    for m in messages:
-        if isinstance(m, Literal) and m.language is None:
-            return str(m)
-    return str(messages[0]) if messages else ""
-
-
-def _results(graph: Graph, shapes: Graph | None = None) -> Iterable[ValidationResult]:
-    # Top-level results only: nested sh:detail results carry pySHACL's generic text.
-    for node in graph.objects(None, SH.result):
-        severity = _text(graph, node, SH.resultSeverity) or str(SH.Violation)
-        yield ValidationResult(
-            severity=severity.rsplit("#", 1)[-1],
-            focus=_text(graph, node, SH.focusNode) or "",
-            path=_text(graph, node, SH.resultPath),
-            value=_text(graph, node, SH.value),
-            message_fr=_message(graph, node, "fr", shapes),
-            message_en=_message(graph, node, "en", shapes),
-            shape=_text(graph, node, SH.sourceShape),
-            constraint=_text(graph, node, SH.sourceConstraintComponent),
-        )
-
-
-def readable_report(results: Sequence[dict[str, Any]], lang: str) -> str:
+def readable_report(
+    results: Sequence[dict[str, Any]], lang: str, counts: dict[str, Any] | None = None
+) -> str:
     """A SHACL report as text a person reads: one line per result, naming the node, the
-    path, the value and what to do (the shape's message), in French or English."""
+    path, the value and what to do (the shape's message), in French or English. With
+    ``counts`` (``ValidationReport.summary``), a cut list says how many results it shows."""
     fr = lang == "fr"
     lines = []
-    violations = sum(1 for r in results if r.get("severity") == "Violation")
+    counts = counts or {}
+    violations = counts.get("violations")
+    if violations is None:
+        violations = sum(1 for r in results if r.get("severity") == "Violation")
     lines.append(
         (
             f"{violations} violation(s) des formes SHACL :"
@@ -395,7 +537,22 @@ def readable_report(results: Sequence[dict[str, Any]], lang: str) -> str:
             if fr
             else f"- [{r.get('severity')}] {where}: {message}"
         )
+    if counts.get("truncated"):
+        lines.append(truncation_note(len(results), int(counts.get("total", 0)), lang))
     return "\n".join(lines)
+
+
+def truncation_note(listed: int, total: int, lang: str) -> str:
+    """The line that ends a cut report (``QPVKG_MAX_REPORT_RESULTS``)."""
+    if lang == "fr":
+        return (
+            f"({listed} premiers résultats sur {total} : corrigez-les, ou envoyez les "
+            "données en plusieurs écritures, pour voir les suivants.)"
+        )
+    return (
+        f"(the first {listed} of {total} results: fix them, or send the data in several "
+        "writes, to see the next ones.)"
+    )
 
 
 def report_jsonld(results: Sequence[dict[str, Any]]) -> dict[str, Any]:

@@ -156,7 +156,11 @@ def validation_response(request: Request, exc: ValidationFailedError) -> Respons
             report_jsonld(exc.results), status_code=422, media_type="application/ld+json"
         )
     if "text/plain" in accept:
-        text = readable_report(exc.results, "fr") + "\n\n" + readable_report(exc.results, "en")
+        text = (
+            readable_report(exc.results, "fr", exc.counts)
+            + "\n\n"
+            + readable_report(exc.results, "en", exc.counts)
+        )
         return PlainTextResponse(text, status_code=422)
     body = {
         "error": {
@@ -164,9 +168,10 @@ def validation_response(request: Request, exc: ValidationFailedError) -> Respons
             "code": exc.code,
             "message": exc.message,
             "details": {
+                **exc.counts,
                 "results": exc.results,
-                "text_fr": readable_report(exc.results, "fr"),
-                "text_en": readable_report(exc.results, "en"),
+                "text_fr": readable_report(exc.results, "fr", exc.counts),
+                "text_en": readable_report(exc.results, "en", exc.counts),
                 "report": report_jsonld(exc.results),
             },
         }

@@ -66,6 +66,35 @@ def test_validate_json_report(cli: Cli, tmp_path: Path) -> None:
     assert report["results"] and all(r["message_fr"] and r["message_en"] for r in report["results"])
 
 
+def blank_organisations(n: int) -> str:
+    """Blank organisations with a name only: each misses its IRI and its source."""
+    return "\n".join(
+        f"_:b{i} a <https://w3id.org/qpvkg/def#Organisation> ; "
+        f'<http://www.w3.org/2000/01/rdf-schema#label> "O{i}"@fr .'
+        for i in range(n)
+    )
+
+
+def test_validate_lists_the_first_results_and_counts_them_all(cli: Cli, tmp_path: Path) -> None:
+    """Over QPVKG_MAX_REPORT_RESULTS, the text and the JSON list the first results, the
+    total and say the list is cut, as a refused write does."""
+    path = str(write(tmp_path, "many.ttl", blank_organisations(40)))
+    env = {"QPVKG_MAX_REPORT_RESULTS": "10"}
+    result = cli("validate", "--format", "json", path, env=env)
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    assert len(report["results"]) == report["listed"] == 10
+    assert report["total"] == report["violations"] == 80
+    assert report["truncated"] is True and report["conforms"] is False
+    text = cli("validate", path, env=env)
+    assert text.exit_code == 1, text.output
+    assert text.stdout.count("Violation") == 10
+    assert "the first 10 of 80 results" in text.stdout
+    assert "80 violation(s)" in text.stdout
+    whole = json.loads(cli("validate", "--format", "json", path).stdout)
+    assert len(whole["results"]) == whole["total"] == 80 and whole["truncated"] is False
+
+
 def test_validate_jsonld(cli: Cli, tmp_path: Path) -> None:
     doc = {
         "@context": "https://w3id.org/qpvkg/context/v1.jsonld",
