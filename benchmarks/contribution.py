@@ -3,6 +3,12 @@
 Usage: python -m benchmarks.contribution [--sizes 1k,10k,100k] [--repeats N]
        [--engines pyshacl-turbo,pyrudof,pyrudof-core] [--skip-features] [--skip-memory]
        [--only-features] [--report] [--out benchmarks/results/contribution.json]
+       python -m benchmarks.contribution --refusals 2k,20k,200k [--engines pyshacl-turbo,pyshacl]
+
+`--refusals` only times `contribute()` refusing a write of 2,000, 20,000 or 200,000 blank
+organisations that carry a type and a name only, on an empty store: 422 with the report, or
+413 before SHACL runs over `QPVKG_MAX_CONTRIBUTION_SUBJECTS` (set it higher to time SHACL's
+refusal of 200,000).
 
 The contributions (built under var/bench/contrib/, never in data/): `qpvkg synth` data
 (`loaders/synth.py`, seed 2026: innovations, organisations, involvements, partnerships,
@@ -816,6 +822,77 @@ def measure_contribute(
     return out
 
 
+# ----------------------------------------------------------------------------- refusals
+
+#: blank organisations per size of ``--refusals`` (each gives 2 violations: no IRI, no source)
+REFUSAL_SIZES = {"2k": 2_000, "20k": 20_000, "200k": 200_000}
+
+
+def bare_organisations(n: int, settings: Settings) -> bytes:
+    """``n`` blank organisations with a type and a name only, in Turtle: what a partner's
+    faulty script would send (a name each: the write's canonical form merges blank nodes
+    that say the same thing)."""
+    label = "http://www.w3.org/2000/01/rdf-schema#label"
+    return "\n".join(
+        f'_:b{i} a <{settings.def_ns}Organisation> ; <{label}> "O{i}"@fr .' for i in range(n)
+    ).encode()
+
+
+def measure_refusals(sizes: Sequence[str], engine: str) -> dict[str, Any]:
+    """How long ``contribute()`` takes to refuse a write of bare blank organisations (422),
+    on an empty store, with a Validator loaded once; the steps, the results found and
+    listed."""
+    from loaders.contribute import History, contribute
+    from loaders.errors import PayloadTooLargeError, ValidationFailedError
+
+    out: dict[str, Any] = {}
+    for size in sizes:
+        folder = Path(tempfile.mkdtemp(prefix="refusal-", dir=WORK))
+        try:
+            settings = settings_for(folder / "store")
+            validator = Validator.from_settings(settings, engine)
+            store = ox.Store(str(settings.store_path))
+            body = bare_organisations(REFUSAL_SIZES[size], settings)
+            timings: dict[str, float] = {}
+            gc.collect()
+            start = time.perf_counter()
+            listed, counts = 0, {}
+            try:
+                contribute(
+                    store,
+                    settings,
+                    partner=PARTNER,
+                    graph=settings.graph_iri(f"partner/{PARTNER}/bare"),
+                    data=body,
+                    media_type="text/turtle",
+                    mode="put",
+                    timings=timings,
+                    validator=validator,
+                    history=History(folder / "history"),
+                )
+                outcome = "accepted"
+            except ValidationFailedError as exc:
+                outcome, listed = "refused", len(exc.results)
+                counts = dict(getattr(exc, "counts", {}))
+            except PayloadTooLargeError as exc:  # refused before SHACL runs
+                outcome, counts = exc.code, dict(exc.details)
+            total = time.perf_counter() - start
+            out[size] = {
+                "nodes": REFUSAL_SIZES[size],
+                "outcome": outcome,
+                "listed": listed,
+                **counts,
+                "total_s": round(total, 3),
+                **{f"{k}_s": round(v, 3) for k, v in timings.items()},
+            }
+            log.info("refusal %s (%s): %s", size, engine, out[size])
+            del store
+            gc.collect()
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+    return out
+
+
 # ----------------------------------------------------------------------------- memory
 
 
@@ -1485,6 +1562,10 @@ def main() -> None:
     parser.add_argument(
         "--out", type=Path, default=PROJECT_DIR / "benchmarks" / "results" / "contribution.json"
     )
+    parser.add_argument(
+        "--refusals",
+        help="only time the refusal of bare blank organisations: sizes among 2k,20k,200k",
+    )
     parser.add_argument("--probe", help=argparse.SUPPRESS)
     parser.add_argument("--probe-document", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--probe-ntriples", type=Path, help=argparse.SUPPRESS)
@@ -1495,6 +1576,13 @@ def main() -> None:
     if args.probe:
         found = probe(args.probe, args.probe_document, args.probe_ntriples)
         sys.stdout.write(json.dumps(found) + "\n")
+        return
+    if args.refusals:
+        engines = [e for e in args.engines if e in ("pyshacl-turbo", "pyshacl")] or [
+            "pyshacl-turbo"
+        ]
+        found = {e: measure_refusals(args.refusals.split(","), e) for e in engines}
+        sys.stdout.write(json.dumps(found, indent=1) + "\n")
         return
     if args.report:
         result = json.loads(args.out.read_text(encoding="utf-8"))

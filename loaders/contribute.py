@@ -42,6 +42,7 @@ from loaders.errors import (
     ForbiddenError,
     PayloadTooLargeError,
     SourceSyntaxError,
+    TooManySubjectsError,
     UnknownResourceError,
     UnsupportedMediaTypeError,
     ValidationFailedError,
@@ -629,6 +630,21 @@ def validation_context(
     return context_from(store, referenced_iris([*quads, *about])) + about
 
 
+def check_subject_count(triples: Sequence[ox.Triple], settings: Settings) -> None:
+    """Refuse, before SHACL runs, a graph that describes more subjects than one write may
+    (``QPVKG_MAX_CONTRIBUTION_SUBJECTS``): validating costs about a millisecond a subject,
+    under the write lock."""
+    limit = settings.max_contribution_subjects
+    subjects = len({t.subject for t in triples})
+    if subjects > limit:
+        raise TooManySubjectsError(
+            f"the graph would describe {subjects} subjects, more than the {limit} one write "
+            "may: send the data in several graphs; nothing was written",
+            subjects=subjects,
+            limit=limit,
+        )
+
+
 def validate_graph(
     validator: Validator, store: GraphStore, graph: str, triples: Sequence[ox.Triple]
 ) -> ValidationReport:
@@ -692,6 +708,7 @@ def contribute(
         else:
             additions = new
             result = new
+        check_subject_count(result, settings)
         timings["parse"] = time.perf_counter() - start
 
         def conform() -> list[dict[str, Any]]:

@@ -116,6 +116,12 @@ class TokenTooLargeError(PayloadTooLargeError):
     code = "token_too_large"
 
 
+class TooManySubjectsError(PayloadTooLargeError):
+    """A write whose graph would describe more subjects than one write may validate."""
+
+    code = "too_many_subjects"
+
+
 class DocumentTooDeepError(BadInputError):
     """A JSON document nested deeper than the limit."""
 

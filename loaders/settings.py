@@ -71,6 +71,12 @@ class Settings(BaseSettings):
         description="Largest literal (or IRI) a contribution or a file read may hold, in UTF-8 "
         "bytes; a larger one is refused (413) before anything reaches the store.",
     )
+    max_contribution_subjects: int = Field(
+        default=50_000,
+        gt=0,
+        description="Most subjects the graph a write leaves may describe; a larger one is "
+        "refused (413) before SHACL runs: send it in several graphs.",
+    )
     max_report_results: int = Field(
         default=1000,
         gt=0,

@@ -1,5 +1,6 @@
 """A refused write's SHACL report: the first results, how many there are, and whether the
-list is cut (``QPVKG_MAX_REPORT_RESULTS``)."""
+list is cut (``QPVKG_MAX_REPORT_RESULTS``); and a write too large to validate
+(``QPVKG_MAX_CONTRIBUTION_SUBJECTS``)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from tests.http.test_store import BASE, Partners, history
 
 GRAPH = f"{BASE}graph/partner/reseau-test/limites"
 LIMIT = 100
+SUBJECTS = 1000
 #: blank organisations with a name only: each misses its IRI and its source (2 violations;
 #: a name each, or the write's canonical form would merge them into one)
 NODES = 400
@@ -38,6 +40,7 @@ def setup(
         "workers": 2,
         "cache_mb": 8,
         "max_report_results": LIMIT,
+        "max_contribution_subjects": SUBJECTS,
         "partners_file": str(folder / "partners.json"),
     }
     with own_store.settings("embedded", folder, **options) as settings:
@@ -93,3 +96,20 @@ def test_a_small_report_lists_every_result(setup: tuple[TestClient, Partners]) -
     assert len(details["results"]) == details["total"] == details["listed"] == 2 * PER_NODE
     assert details["truncated"] is False
     assert "results:" not in details["text_en"] and "premiers" not in details["text_fr"]
+
+
+def test_a_write_of_too_many_subjects_is_refused_before_shacl(
+    setup: tuple[TestClient, Partners],
+) -> None:
+    """Over QPVKG_MAX_CONTRIBUTION_SUBJECTS, 413 saying how many and the limit; nothing is
+    written. At the limit, the write goes on to SHACL (422 here)."""
+    client = setup[0]
+    before = state(client)
+    response = put(setup, bare_organisations(SUBJECTS + 1))
+    assert response.status_code == 413, response.text  # type: ignore[attr-defined]
+    error = response.json()["error"]  # type: ignore[attr-defined]
+    assert error["code"] == "too_many_subjects"
+    assert error["details"] == {"subjects": SUBJECTS + 1, "limit": SUBJECTS}
+    assert "several graphs" in error["message"]
+    assert (history(client, GRAPH), store_size(client)) == before
+    assert put(setup, bare_organisations(SUBJECTS)).status_code == 422  # type: ignore[attr-defined]
