@@ -693,6 +693,7 @@ def contribute(
             if data is None or media_type is None:
                 raise BadInputError("a body is required")
             new = parse_contribution(data, media_type, settings)
+            check_subject_count(new, settings)  # as sent: before naming its blank nodes
             if not new and mode != "rollback":
                 raise EmptyContributionError(
                     "the body holds no triple: nothing was written (DELETE withdraws a graph)"
