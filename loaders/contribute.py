@@ -633,7 +633,7 @@ def validation_context(
 def check_subject_count(triples: Sequence[ox.Triple], settings: Settings) -> None:
     """Refuse, before SHACL runs, a graph that describes more subjects than one write may
     (``QPVKG_MAX_CONTRIBUTION_SUBJECTS``): validating costs about a millisecond a subject,
-    under the write lock."""
+    the graph's lock held (and once more under the write lock if another write landed)."""
     limit = settings.max_contribution_subjects
     subjects = len({t.subject for t in triples})
     if subjects > limit:

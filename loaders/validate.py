@@ -315,6 +315,9 @@ class Validator:
         # An in-memory store goes to the engine as a native snapshot (no rdflib graph), and
         # the engine's report, N-Triples, is read by Oxigraph: pyshacl-turbo's public
         # ``validate`` would turn it into an rdflib graph first (about 2 ms a result).
+        # ``_native.validate`` is private: its 13 arguments are those pyshacl-turbo 0.6.5's
+        # ``CompiledShapes.validate`` passes (pinned <0.7 in pyproject.toml; the tests of
+        # tests/http/test_validation_report.py fail if they change).
         from pyshacl_turbo.rdf import input_graph
 
         graph = self.data_graph(quads, context)
