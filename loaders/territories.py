@@ -210,7 +210,7 @@ def validate_quads(
             for future in as_completed(futures):
                 reports.append(future.result())
                 progress.advance()
-    return _merge(reports)
+    return _merge(reports, settings.max_report_results)
 
 
 def _chunks(
@@ -281,18 +281,23 @@ def _validate_in_worker(chunk: tuple[bytes, bytes]) -> ValidationReport:
     return _WORKER["validator"].validate(_parse_nt(chunk[0]), _parse_nt(chunk[1]))
 
 
-def _merge(reports: Sequence[ValidationReport]) -> ValidationReport:
-    """One report from the chunks' reports (results seen in several chunks kept once)."""
+def _merge(reports: Sequence[ValidationReport], limit: int) -> ValidationReport:
+    """One report from the chunks' reports (results seen in several chunks kept once): the
+    first ``limit`` listed, all counted, those a chunk found but did not list too."""
     seen: dict[tuple[str | None, ...], ValidationResult] = {}
     for report in reports:
         for r in report.results:
             seen.setdefault(tuple(r.as_dict().values()), r)
     results = tuple(sorted(seen.values(), key=lambda r: (r.severity != "Violation", r.focus)))
+    unlisted = sum(r.result_count - len(r.results) for r in reports)
+    unlisted_violations = sum(r.violation_count - len(r.violations) for r in reports)
     texts = [r.text for r in reports if not r.conforms]
     return ValidationReport(
         conforms=all(r.conforms for r in reports),
-        results=results,
+        results=results[:limit],
         text="\n".join(texts) if texts else (reports[0].text if reports else ""),
+        total=len(results) + unlisted,
+        total_violations=sum(1 for r in results if r.severity == "Violation") + unlisted_violations,
     )
 
 

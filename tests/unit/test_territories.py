@@ -299,6 +299,27 @@ def test_chunked_validation_agrees_with_a_single_run(
     assert [r.focus for r in found.violations] == [f"{BASE}id/commune/93048"]
 
 
+def test_chunked_validation_counts_the_results_its_report_leaves_out(
+    project: Settings, imported: tuple[ImportReport, ox.Store]
+) -> None:
+    """With QPVKG_MAX_REPORT_RESULTS at 1, the merged report of the chunks lists one result
+    and counts the three violations, those a chunk found but did not list included."""
+    _, store = imported
+    faulty = {iri(f"id/commune/{code}") for code in ("93001", "93048", "93066")}
+    broken = [
+        ox.Quad(q.subject, q.predicate, q.object)
+        for q in store
+        if not (q.subject in faulty and q.predicate == SOURCE)
+    ]
+    settings = project.model_copy(update={"max_report_results": 1})
+    found = validate_quads(settings, broken, _Progress(), chunk_triples=60, workers=1)
+    assert not found.conforms
+    assert found.summary() == {"total": 3, "violations": 3, "listed": 1, "truncated": True}
+    with pytest.raises(ValidationFailedError, match="3 violations") as caught:
+        found.raise_for_violations("the territories")
+    assert caught.value.counts["total"] == 3
+
+
 class _Progress:
     def __init__(self) -> None:
         self.steps = 0
