@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from loaders.catalog import NamedQuery, get_query, parse_query_file
+from loaders.csvsafe import defuse_csv
 from loaders.errors import BadInputError, QuerySyntaxError
 from loaders.params import bind
 from loaders.settings import Settings
@@ -122,7 +123,10 @@ def render(
         raise BadInputError(f"unknown format {fmt!r}; use table, {', '.join(RESULT_FORMATS)}")
     buffer = io.BytesIO()
     result.serialize(buffer, results_fmt)
-    console.file.write(buffer.getvalue().decode("utf-8"))
+    document = buffer.getvalue()
+    if fmt == "csv":  # as the HTTP answers: no cell that a spreadsheet runs as a formula
+        document = defuse_csv(document)
+    console.file.write(document.decode("utf-8"))
     console.file.flush()
 
 

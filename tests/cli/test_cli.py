@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import shutil
@@ -152,6 +154,38 @@ def test_query_formats(cli: Cli, fmt: str) -> None:
         assert data["results"]["bindings"]
     if fmt == "csv":
         assert result.stdout.splitlines()[0].startswith("innovation,innovationLabel")
+
+
+def test_query_csv_defuses_formulas_as_the_http_answers_do(cli: Cli, store_copy: Path) -> None:
+    """A label that a spreadsheet would run, in the data: `--format csv` prefixes it with
+    `'` (a number stays as it is); TSV and JSON keep the value."""
+    formula = '=HYPERLINK("http://example.org/")'
+    store = ox.Store(str(store_copy))
+    totem = ox.NamedNode("https://w3id.org/qpvkg/id/innovation/totem-mobi")
+    label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    graph = next(iter(store.quads_for_pattern(totem, label, None))).graph_name
+    store.add(ox.Quad(totem, label, ox.Literal(formula), graph))
+    store.flush()
+    del store
+    env = {"QPVKG_STORE": str(store_copy)}
+    result = cli("query", "innovations-by-territory", "--format", "csv", env=env)
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(io.StringIO(result.stdout, newline="")))
+    cells = {cell for row in rows for cell in row}
+    assert "'" + formula in cells and formula not in cells
+    values = cli(
+        "query",
+        "--sparql",
+        'SELECT ?a ?b WHERE { VALUES (?a ?b) { ("-2" "@x") } }',
+        "--format",
+        "csv",
+        env=env,
+    )
+    assert list(csv.reader(io.StringIO(values.stdout, newline=""))) == [["a", "b"], ["-2", "'@x"]]
+    as_json = cli("query", "innovations-by-territory", "--format", "json", env=env)
+    assert formula in {
+        b["innovationLabel"]["value"] for b in json.loads(as_json.stdout)["results"]["bindings"]
+    }
 
 
 def test_query_sparql_and_file(cli: Cli, tmp_path: Path) -> None:
