@@ -570,7 +570,26 @@ _locks_guard = threading.Lock()
 _graph_locks: dict[str, threading.Lock] = {}
 _write_lock = threading.Lock()  # commits, one at a time per process
 _commits = 0  # commits of this process: a validation made while one landed is made again
+_validating = 0  # validations running in this process, guarded by _locks_guard
 VALIDATION_ATTEMPTS = 3  # validations outside the write lock before one under it
+
+
+def validations_running() -> int:
+    """The writes of this process whose SHACL validation is running now (the
+    ``qpvkg_writes_validating`` gauge): a long one shows here while others commit."""
+    return _validating
+
+
+@contextmanager
+def validation_running() -> Iterator[None]:
+    global _validating
+    with _locks_guard:
+        _validating += 1
+    try:
+        yield
+    finally:
+        with _locks_guard:
+            _validating -= 1
 
 
 @contextmanager
@@ -718,9 +737,10 @@ def contribute(
                 return []
             # made only now: a refused body never pays for parsing the shapes
             shapes = validator() if callable(validator) else validator
-            report = validate_graph(
-                shapes or Validator.from_settings(settings), store, graph, result
-            )
+            with validation_running():
+                report = validate_graph(
+                    shapes or Validator.from_settings(settings), store, graph, result
+                )
             if not report.conforms:
                 n = report.violation_count
                 raise ValidationFailedError(

@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from endpoint import openapi
 from endpoint.deps import EngineDep, SettingsDep, render
 from loaders import __version__
+from loaders.contribute import validations_running
 from loaders.errors import QpvkgError
 
 router = APIRouter(prefix="/-", tags=["system"])
@@ -137,6 +138,10 @@ async def metrics(request: Request, engine: EngineDep) -> Response:
         f"qpvkg_workers {len(engine._workers)}",
     ]
     lines += [
+        "# HELP qpvkg_writes_validating Partner writes whose SHACL validation is running "
+        "(outside the commit lock: writes to other graphs commit meanwhile).",
+        "# TYPE qpvkg_writes_validating gauge",
+        f"qpvkg_writes_validating {validations_running()}",
         "# HELP qpvkg_cache_bytes Bytes held by the result cache.",
         "# TYPE qpvkg_cache_bytes gauge",
         f"qpvkg_cache_bytes {engine.cache.size}",

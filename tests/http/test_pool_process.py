@@ -13,6 +13,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import httpx
@@ -220,44 +221,56 @@ def test_a_client_over_its_share_gets_429(server: Server) -> None:
     assert codes == [503] * 3
 
 
-@pytest.mark.xfail(
-    reason="the large write may end before the small one starts on a quiet machine: the ordering is not yet forced",
-    strict=False,
-)
-def test_a_long_write_does_not_hold_back_another_partners(server: Server) -> None:
-    tokens: dict[str, str] = server.tokens  # type: ignore[attr-defined]
-    large: dict[str, int] = {}
+def moment(version: dict[str, object]) -> datetime:
+    """When a version was committed (the store gives its xsd:dateTime canonically: 01.89Z)."""
+    return datetime.fromisoformat(str(version["when"]))
 
-    def long_write() -> None:
-        large["status"] = httpx.put(
+
+def first_version(server: Server, graph: str) -> dict[str, object]:
+    history = httpx.get(f"{server.base}/store/history", params={"graph": graph}, timeout=30)
+    assert history.status_code == 200, history.text
+    (version,) = history.json()["versions"]
+    return dict(version)
+
+
+def test_a_long_write_does_not_hold_back_another_partners(server: Server) -> None:
+    """The small write is sent once the large one is seen validating (the
+    ``qpvkg_writes_validating`` gauge), so with the validation under the commit lock it could
+    only be committed after the large one; it is committed first, and the large one after."""
+    tokens: dict[str, str] = server.tokens  # type: ignore[attr-defined]
+    graphs = {name: PARTNER_GRAPH.format(name=name) for name in tokens}
+    assert metric(server, "qpvkg_writes_validating") == 0
+    large: dict[str, httpx.Response] = {}
+
+    def put(name: str, body: bytes) -> httpx.Response:
+        return httpx.put(
             f"{server.base}/store",
-            params={"graph": PARTNER_GRAPH.format(name="reseau-a")},
-            content=many_projects(1500),
+            params={"graph": graphs[name]},
+            content=body,
             headers={
                 "content-type": "application/n-triples",
-                "authorization": f"Bearer {tokens['reseau-a']}",
+                "authorization": f"Bearer {tokens[name]}",
             },
             timeout=300,
-        ).status_code
+        )
+
+    def long_write() -> None:  # 27,000 triples: seconds of validation
+        large["response"] = put("reseau-a", many_projects(3000))
 
     thread = threading.Thread(target=long_write, daemon=True)
     thread.start()
-    time.sleep(1.5)  # the large body is being validated
-    small = httpx.put(
-        f"{server.base}/store",
-        params={"graph": PARTNER_GRAPH.format(name="reseau-b")},
-        content=(FIXTURES / "projet.nt").read_bytes(),
-        headers={
-            "content-type": "application/n-triples",
-            "authorization": f"Bearer {tokens['reseau-b']}",
-        },
-        timeout=300,
-    )
-    pending = thread.is_alive()
+    wait_for(lambda: metric(server, "qpvkg_writes_validating") == 1, "the large write validating")
+    small = put("reseau-b", (FIXTURES / "projet.nt").read_bytes())
     assert small.status_code == 201, small.text
-    assert pending, "the small write was committed while the large one was still running"
     thread.join()
-    assert large["status"] == 201
+    assert large["response"].status_code == 201, large["response"].text
+    earlier = first_version(server, graphs["reseau-b"])
+    later = first_version(server, graphs["reseau-a"])
+    assert (earlier["partner"], later["partner"]) == ("reseau-b", "reseau-a")
+    assert moment(earlier) < moment(later), (
+        "the small write was committed after the large one: it waited for its validation"
+    )
+    assert metric(server, "qpvkg_writes_validating") == 0
 
 
 def test_a_slowloris_connection_is_closed(server: Server) -> None:
