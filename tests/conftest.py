@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import pyoxigraph as ox
 import pytest
 from typer.testing import CliRunner
 
@@ -74,6 +75,21 @@ def copy_store(source: Path, target: Path) -> Path:
     if published.is_dir():
         shutil.copytree(published, target.parent / f"{target.name}-publish")
     return target
+
+
+#: A label a spreadsheet would run as a formula (OWASP's CSV injection example).
+FORMULA_LABEL = '=HYPERLINK("http://example.org/")'
+
+
+def add_formula_label(store_path: Path) -> None:
+    """Give Totem Mobi a second label that a spreadsheet would run, in the graph of its label."""
+    store = ox.Store(str(store_path))
+    totem = ox.NamedNode("https://w3id.org/qpvkg/id/innovation/totem-mobi")
+    label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    graph = next(iter(store.quads_for_pattern(totem, label, None))).graph_name
+    store.add(ox.Quad(totem, label, ox.Literal(FORMULA_LABEL), graph))
+    store.flush()
+    del store
 
 
 @pytest.fixture(scope="session")

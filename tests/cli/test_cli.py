@@ -16,6 +16,7 @@ import pyoxigraph as ox
 import pytest
 
 from loaders.settings import PROJECT_DIR
+from tests.conftest import FORMULA_LABEL, add_formula_label
 
 VALID = """@prefix qpvkg: <https://w3id.org/qpvkg/def#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
@@ -159,14 +160,8 @@ def test_query_formats(cli: Cli, fmt: str) -> None:
 def test_query_csv_defuses_formulas_as_the_http_answers_do(cli: Cli, store_copy: Path) -> None:
     """A label that a spreadsheet would run, in the data: `--format csv` prefixes it with
     `'` (a number stays as it is); TSV and JSON keep the value."""
-    formula = '=HYPERLINK("http://example.org/")'
-    store = ox.Store(str(store_copy))
-    totem = ox.NamedNode("https://w3id.org/qpvkg/id/innovation/totem-mobi")
-    label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
-    graph = next(iter(store.quads_for_pattern(totem, label, None))).graph_name
-    store.add(ox.Quad(totem, label, ox.Literal(formula), graph))
-    store.flush()
-    del store
+    formula = FORMULA_LABEL
+    add_formula_label(store_copy)
     env = {"QPVKG_STORE": str(store_copy)}
     result = cli("query", "innovations-by-territory", "--format", "csv", env=env)
     assert result.exit_code == 0, result.output

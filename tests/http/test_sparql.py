@@ -11,6 +11,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from endpoint.app import create_app
+from tests.conftest import FORMULA_LABEL, add_formula_label
 from tests.http.conftest import OwnStore
 
 SELECT = "SELECT ?l WHERE { <https://w3id.org/qpvkg/id/innovation/totem-mobi> <http://www.w3.org/2000/01/rdf-schema#label> ?l }"
@@ -327,15 +328,9 @@ def test_a_timeout_that_is_not_a_positive_finite_number_is_refused(
 
 def test_named_query_csv_defuses_formulas_too(own_store: OwnStore, tmp_path: Path) -> None:
     """A label that a spreadsheet would run, in the data: the named query's CSV prefixes it."""
-    formula = '=HYPERLINK("http://example.org/")'
+    formula = FORMULA_LABEL
     with own_store.settings("embedded", tmp_path) as settings:
-        store = ox.Store(str(settings.store_path))
-        totem = ox.NamedNode("https://w3id.org/qpvkg/id/innovation/totem-mobi")
-        label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
-        graph = next(iter(store.quads_for_pattern(totem, label, None))).graph_name
-        store.add(ox.Quad(totem, label, ox.Literal(formula), graph))
-        store.flush()
-        del store
+        add_formula_label(settings.store_path)
         with TestClient(create_app(settings)) as app:
             response = app.get("/queries/innovations-by-territory.csv")
     assert response.status_code == 200, response.text
