@@ -507,15 +507,23 @@ def import_territories(
 @import_app.command("qpv")
 def import_qpv(
     file: Annotated[
-        Path, typer.Argument(help="ANCT list of QPV: GeoJSON or CSV (2015 or 2024 fields).")
+        Path,
+        typer.Argument(
+            help="ANCT list of QPV: GeoJSON (one feature per QPV and commune), the merged JSON "
+            "of one record per QPV (.json or .json.gz) or CSV (2015 or 2024 fields)."
+        ),
     ],
     geography: Annotated[str, typer.Option(help="2015, 2024 or auto (from the codes).")] = "auto",
     output: Annotated[
         Path | None,
         typer.Option("--out", help="Output file (default data/reference/qpv-GEOGRAPHY.nt.gz)."),
     ] = None,
+    source_url: Annotated[
+        str | None,
+        typer.Option("--source-url", help="Where the file was published (dcterms:source)."),
+    ] = None,
 ) -> None:
-    """The official list of QPV, each linked to its communes, into data/reference/."""
+    """The official list of QPV, with communes and contours, into data/reference/."""
     from loaders.qpv import import_qpv as do_import
 
     settings = get_settings()
@@ -523,7 +531,12 @@ def import_qpv(
     def action() -> None:
         with progress_bar() as progress:
             report = do_import(
-                settings, file, geography=geography, output=output, progress=progress
+                settings,
+                file,
+                geography=geography,
+                output=output,
+                source_url=source_url,
+                progress=progress,
             )
         out.print(report.summary())
 
