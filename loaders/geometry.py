@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import shapely
@@ -26,6 +27,28 @@ POINT_METHOD = {
     "en": "computed by qpvkg: a point inside the contour (shapely point_on_surface, GEOS "
     "PointOnSurface), coordinates rounded to 6 decimals",
 }
+
+
+def features_of(data: Any, path: Path) -> list[tuple[dict[str, Any], Any, str]]:
+    """The features of a GeoJSON FeatureCollection: (properties, geometry, where) each."""
+    if (
+        not isinstance(data, dict)
+        or data.get("type") != "FeatureCollection"
+        or not isinstance(data.get("features"), list)
+    ):
+        raise SourceSyntaxError(
+            f"{path}: not a GeoJSON FeatureCollection (expected "
+            '{"type": "FeatureCollection", "features": [...]})',
+            path=str(path),
+        )
+    out = []
+    for index, feature in enumerate(data["features"], start=1):
+        where = f"{path.name}, feature {index}"
+        properties = feature.get("properties") if isinstance(feature, dict) else None
+        if not isinstance(properties, dict):
+            raise SourceSyntaxError(f"{where} has no properties object", path=str(path))
+        out.append((properties, feature.get("geometry"), where))
+    return out
 
 
 def polygons_of(geometry: Any, where: str) -> list[PolygonRings]:

@@ -16,26 +16,26 @@ from typing import Any
 import pyoxigraph as ox
 
 from loaders import geometry as geo
-from loaders.build import Progress, context_from, load_reference_store
+from loaders.build import Progress, load_reference_store
 from loaders.errors import BadInputError, SourceSyntaxError
 from loaders.limits import load_json
 from loaders.settings import Settings
-from loaders.sources import decode_utf8, discover, file_checksum, open_bytes
+from loaders.snapshots import (
+    describe_counts,
+    describe_file,
+    describe_texts,
+    report,
+    validate_and_write,
+)
+from loaders.sources import decode_utf8, discover, open_bytes
 from loaders.territories import (
-    DCAT,
     DCT,
     IGEO,
-    LICENCE_OUVERTE,
     RDF_TYPE,
-    RDFS,
     RDFS_LABEL,
-    VOID,
     ImportReport,
     Triples,
-    ntriples_lines,
     quiet_progress,
-    validate_quads,
-    write_gzip_atomically,
 )
 
 log = logging.getLogger(__name__)
@@ -107,7 +107,7 @@ def read_rows(path: Path) -> list[Row]:
     if suffix in {".geojson", ".json"} or (suffix != ".csv" and text.lstrip().startswith("{")):
         rows = _geojson_rows(path, text)
     else:
-        rows = _csv_rows(path, text)
+        rows = csv_rows(path, text)
     if not rows:
         raise BadInputError(f"{path}: no QPV records", path=str(path))
     return rows
@@ -117,33 +117,12 @@ def _geojson_rows(path: Path, text: str) -> list[Row]:
     data = load_json(text, str(path))  # bounded: nesting, token sizes
     if isinstance(data, dict) and "qpvs" in data and "type" not in data:
         return _merged_rows(path, data)
-    if (
-        not isinstance(data, dict)
-        or data.get("type") != "FeatureCollection"
-        or not isinstance(data.get("features"), list)
-    ):
-        raise SourceSyntaxError(
-            f"{path}: not a GeoJSON FeatureCollection (expected "
-            '{"type": "FeatureCollection", "features": [...]})',
-            path=str(path),
-        )
     rows = []
-    for index, feature in enumerate(data["features"], start=1):
-        properties = feature.get("properties") if isinstance(feature, dict) else None
-        if not isinstance(properties, dict):
-            raise SourceSyntaxError(
-                f"{path}: feature {index} has no properties object", path=str(path)
-            )
+    for properties, geometry, where in geo.features_of(data, path):
         fields = {
             str(k).strip().lower(): _scalar(v) for k, v in properties.items() if v is not None
         }
-        rows.append(
-            Row(
-                where=f"{path.name}, feature {index}",
-                fields=fields,
-                geometry=feature.get("geometry"),
-            )
-        )
+        rows.append(Row(where=where, fields=fields, geometry=geometry))
     return rows
 
 
@@ -184,7 +163,8 @@ def _scalar(value: Any) -> str:
     return str(value)
 
 
-def _csv_rows(path: Path, text: str) -> list[Row]:
+def csv_rows(path: Path, text: str) -> list[Row]:
+    """The records of a CSV file (separator guessed from the header), field names lower case."""
     lines = text.splitlines()
     header = next((line for line in lines if line.strip()), "")
     if not header:
@@ -524,32 +504,10 @@ def import_qpv(
     )
     describe_counts(graph, dataset, counts)
     quads = list(dict.fromkeys(graph.quads))
-    referenced = {
-        q.object for q in quads if isinstance(q.object, ox.NamedNode) and q.predicate != RDF_TYPE
-    } - {q.subject for q in quads}
-    context = context_from(ref.store, referenced)
-
-    t0 = time.perf_counter()
-    report = validate_quads(settings, quads, progress, context=context)
-    validation_seconds = time.perf_counter() - t0
-    report.raise_for_violations(f"the QPV imported from {file} do not conform")
-
-    progress.step(f"Writing {target.name}", total=None)
-    lines = ntriples_lines(quads)
-    write_gzip_atomically(lines, target)
-    seconds = time.perf_counter() - start
-    for w in warnings:
-        log.warning("%s", w)
-    log.info("wrote %s: %d triples (%.1f s)", target, len(lines), seconds)
-    return ImportReport(
-        what=f"QPV {geography}",
-        output=target,
-        triples=len(lines),
-        counts=counts,
-        seconds=seconds,
-        validation_seconds=validation_seconds,
-        warnings=tuple(warnings),
+    triples, validation_seconds = validate_and_write(
+        settings, quads, ref.store, target, progress, what=f"QPV imported from {file}"
     )
+    return report(f"QPV {geography}", target, triples, counts, start, validation_seconds, warnings)
 
 
 def _commune_by_code(ref: Reference, code: str) -> str | None:
@@ -676,14 +634,6 @@ def describe_geometry(
             g.add(node, g.term("pointMethod"), ox.Literal(text, language=lang))
 
 
-def describe_counts(g: Triples, dataset: ox.NamedNode, counts: Iterable[tuple[str, int]]) -> None:
-    """The counts of an import on its dataset: a comment (@en) naming each, and the
-    snapshot's triple count (void:triples, this triple included)."""
-    text = "; ".join(f"{name}: {n:,}" for name, n in counts)
-    g.add(dataset, ox.NamedNode(f"{RDFS}comment"), ox.Literal(f"Counts: {text}.", language="en"))
-    g.integer(dataset, ox.NamedNode(f"{VOID}triples"), len(set(g.quads)) + 1)
-
-
 def _departement_key(value: str) -> str:
     """A département code as the reference writes it (075 -> 75, 02A -> 2A, 971 -> 971)."""
     return value[1:] if len(value) == 3 and value.startswith("0") else value
@@ -694,46 +644,29 @@ def _describe_dataset(
 ) -> ox.NamedNode:
     """The dataset the QPV come from: the imported file, its name and SHA-256."""
     dataset = g.iri(f"id/dataset/qpv-{geography}")
-    distribution = ox.NamedNode(f"{dataset.value}#file")
-    checksum = ox.NamedNode(f"{dataset.value}#checksum")
-    digest = file_checksum(file)
-    g.add(dataset, RDF_TYPE, ox.NamedNode(f"{DCAT}Dataset"))
-    title = ox.NamedNode(f"{DCT}title")
-    description = ox.NamedNode(f"{DCT}description")
-    g.add(
-        dataset,
-        title,
-        ox.Literal(
-            f"Quartiers prioritaires de la politique de la ville (géographie {geography})",
-            language="fr",
-        ),
+    suffix = _suffix(file)
+    media = (
+        "application/json"
+        if suffix == ".json"
+        else "application/geo+json"
+        if _is_geojson(file)
+        else "text/csv"
     )
-    g.add(
+    digest = describe_file(g, dataset, file, media, source_url=source_url)
+    describe_texts(
+        g,
         dataset,
-        title,
-        ox.Literal(f"Priority neighbourhoods (QPV), {geography} geography", language="en"),
-    )
-    g.add(
-        dataset,
-        description,
-        ox.Literal(
-            f"Liste des quartiers prioritaires importée du fichier {file.name} "
+        {
+            "fr": f"Quartiers prioritaires de la politique de la ville (géographie {geography})",
+            "en": f"Priority neighbourhoods (QPV), {geography} geography",
+        },
+        {
+            "fr": f"Liste des quartiers prioritaires importée du fichier {file.name} "
             f"(SHA-256 {digest}), chaque quartier relié à ses communes.",
-            language="fr",
-        ),
-    )
-    g.add(
-        dataset,
-        description,
-        ox.Literal(
-            f"List of priority neighbourhoods imported from the file {file.name} "
+            "en": f"List of priority neighbourhoods imported from the file {file.name} "
             f"(SHA-256 {digest}), each neighbourhood linked to its communes.",
-            language="en",
-        ),
+        },
     )
-    g.add(dataset, ox.NamedNode(f"{DCT}license"), LICENCE_OUVERTE)
-    if source_url:
-        g.add(dataset, ox.NamedNode(f"{DCT}source"), ox.NamedNode(source_url))
     if geography == "2024":
         g.add(
             dataset,
@@ -744,37 +677,11 @@ def _describe_dataset(
                 language="fr",
             ),
         )
-    g.add(dataset, ox.NamedNode(f"{DCAT}distribution"), distribution)
-    g.add(distribution, RDF_TYPE, ox.NamedNode(f"{DCAT}Distribution"))
-    g.text(distribution, title, file.name)
-    suffix = _suffix(file)
-    media = (
-        "application/json"
-        if suffix == ".json"
-        else "application/geo+json"
-        if _is_geojson(file)
-        else "text/csv"
-    )
-    g.add(distribution, ox.NamedNode(f"{DCAT}mediaType"), ox.NamedNode(IANA_MEDIA + media))
-    if file.name.lower().endswith(".gz"):
-        g.add(
-            distribution,
-            ox.NamedNode(f"{DCAT}compressFormat"),
-            ox.NamedNode(IANA_MEDIA + "application/gzip"),
-        )
-    g.add(distribution, ox.NamedNode(f"{SPDX}checksum"), checksum)
-    g.add(checksum, RDF_TYPE, ox.NamedNode(f"{SPDX}Checksum"))
-    g.add(
-        checksum,
-        ox.NamedNode(f"{SPDX}algorithm"),
-        ox.NamedNode(f"{SPDX}checksumAlgorithm_sha256"),
-    )
-    g.text(checksum, ox.NamedNode(f"{SPDX}checksumValue"), digest)
     return dataset
 
 
 def _is_geojson(file: Path) -> bool:
-    suffix = file.suffix.lower()
+    suffix = _suffix(file)
     if suffix in {".geojson", ".json"}:
         return True
     if suffix == ".csv":
