@@ -526,21 +526,69 @@ def import_qpv(
     """The official list of QPV, with communes and contours, into data/reference/."""
     from loaders.qpv import import_qpv as do_import
 
+    _run_import(
+        lambda settings, progress: do_import(
+            settings,
+            file,
+            geography=geography,
+            output=output,
+            source_url=source_url,
+            progress=progress,
+        )
+    )
+
+
+def _run_import(do_import: Callable[[Settings, RichProgress], Any]) -> None:
+    """Run an import with a progress bar and print what it wrote (and its warnings)."""
     settings = get_settings()
 
     def action() -> None:
         with progress_bar() as progress:
-            report = do_import(
-                settings,
-                file,
-                geography=geography,
-                output=output,
-                source_url=source_url,
-                progress=progress,
-            )
-        out.print(report.summary())
+            report = do_import(settings, progress)
+        out.print(report.summary(), soft_wrap=True)
 
     run(action)
+
+
+@import_app.command("qpv-2015")
+def import_qpv_2015(
+    directory: Annotated[
+        Path,
+        typer.Argument(
+            help="Folder of the decrees' annexes (decret-*-annexe.md, HTML tables in Markdown) "
+            "and their decret-*-README.md (the decree's title)."
+        ),
+    ],
+    keep_unresolved: Annotated[
+        bool,
+        typer.Option(
+            "--keep-unresolved",
+            help="Keep commune names that match no territory as qpvkg:unresolvedCommuneName "
+            "(listed) instead of refusing the list.",
+        ),
+    ] = False,
+    output: Annotated[
+        Path | None,
+        typer.Option("--out", help="Output file (default data/reference/qpv-2015.nt.gz)."),
+    ] = None,
+    source_url: Annotated[
+        str | None,
+        typer.Option("--source-url", help="Where the annexes were published (dcterms:source)."),
+    ] = None,
+) -> None:
+    """The 2015 QPV list of décrets n° 2014-1750 and 2014-1751, communes matched by name."""
+    from loaders.qpv2015 import import_qpv_2015 as do_import
+
+    _run_import(
+        lambda settings, progress: do_import(
+            settings,
+            directory,
+            keep_unresolved=keep_unresolved,
+            output=output,
+            source_url=source_url,
+            progress=progress,
+        )
+    )
 
 
 # ----------------------------------------------------------------------------- synth

@@ -523,6 +523,37 @@ def import_qpv(
         ("QPV not imported", len(qpvs) - len(linked)),
     )
     describe_counts(graph, dataset, counts)
+    for w in warnings:
+        log.warning("%s", w)
+    return write_snapshot(
+        settings,
+        graph,
+        ref,
+        target,
+        what=f"QPV {geography}",
+        counts=counts,
+        warnings=warnings,
+        start=start,
+        progress=progress,
+        source=file,
+    )
+
+
+def write_snapshot(
+    settings: Settings,
+    graph: Triples,
+    ref: Reference,
+    target: Path,
+    *,
+    what: str,
+    counts: tuple[tuple[str, int], ...],
+    warnings: list[str],
+    start: float,
+    progress: Progress,
+    source: Path,
+) -> ImportReport:
+    """Validate an import's triples against the shapes (what they reference resolved in
+    the official territories), then write them as a sorted gzip N-Triples snapshot."""
     quads = list(dict.fromkeys(graph.quads))
     referenced = {
         q.object for q in quads if isinstance(q.object, ox.NamedNode) and q.predicate != RDF_TYPE
@@ -532,17 +563,15 @@ def import_qpv(
     t0 = time.perf_counter()
     report = validate_quads(settings, quads, progress, context=context)
     validation_seconds = time.perf_counter() - t0
-    report.raise_for_violations(f"the QPV imported from {file} do not conform")
+    report.raise_for_violations(f"the QPV imported from {source} do not conform")
 
     progress.step(f"Writing {target.name}", total=None)
     lines = ntriples_lines(quads)
     write_gzip_atomically(lines, target)
     seconds = time.perf_counter() - start
-    for w in warnings:
-        log.warning("%s", w)
     log.info("wrote %s: %d triples (%.1f s)", target, len(lines), seconds)
     return ImportReport(
-        what=f"QPV {geography}",
+        what=what,
         output=target,
         triples=len(lines),
         counts=counts,
@@ -762,6 +791,14 @@ def _describe_dataset(
             ox.NamedNode(f"{DCAT}compressFormat"),
             ox.NamedNode(IANA_MEDIA + "application/gzip"),
         )
+    describe_checksum(g, distribution, checksum, digest)
+    return dataset
+
+
+def describe_checksum(
+    g: Triples, distribution: ox.NamedNode, checksum: ox.NamedNode, digest: str
+) -> None:
+    """The SHA-256 of a distribution's file (spdx:checksum)."""
     g.add(distribution, ox.NamedNode(f"{SPDX}checksum"), checksum)
     g.add(checksum, RDF_TYPE, ox.NamedNode(f"{SPDX}Checksum"))
     g.add(
@@ -770,7 +807,6 @@ def _describe_dataset(
         ox.NamedNode(f"{SPDX}checksumAlgorithm_sha256"),
     )
     g.text(checksum, ox.NamedNode(f"{SPDX}checksumValue"), digest)
-    return dataset
 
 
 def _is_geojson(file: Path) -> bool:
