@@ -363,3 +363,26 @@ def test_import_qpv_2015_missing_folder(
     assert result.exit_code == 2
     assert "absent: no such folder" in result.stderr
     assert written(project) == ["territories-2026.nt.gz"]
+
+
+def test_import_qpv_2015_code_given_twice(
+    with_territories: Cli, project: Path, tmp_path: Path
+) -> None:
+    folder = annexes(tmp_path, "QP093043", "QP093028")
+    result = with_territories("import", "qpv-2015", str(folder))
+    assert result.exit_code == 2, result.output
+    assert "QPV QP093028 is listed twice" in " ".join(result.stderr.split())
+    assert written(project) == ["territories-2026.nt.gz"]
+
+
+def test_import_qpv_2015_departement_disagrees_with_the_code(
+    with_territories: Cli, project: Path, tmp_path: Path
+) -> None:
+    row = 'QP093043<br/>\n</td>\n<td align="left" valign="middle">                     93<br/>'
+    folder = annexes(tmp_path, row, row.replace("93<br/>", "95<br/>"))
+    result = with_territories("import", "qpv-2015", str(folder))
+    assert result.exit_code == 2, result.output
+    assert "QPV QP093043 is given in département '95', its code says 93" in " ".join(
+        result.stderr.split()
+    )
+    assert written(project) == ["territories-2026.nt.gz"]
