@@ -31,6 +31,8 @@ PROV = "http://www.w3.org/ns/prov#"
 VOID = "http://rdfs.org/ns/void#"
 DCT = "http://purl.org/dc/terms/"
 SPDX = "http://spdx.org/rdf/terms#"
+#: Graph of the links from the study's neighbourhoods to the official QPV (neighbourhoods.py).
+NEIGHBOURHOOD_LINKS = "derived/neighbourhood-links"
 
 
 class Progress(Protocol):
@@ -283,6 +285,7 @@ def build(
 
         when = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
         wanted = {graph_iri(settings, s).value for s in sources}
+        wanted.add(settings.graph_iri(NEIGHBOURHOOD_LINKS))  # derived below, not from a file
         build_g = build_graph_iri(settings)
         kept = (settings.graph_iri("partner/"), settings.graph_iri("contributions"))
         for g in list(store.named_graphs()):
@@ -311,6 +314,13 @@ def build(
             report.loaded.append(GraphLoad(source.key, g.value, triples, ms))
             log.info("loaded %s: %d triples (%.0f ms)", source.key, triples, ms)
             progress.advance()
+        derived = ox.NamedNode(settings.graph_iri(NEIGHBOURHOOD_LINKS))
+        if report.loaded or report.removed or derived not in set(store.named_graphs()):
+            from loaders.neighbourhoods import derive_neighbourhood_links
+
+            progress.step("Linking the study's neighbourhoods to the official QPV", total=None)
+            links = derive_neighbourhood_links(store, settings, when)
+            report.loaded.append(GraphLoad(NEIGHBOURHOOD_LINKS, links.graph, links.triples, 0.0))
         if report.loaded or report.removed:
             store.optimize()
         report.total_triples = len(store)

@@ -105,7 +105,7 @@ def run_import(call: Callable[[RichProgress], Any]) -> None:
     def action() -> None:
         with progress_bar() as progress:
             report = call(progress)
-        out.print(report.summary())
+        out.print(report.summary(), soft_wrap=True)
 
     run(action)
 
@@ -595,6 +595,48 @@ def import_contours(
     run_import(
         lambda progress: do_import(
             settings, file, level=level, output=output, source_url=source_url, progress=progress
+        )
+    )
+
+
+@import_app.command("qpv-2015")
+def import_qpv_2015(
+    directory: Annotated[
+        Path,
+        typer.Argument(
+            help="Folder of the decrees' annexes (decret-*-annexe.md, HTML tables in Markdown) "
+            "and their decret-*-README.md (the decree's title)."
+        ),
+    ],
+    keep_unresolved: Annotated[
+        bool,
+        typer.Option(
+            "--keep-unresolved",
+            help="Keep commune names that match no territory as qpvkg:unresolvedCommuneName "
+            "(listed) instead of refusing the list.",
+        ),
+    ] = False,
+    output: Annotated[
+        Path | None,
+        typer.Option("--out", help="Output file (default data/reference/qpv-2015.nt.gz)."),
+    ] = None,
+    source_url: Annotated[
+        str | None,
+        typer.Option("--source-url", help="Where the annexes were published (dcterms:source)."),
+    ] = None,
+) -> None:
+    """The 2015 QPV list of décrets n° 2014-1750 and 2014-1751, communes matched by name."""
+    from loaders.qpv2015 import import_qpv_2015 as do_import
+
+    settings = get_settings()
+    run_import(
+        lambda progress: do_import(
+            settings,
+            directory,
+            keep_unresolved=keep_unresolved,
+            output=output,
+            source_url=source_url,
+            progress=progress,
         )
     )
 

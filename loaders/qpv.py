@@ -503,11 +503,40 @@ def import_qpv(
         ("QPV not imported", len(qpvs) - len(linked)),
     )
     describe_counts(graph, dataset, counts)
+    return write_snapshot(
+        settings,
+        graph,
+        ref,
+        target,
+        what=f"QPV {geography}",
+        counts=counts,
+        warnings=warnings,
+        start=start,
+        progress=progress,
+        source=file,
+    )
+
+
+def write_snapshot(
+    settings: Settings,
+    graph: Triples,
+    ref: Reference,
+    target: Path,
+    *,
+    what: str,
+    counts: tuple[tuple[str, int], ...],
+    warnings: list[str],
+    start: float,
+    progress: Progress,
+    source: Path,
+) -> ImportReport:
+    """Validate an import's triples against the shapes (what they reference resolved in
+    the official territories), then write them as a sorted gzip N-Triples snapshot."""
     quads = list(dict.fromkeys(graph.quads))
     triples, validation_seconds = validate_and_write(
-        settings, quads, ref.store, target, progress, what=f"QPV imported from {file}"
+        settings, quads, ref.store, target, progress, what=f"{what} imported from {source}"
     )
-    return report(f"QPV {geography}", target, triples, counts, start, validation_seconds, warnings)
+    return report(what, target, triples, counts, start, validation_seconds, warnings)
 
 
 def _commune_by_code(ref: Reference, code: str) -> str | None:
@@ -678,6 +707,20 @@ def _describe_dataset(
             ),
         )
     return dataset
+
+
+def describe_checksum(
+    g: Triples, distribution: ox.NamedNode, checksum: ox.NamedNode, digest: str
+) -> None:
+    """The SHA-256 of a distribution's file (spdx:checksum)."""
+    g.add(distribution, ox.NamedNode(f"{SPDX}checksum"), checksum)
+    g.add(checksum, RDF_TYPE, ox.NamedNode(f"{SPDX}Checksum"))
+    g.add(
+        checksum,
+        ox.NamedNode(f"{SPDX}algorithm"),
+        ox.NamedNode(f"{SPDX}checksumAlgorithm_sha256"),
+    )
+    g.text(checksum, ox.NamedNode(f"{SPDX}checksumValue"), digest)
 
 
 def _is_geojson(file: Path) -> bool:

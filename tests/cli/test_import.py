@@ -1,5 +1,5 @@
-"""The `qpvkg import` commands (territories, qpv, communes-centres, contours) through the real
-command line."""
+"""The `qpvkg import` commands (territories, qpv, qpv-2015, communes-centres, contours) through
+the real command line."""
 
 from __future__ import annotations
 
@@ -535,3 +535,163 @@ def test_import_contours_malformed_geojson(
 def test_import_contours_bad_level(with_territories: Cli, project: Path) -> None:
     result = with_territories("import", "contours", str(CONTOURS), "--level", "commune")
     refused(result, project)
+
+
+# ----------------------------------------------------------------------------- qpv-2015
+
+QPV_2015 = FIXTURES / "qpv-2015"
+Q = f"{BASE}def#"
+
+
+def annexes(tmp_path: Path, old: str = "", new: str = "", file: str = "1750") -> Path:
+    """The fixture annexes in a temporary folder, one text of one annex replaced."""
+    folder = tmp_path / "annexes"
+    shutil.copytree(QPV_2015, folder)
+    path = folder / f"decret-2014-{file}-annexe.md"
+    path.chmod(0o644)
+    text = path.read_text("utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), "utf-8")
+    return folder
+
+
+def qpv_objects(store: ox.Store, code: str, prop: str) -> set[str]:
+    subject = ox.NamedNode(f"{BASE}id/qpv/{code}")
+    return {q.object.value for q in store.quads_for_pattern(subject, ox.NamedNode(prop), None)}
+
+
+def test_import_qpv_2015(with_territories: Cli, project: Path, tmp_path: Path) -> None:
+    result = with_territories("import", "qpv-2015", str(QPV_2015))
+    assert result.exit_code == 0, result.output
+    assert "6 QPV, 5 QPV in metropolitan France, 1 QPV overseas" in result.stdout
+    assert "0 unresolved commune names" in result.stdout
+    output = project / "data" / "reference" / "qpv-2015.nt.gz"
+    store = triples(output)
+    assert qpv_objects(store, "QP069035", f"{Q}commune") == {
+        f"{BASE}id/commune/69123",
+        f"{BASE}id/commune/69259",
+    }
+    assert qpv_objects(store, "QP069035", f"{Q}arrondissement") == {
+        f"{BASE}id/arrondissement-municipal/69388"
+    }
+    # "Pierrefitte-sur-Seine" is a delegated commune of Saint-Denis in the COG 2026.
+    assert qpv_objects(store, "QP093043", f"{Q}commune") == {f"{BASE}id/commune/93066"}
+    assert "'Pierrefitte-sur-Seine' is the delegated commune 93059 of 93066" in result.stdout
+    assert qpv_objects(store, "QP971001", f"{Q}legalBasis") == {
+        "décret n° 2014-1751 du 30 décembre 2014"
+    }
+    assert qpv_objects(store, "QP013042", f"{Q}qpvGeography") == {
+        f"{BASE}concept/qpv-geography/2015"
+    }
+    assert qpv_objects(store, "QP013042", "http://purl.org/dc/terms/source") == {
+        f"{BASE}id/dataset/qpv-2015"
+    }
+    assert not qpv_objects(store, "QP013042", "http://www.opengis.net/ont/geosparql#hasGeometry")
+    again = tmp_path / "again.nt.gz"
+    result = with_territories("import", "qpv-2015", str(QPV_2015), "--out", str(again))
+    assert result.exit_code == 0, result.output
+    assert again.read_bytes() == output.read_bytes()
+
+
+def test_import_qpv_2015_unknown_commune(
+    with_territories: Cli, project: Path, tmp_path: Path
+) -> None:
+    folder = annexes(tmp_path, "Les Abymes", "Commune fictive", file="1751")
+    result = with_territories("import", "qpv-2015", str(folder))
+    assert result.exit_code == 2, result.output
+    assert "QP971001" in result.stderr and "'Commune fictive'" in result.stderr
+    assert "nothing written" in result.stderr
+    assert written(project) == ["territories-2026.nt.gz"]
+
+
+def test_import_qpv_2015_keeps_unresolved_names(
+    with_territories: Cli, project: Path, tmp_path: Path
+) -> None:
+    folder = annexes(tmp_path, "Les Abymes", "Commune fictive", file="1751")
+    result = with_territories("import", "qpv-2015", str(folder), "--keep-unresolved")
+    assert result.exit_code == 0, result.output
+    assert "1 unresolved commune names" in result.stdout
+    assert "QP971001 (Boissard-Morne Flory): 'Commune fictive' matches no commune" in (
+        " ".join(result.stdout.split())
+    )
+    store = triples(project / "data" / "reference" / "qpv-2015.nt.gz")
+    assert qpv_objects(store, "QP971001", f"{Q}unresolvedCommuneName") == {"Commune fictive"}
+    assert not qpv_objects(store, "QP971001", f"{Q}commune")
+
+
+def test_import_qpv_2015_tolerates_slips(
+    with_territories: Cli, project: Path, tmp_path: Path
+) -> None:
+    folder = annexes(
+        tmp_path, "Lyon 8e arrondissement, Vénissieux", "Lyon8ee Arrondissement,VENISSIEUX,"
+    )
+    result = with_territories("import", "qpv-2015", str(folder))
+    assert result.exit_code == 0, result.output
+    store = triples(project / "data" / "reference" / "qpv-2015.nt.gz")
+    assert qpv_objects(store, "QP069035", f"{Q}arrondissement") == {
+        f"{BASE}id/arrondissement-municipal/69388"
+    }
+    assert f"{BASE}id/commune/69259" in qpv_objects(store, "QP069035", f"{Q}commune")
+
+
+def test_import_qpv_2015_wrong_code_format(
+    with_territories: Cli, project: Path, tmp_path: Path
+) -> None:
+    folder = annexes(tmp_path, "QP075019", "QP75019")
+    result = with_territories("import", "qpv-2015", str(folder))
+    assert result.exit_code == 2, result.output
+    assert "decret-2014-1750-annexe.md, line" in result.stderr
+    assert "'QP75019' is not in the 2015 format" in result.stderr
+    assert written(project) == ["territories-2026.nt.gz"]
+
+
+def test_import_qpv_2015_malformed_table(
+    with_territories: Cli, project: Path, tmp_path: Path
+) -> None:
+    row = "Les Portes du 20e<br/>\n</td>\n"
+    folder = annexes(tmp_path, row, "")
+    result = with_territories("import", "qpv-2015", str(folder))
+    assert result.exit_code == 2, result.output
+    assert "a row has 3 cells where the table has 4" in result.stderr
+    assert written(project) == ["territories-2026.nt.gz"]
+
+
+def test_import_qpv_2015_no_table(with_territories: Cli, project: Path, tmp_path: Path) -> None:
+    folder = annexes(tmp_path, "<table>", "")
+    folder.joinpath("decret-2014-1750-annexe.md").write_text("# Article\n\nno table\n", "utf-8")
+    result = with_territories("import", "qpv-2015", str(folder))
+    assert result.exit_code == 2, result.output
+    assert "expected one HTML table of QPV" in result.stderr
+    assert written(project) == ["territories-2026.nt.gz"]
+
+
+def test_import_qpv_2015_missing_folder(
+    with_territories: Cli, project: Path, tmp_path: Path
+) -> None:
+    result = with_territories("import", "qpv-2015", str(tmp_path / "absent"))
+    assert result.exit_code == 2
+    assert "absent: no such folder" in result.stderr
+    assert written(project) == ["territories-2026.nt.gz"]
+
+
+def test_import_qpv_2015_code_given_twice(
+    with_territories: Cli, project: Path, tmp_path: Path
+) -> None:
+    folder = annexes(tmp_path, "QP093043", "QP093028")
+    result = with_territories("import", "qpv-2015", str(folder))
+    assert result.exit_code == 2, result.output
+    assert "QPV QP093028 is listed twice" in " ".join(result.stderr.split())
+    assert written(project) == ["territories-2026.nt.gz"]
+
+
+def test_import_qpv_2015_departement_disagrees_with_the_code(
+    with_territories: Cli, project: Path, tmp_path: Path
+) -> None:
+    row = 'QP093043<br/>\n</td>\n<td align="left" valign="middle">                     93<br/>'
+    folder = annexes(tmp_path, row, row.replace("93<br/>", "95<br/>"))
+    result = with_territories("import", "qpv-2015", str(folder))
+    assert result.exit_code == 2, result.output
+    assert "QPV QP093043 is given in département '95', its code says 93" in " ".join(
+        result.stderr.split()
+    )
+    assert written(project) == ["territories-2026.nt.gz"]
