@@ -36,6 +36,34 @@ RULE = (
 )
 
 
+#: The parameters of /qpv as the OpenAPI gives them.
+PARAMETERS = [
+    {
+        "name": "lon",
+        "in": "query",
+        "required": True,
+        "description": "longitude, degrees east (CRS84), from -180 to 180",
+        "schema": {"type": "number", "minimum": -180, "maximum": 180},
+        "example": 2.518,
+    },
+    {
+        "name": "lat",
+        "in": "query",
+        "required": True,
+        "description": "latitude, degrees north (CRS84), from -90 to 90",
+        "schema": {"type": "number", "minimum": -90, "maximum": 90},
+        "example": 48.9459,
+    },
+    {
+        "name": "format",
+        "in": "query",
+        "required": False,
+        "description": "json or html (default: by Accept)",
+        "schema": {"type": "string", **openapi.PAGE_FORMAT},
+    },
+]
+
+
 def _held(request: Request, generation: str) -> QpvIndex | None:
     held: tuple[str, QpvIndex] | None = getattr(request.app.state, "qpv_index", None)
     return held[1] if held is not None and held[0] == generation else None
@@ -106,6 +134,9 @@ def lookup_document(found: Lookup) -> dict[str, Any]:
         "page for a browser (Accept, or `format=html`)."
     ),
     responses=openapi.JSON_OR_PAGE,
+    # read as text and checked by parse_coordinate (a 400 that names the parameter); the
+    # OpenAPI says what is accepted
+    openapi_extra={"parameters": PARAMETERS},
 )
 async def qpv_at(
     request: Request,
@@ -115,14 +146,19 @@ async def qpv_at(
         None,
         description="longitude, degrees east (CRS84), from -180 to 180",
         json_schema_extra={"example": "2.518"},
+        include_in_schema=False,
     ),
     lat: str | None = Query(
         None,
         description="latitude, degrees north (CRS84), from -90 to 90",
         json_schema_extra={"example": "48.9459"},
+        include_in_schema=False,
     ),
     format: str | None = Query(
-        None, description="json or html (default: by Accept)", json_schema_extra=openapi.PAGE_FORMAT
+        None,
+        description="json or html (default: by Accept)",
+        json_schema_extra=openapi.PAGE_FORMAT,
+        include_in_schema=False,
     ),
 ) -> Response:
     as_json = wants_json(request, format)
