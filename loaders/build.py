@@ -14,7 +14,7 @@ from typing import Protocol
 
 import pyoxigraph as ox
 
-from loaders import __version__
+from loaders import __version__, location
 from loaders.errors import BadInputError
 from loaders.remote import RemoteStore
 from loaders.settings import DEFAULT_BASE_IRI, Settings
@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+HAS_CENTROID = ox.NamedNode("http://www.opengis.net/ont/geosparql#hasCentroid")
+AS_WKT = ox.NamedNode("http://www.opengis.net/ont/geosparql#asWKT")
 XSD = "http://www.w3.org/2001/XMLSchema#"
 PROV = "http://www.w3.org/ns/prov#"
 VOID = "http://rdfs.org/ns/void#"
@@ -75,6 +77,7 @@ class BuildReport:
     validation_seconds: float = 0.0
     published: bool = False
     publish_seconds: float = 0.0
+    placements: int = 0  # resources placed in their QPV (graph/derived/qpv-location)
 
 
 def graph_iri(settings: Settings, source: Source) -> ox.NamedNode:
@@ -131,14 +134,23 @@ def referenced_iris(quads: Sequence[ox.Quad]) -> set[ox.NamedNode]:
 
 
 def context_from(store: GraphStore, iris: Iterable[ox.NamedNode]) -> list[ox.Quad]:
-    """Types and labels of the given IRIs, as held in the store (any graph)."""
+    """Types and labels of the given IRIs, as held in the store (any graph), and the centre
+    of those that have one (``geo:hasCentroid`` / ``geo:asWKT``: a point given near a
+    commune is checked against its centre)."""
+    iris = list(iris)
     if isinstance(store, RemoteStore):  # a few requests, not two per IRI
-        return store.subjects_quads(iris, (RDF_TYPE, RDFS_LABEL))
-    out: list[ox.Quad] = []
+        out = store.subjects_quads(iris, (RDF_TYPE, RDFS_LABEL, HAS_CENTROID))
+        centres = [q.object for q in out if q.predicate == HAS_CENTROID]
+        named = [c for c in centres if isinstance(c, ox.NamedNode)]
+        return out + (store.subjects_quads(named, (AS_WKT,)) if named else [])
+    out = []
     for iri in iris:
-        for predicate in (RDF_TYPE, RDFS_LABEL):
+        for predicate in (RDF_TYPE, RDFS_LABEL, HAS_CENTROID):
             for q in store.quads_for_pattern(iri, predicate, None, None):
                 out.append(ox.Quad(q.subject, q.predicate, q.object))
+                if predicate == HAS_CENTROID and isinstance(q.object, ox.NamedNode):
+                    for w in store.quads_for_pattern(q.object, AS_WKT, None, None):
+                        out.append(ox.Quad(w.subject, w.predicate, w.object))
     return out
 
 
@@ -287,7 +299,11 @@ def build(
         wanted = {graph_iri(settings, s).value for s in sources}
         wanted.add(settings.graph_iri(NEIGHBOURHOOD_LINKS))  # derived below, not from a file
         build_g = build_graph_iri(settings)
-        kept = (settings.graph_iri("partner/"), settings.graph_iri("contributions"))
+        kept = (
+            settings.graph_iri("partner/"),
+            settings.graph_iri("contributions"),
+            location.derived_graph(settings).value,  # recomputed below
+        )
         for g in list(store.named_graphs()):
             if (
                 isinstance(g, ox.NamedNode)
@@ -321,6 +337,14 @@ def build(
             progress.step("Linking the study's neighbourhoods to the official QPV", total=None)
             links = derive_neighbourhood_links(store, settings, when)
             report.loaded.append(GraphLoad(NEIGHBOURHOOD_LINKS, links.graph, links.triples, 0.0))
+        progress.step("Placing located resources in their QPV", total=None)
+        t_place = time.perf_counter()
+        report.placements = location.recompute(store, settings, when)
+        log.info(
+            "placements in QPV: %d (%.0f ms)",
+            report.placements,
+            (time.perf_counter() - t_place) * 1000,
+        )
         if report.loaded or report.removed:
             store.optimize()
         report.total_triples = len(store)

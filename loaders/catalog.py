@@ -254,6 +254,15 @@ def internal_query(settings: Settings, name: str) -> str:
         raise UnknownResourceError(f"internal query {name} not found", query=name) from exc
 
 
+def internal_update(settings: Settings, name: str) -> str:
+    """The text of an internal SPARQL update (queries/internal/NAME.ru) used by the code."""
+    path = settings.queries_dir / "internal" / f"{name}.ru"
+    try:
+        return path.read_text(encoding="utf-8").replace(DEFAULT_BASE_IRI, settings.base_iri)
+    except FileNotFoundError as exc:
+        raise UnknownResourceError(f"internal update {name} not found", query=name) from exc
+
+
 def get_query(settings: Settings, name: str) -> NamedQuery:
     catalog = load_catalog(settings)
     try:

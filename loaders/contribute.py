@@ -56,6 +56,7 @@ from loaders.limits import (
     load_json,
     raise_token_too_large,
 )
+from loaders.location import located_points, placement_triples, placement_update
 from loaders.ownership import check_ownership
 from loaders.partners import PartnerRegistry, check_graph, partner_graph_prefix
 from loaders.remote import RemoteStore
@@ -786,6 +787,10 @@ def contribute(
             live=mode != "delete",
         )
         update = update_text(settings, graph, mode, additions, prov)
+        # the placements of the graph's points in their QPV, replaced in the same transaction
+        source = ox.NamedNode(graph)
+        placements = placement_triples(store, settings, source, located_points(result), when)
+        update += " ;\n" + placement_update(settings, source, placements)
         try:
             store.update(update)
         except (SyntaxError, OSError, ValueError) as exc:

@@ -233,7 +233,7 @@ def context_terms(iri: str) -> set[str]:
 def test_jsonld_is_compacted_with_the_project_context(client: TestClient) -> None:
     response = client.get(f"{TOTEM}.jsonld")
     document = response.json()
-    assert document["@context"] == f"{BASE}context/v1.jsonld"
+    assert document["@context"] == f"{BASE}context/v2.jsonld"
     node = document if "@graph" not in document else document["@graph"][0]
     assert node["id"] != BASE + TOTEM[1:], "the IRI is compacted with the context"
     assert context_terms(RDFS_LABEL) & set(node), f"rdfs:label is a context term in {sorted(node)}"
@@ -348,7 +348,7 @@ def test_the_ontology_with_its_terms(client: TestClient) -> None:
     assert ox.NamedNode(f"{BASE}def") in subjects
     assert ox.NamedNode(f"{BASE}def#Innovation") in subjects
     assert ox.NamedNode(f"{BASE}def#involvement") in subjects
-    assert client.get("/def.jsonld").json()["@context"] == f"{BASE}context/v1.jsonld"
+    assert client.get("/def.jsonld").json()["@context"] == f"{BASE}context/v2.jsonld"
 
 
 def test_a_resource_only_referred_to_still_has_a_description(client: TestClient) -> None:
@@ -394,7 +394,7 @@ def test_graph_page_and_dumps(client: TestClient) -> None:
     trig = parse(client.get("/graph/study/innovations.trig").content, "application/trig")
     assert {q.graph_name for q in trig} == {ox.NamedNode(graph)} and len(trig) == expected
     document = client.get("/graph/study/innovations.jsonld").json()
-    assert document["@context"] == f"{BASE}context/v1.jsonld"
+    assert document["@context"] == f"{BASE}context/v2.jsonld"
 
 
 def test_the_provenance_graph(client: TestClient) -> None:

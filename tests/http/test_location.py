@@ -1,0 +1,215 @@
+"""Where things are: contributions with coordinates placed in their QPV 2024 (and withdrawn
+with them), the shapes that refuse bad points, GET /qpv, and GeoSPARQL through /sparql."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from endpoint.app import create_app
+from loaders.partners import PartnerRegistry
+from tests.http.conftest import OwnStore
+
+BASE = "https://w3id.org/qpvkg/"
+CONTEXT = f"{BASE}context/v2.jsonld"
+GRAPH = f"{BASE}graph/partner/reseau-test/lieux"
+DERIVED = f"{BASE}graph/derived/qpv-location"
+THING = f"{BASE}id/partner/reseau-test/atelier-beaudottes"
+BEAUDOTTES = f"{BASE}id/qpv/QN09355M"
+
+
+@pytest.fixture(scope="module")
+def setup(
+    own_store: OwnStore, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[TestClient, str]]:
+    """The app over its own copy of the store, with a partner that may write."""
+    folder = tmp_path_factory.mktemp("location")
+    options: dict[str, Any] = {"workers": 2, "cache_mb": 0}
+    with own_store.settings(
+        "embedded", folder, partners_file=str(folder / "partners.json"), **options
+    ) as settings:
+        token = PartnerRegistry.from_settings(settings).add("reseau-test")
+        with TestClient(create_app(settings)) as client:
+            yield client, token
+
+
+@pytest.fixture
+def client(setup: tuple[TestClient, str]) -> TestClient:
+    return setup[0]
+
+
+def organisation(**place: Any) -> dict[str, Any]:
+    """An organisation of the partner, located as ``place`` says (context v2 terms)."""
+    return {
+        "@context": CONTEXT,
+        "id": THING,
+        "type": "Organisation",
+        "libelle": "Atelier des Beaudottes",
+        "typeActeur": "association-quartier",
+        "source": "https://example.org/fiche/atelier",
+        **place,
+    }
+
+
+def put(setup: tuple[TestClient, str], document: dict[str, Any]) -> Any:
+    client, token = setup
+    return client.put(
+        "/store",
+        params={"graph": GRAPH},
+        content=json.dumps(document).encode(),
+        headers={"content-type": "application/ld+json", "authorization": f"Bearer {token}"},
+    )
+
+
+def ask(client: TestClient, pattern: str) -> bool:
+    response = client.get("/sparql", params={"query": f"ASK {{ {pattern} }}"})
+    assert response.status_code == 200, response.text
+    return bool(response.json()["boolean"])
+
+
+def placed(client: TestClient) -> bool:
+    return ask(client, f"GRAPH <{DERIVED}> {{ <{THING}> <{BASE}def#locatedInQpv> <{BEAUDOTTES}> }}")
+
+
+# ----------------------------------------------------------------------------- placements
+
+
+def test_a_point_is_placed_in_its_qpv_and_withdrawn_with_its_graph(
+    setup: tuple[TestClient, str],
+) -> None:
+    client, token = setup
+    response = put(
+        setup, organisation(implanteA="commune/93071", longitude=2.517996, latitude=48.94585)
+    )
+    assert response.status_code in (200, 201, 204), response.text
+    assert placed(client)
+    provenance = (
+        f"GRAPH <{DERIVED}> {{ ?p a <{BASE}def#QpvPlacement> ; <{BASE}def#placedThing> <{THING}> ;"
+        f" <http://www.w3.org/ns/prov#wasDerivedFrom> <{GRAPH}> ;"
+        f" <http://www.w3.org/ns/prov#used> <{BASE}graph/reference/qpv-2024> ;"
+        f" <{BASE}def#contourVersion> ?version ; <{BASE}def#placementRule> ?rule }}"
+    )
+    assert ask(client, provenance)
+
+    # a WKT point somewhere else: the placement follows the graph's new content
+    moved = organisation(geometrie={"wkt": "POINT(2.3522 48.8566)"})
+    assert put(setup, moved).status_code in (200, 201, 204)
+    assert not placed(client)
+
+    assert put(setup, organisation(geometrie={"wkt": "POINT(2.517996 48.94585)"})).status_code < 300
+    assert placed(client)
+    deleted = client.delete(
+        "/store", params={"graph": GRAPH}, headers={"authorization": f"Bearer {token}"}
+    )
+    assert deleted.status_code in (200, 204), deleted.text
+    assert not placed(client)
+    assert not ask(client, f"GRAPH <{DERIVED}> {{ ?p <{BASE}def#placedThing> <{THING}> }}")
+
+
+@pytest.mark.parametrize(
+    ("place", "says"),
+    [
+        ({"longitude": 13.405, "latitude": 52.52}, "The point is not in France"),
+        (
+            {"implanteA": "commune/93071", "longitude": 3.0573, "latitude": 50.6292},
+            "The point is far from a commune given",
+        ),
+        ({"geometrie": {"wkt": "POINT(48.94585 2.517996)"}}, "The point is not in France"),
+        ({"longitude": 2.517996}, "Coordinates come in pairs"),
+    ],
+    ids=["berlin", "lille-for-sevran", "latitude-first", "no-latitude"],
+)
+def test_a_bad_point_is_refused_and_nothing_is_written(
+    setup: tuple[TestClient, str], place: dict[str, Any], says: str
+) -> None:
+    client, _ = setup
+    response = put(setup, organisation(**place))
+    assert response.status_code == 422, response.text
+    messages = [r["message_en"] for r in response.json()["error"]["details"]["results"]]
+    assert any(says in m for m in messages), messages
+    assert not ask(client, f"GRAPH <{GRAPH}> {{ ?s ?p ?o }}")
+    assert not ask(client, f"GRAPH <{DERIVED}> {{ ?p <{BASE}def#placedThing> <{THING}> }}")
+
+
+# ----------------------------------------------------------------------------- GET /qpv
+
+
+def test_qpv_of_a_point_inside(client: TestClient) -> None:
+    response = client.get("/qpv", params={"lon": "2.517996", "lat": "48.94585"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/json")
+    document = response.json()
+    assert document["qpv"]["code"] == "QN09355M"
+    assert document["qpv"]["label"] == "Les Beaudottes Savigny"
+    assert document["nearest"] is None
+
+
+def test_qpv_of_a_point_outside_gives_the_nearest_within_500_m(client: TestClient) -> None:
+    document = client.get("/qpv", params={"lon": "2.5311", "lat": "48.9378"}).json()
+    assert document["qpv"] is None
+    assert document["nearest"]["code"] == "QN09355M"
+    assert 0 < document["nearest"]["distance_m"] <= 500
+
+
+def test_qpv_of_a_point_far_from_any(client: TestClient) -> None:
+    document = client.get("/qpv", params={"lon": "-1.0", "lat": "46.0"}).json()
+    assert document["qpv"] is None and document["nearest"] is None
+
+
+def test_qpv_page_for_a_browser(client: TestClient) -> None:
+    response = client.get(
+        "/qpv", params={"lon": "2.517996", "lat": "48.94585"}, headers={"accept": "text/html"}
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert "Les Beaudottes Savigny" in response.text and "/id/qpv/QN09355M" in response.text
+
+
+@pytest.mark.parametrize(
+    ("params", "parameter"),
+    [
+        ({"lat": "48.9"}, "lon"),
+        ({"lon": "2.5"}, "lat"),
+        ({"lon": "deux", "lat": "48.9"}, "lon"),
+        ({"lon": "2.5", "lat": "48,9"}, "lat"),
+        ({"lon": "181", "lat": "48.9"}, "lon"),
+        ({"lon": "2.5", "lat": "-90.5"}, "lat"),
+        ({"lon": "NaN", "lat": "48.9"}, "lon"),
+        ({"lon": "2.5", "lat": "inf"}, "lat"),
+    ],
+)
+def test_qpv_bad_input_is_a_400_naming_the_parameter(
+    client: TestClient, params: dict[str, str], parameter: str
+) -> None:
+    response = client.get("/qpv", params=params)
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["status"] == 400 and error["code"] == "bad_input"
+    assert error["details"]["parameter"] == parameter
+    assert parameter in error["message"]
+
+
+# ----------------------------------------------------------------------------- GeoSPARQL
+
+
+def test_geosparql_sf_within_through_sparql(client: TestClient) -> None:
+    query = """
+        PREFIX geo: <http://www.opengis.net/ont/geosparql#>
+        PREFIX geof: <http://www.opengis.net/def/function/geosparql/>
+        SELECT ?qpv WHERE {
+          ?qpv geo:hasGeometry/geo:asWKT ?wkt .
+          FILTER (geof:sfWithin("POINT(2.517996 48.94585)"^^geo:wktLiteral, ?wkt))
+        }"""
+    response = client.get("/sparql", params={"query": query})
+    assert response.status_code == 200, response.text
+    rows = response.json()["results"]["bindings"]
+    # the QPV, and the département and région whose contours hold the point too
+    assert sorted(r["qpv"]["value"] for r in rows) == [
+        f"{BASE}id/departement/93",
+        BEAUDOTTES,
+        f"{BASE}id/region/11",
+    ]
