@@ -49,6 +49,16 @@ def start_server(env: dict[str, str], *args: str) -> tuple[str, subprocess.Popen
     return base, process
 
 
+def stop_server(process: subprocess.Popen[bytes]) -> None:
+    """Stop a started `qpvkg serve` (terminate, then kill after 15 s)."""
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def wait_healthy(base: str, process: subprocess.Popen[bytes], limit_s: float = 90) -> None:
     """Wait until a started `qpvkg serve` answers `/-/health`; fail with its output if it
     exits first, or after ``limit_s``."""
