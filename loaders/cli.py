@@ -99,6 +99,23 @@ def progress_bar(enabled: bool = True) -> Iterator[RichProgress]:
         reporter.finish()
 
 
+def run_import(call: Callable[[RichProgress], Any]) -> None:
+    """Run an import with a progress bar, then print its report's summary."""
+
+    def action() -> None:
+        with progress_bar() as progress:
+            report = call(progress)
+        out.print(report.summary())
+
+    run(action)
+
+
+#: The --source-url option of the imports: the dataset's dcterms:source.
+SourceUrl = Annotated[
+    str | None,
+    typer.Option("--source-url", help="Where the file was published (dcterms:source)."),
+]
+
 STORE_HELP = "Store folder, or http(s) URL of an external SPARQL store (default QPVKG_STORE)."
 
 
@@ -493,41 +510,93 @@ def import_territories(
     from loaders.territories import import_territories as do_import
 
     settings = get_settings()
-
-    def action() -> None:
-        with progress_bar() as progress:
-            report = do_import(
-                settings, directory, millesime=millesime, output=output, progress=progress
-            )
-        out.print(report.summary())
-
-    run(action)
+    run_import(
+        lambda progress: do_import(
+            settings, directory, millesime=millesime, output=output, progress=progress
+        )
+    )
 
 
 @import_app.command("qpv")
 def import_qpv(
     file: Annotated[
-        Path, typer.Argument(help="ANCT list of QPV: GeoJSON or CSV (2015 or 2024 fields).")
+        Path,
+        typer.Argument(
+            help="ANCT list of QPV: GeoJSON (one feature per QPV and commune), the merged JSON "
+            "of one record per QPV (.json or .json.gz) or CSV (2015 or 2024 fields)."
+        ),
     ],
     geography: Annotated[str, typer.Option(help="2015, 2024 or auto (from the codes).")] = "auto",
     output: Annotated[
         Path | None,
         typer.Option("--out", help="Output file (default data/reference/qpv-GEOGRAPHY.nt.gz)."),
     ] = None,
+    source_url: SourceUrl = None,
 ) -> None:
-    """The official list of QPV, each linked to its communes, into data/reference/."""
+    """The official list of QPV, with communes and contours, into data/reference/."""
     from loaders.qpv import import_qpv as do_import
 
     settings = get_settings()
+    run_import(
+        lambda progress: do_import(
+            settings,
+            file,
+            geography=geography,
+            output=output,
+            source_url=source_url,
+            progress=progress,
+        )
+    )
 
-    def action() -> None:
-        with progress_bar() as progress:
-            report = do_import(
-                settings, file, geography=geography, output=output, progress=progress
-            )
-        out.print(report.summary())
 
-    run(action)
+@import_app.command("communes-centres")
+def import_communes_centres(
+    file: Annotated[
+        Path, typer.Argument(help="CSV of commune centres: insee,dept,lon,lat,name (WGS84).")
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option("--out", help="Output file (default data/reference/communes-centres.nt.gz)."),
+    ] = None,
+    source_url: SourceUrl = None,
+) -> None:
+    """The centre of each commune and municipal arrondissement into data/reference/."""
+    from loaders.centres import import_centres
+
+    settings = get_settings()
+    run_import(
+        lambda progress: import_centres(
+            settings, file, output=output, source_url=source_url, progress=progress
+        )
+    )
+
+
+@import_app.command("contours")
+def import_contours(
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="GeoJSON of ANCT contours, or the folder holding departements.geojson and "
+            "regions.geojson."
+        ),
+    ],
+    level: Annotated[str, typer.Option(help="departement or region.")] = "departement",
+    output: Annotated[
+        Path | None,
+        typer.Option("--out", help="Output file (default data/reference/contours-LEVELs.nt.gz)."),
+    ] = None,
+    source_url: SourceUrl = None,
+) -> None:
+    """The contours of the départements or the régions into data/reference/."""
+    from loaders.contours import import_contours as do_import
+
+    settings = get_settings()
+    file = path / f"{level}s.geojson" if path.is_dir() else path
+    run_import(
+        lambda progress: do_import(
+            settings, file, level=level, output=output, source_url=source_url, progress=progress
+        )
+    )
 
 
 # ----------------------------------------------------------------------------- synth

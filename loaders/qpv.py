@@ -1,4 +1,4 @@
-"""Import of the official list of quartiers prioritaires (ANCT, GeoJSON or CSV)."""
+"""Import of the official list of quartiers prioritaires (ANCT GeoJSON, merged JSON or CSV)."""
 
 from __future__ import annotations
 
@@ -15,28 +15,35 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from loaders.build import Progress, context_from, load_reference_store
+from loaders import geometry as geo
+from loaders.build import Progress, load_reference_store
 from loaders.errors import BadInputError, SourceSyntaxError
 from loaders.limits import load_json
 from loaders.settings import Settings
-from loaders.sources import decode_utf8, discover, file_checksum, read_file_bytes
+from loaders.snapshots import (
+    describe_counts,
+    describe_file,
+    describe_texts,
+    report,
+    validate_and_write,
+)
+from loaders.sources import decode_utf8, discover, open_bytes
 from loaders.territories import (
-    DCAT,
     DCT,
     IGEO,
     RDF_TYPE,
     RDFS_LABEL,
     ImportReport,
     Triples,
-    ntriples_lines,
     quiet_progress,
-    validate_quads,
-    write_gzip_atomically,
 )
 
 log = logging.getLogger(__name__)
 
 SPDX = "http://spdx.org/rdf/terms#"
+GEO = "http://www.opengis.net/ont/geosparql#"
+SF = "http://www.opengis.net/ont/sf#"
+GEO_WKT = ox.NamedNode(f"{GEO}wktLiteral")
 IANA_MEDIA = "https://www.iana.org/assignments/media-types/"
 
 GEOGRAPHIES = ("2015", "2024")
@@ -58,6 +65,13 @@ DEPARTEMENT_FIELDS = ("insee_dep",)
 REGION_FIELDS = ("insee_reg",)
 EPCI_FIELDS = ("siren_epci",)
 
+#: The decree that sets the 2024 list, by where the QPV is (as the ANCT source cites them):
+#: metropolitan France, and overseas (départements and collectivities 97x, 98x).
+LEGAL_BASIS_2024 = {
+    "metro": "décret n° 2023-1314 du 28 décembre 2023",
+    "outre-mer": "décret n° 2023-1312",
+}
+
 COMMUNE_CODE = re.compile(r"^[0-9][0-9AB][0-9]{3}$")
 SEPARATORS = re.compile(r"[,;]")
 
@@ -71,6 +85,7 @@ class Row:
 
     where: str
     fields: dict[str, str]
+    geometry: Any = None
 
     def get(self, names: Iterable[str]) -> str:
         for name in names:
@@ -84,14 +99,15 @@ class Row:
 
 
 def read_rows(path: Path) -> list[Row]:
-    """The records of an ANCT list, GeoJSON (properties) or CSV (comma or semicolon)."""
-    raw = read_file_bytes(path)
+    """The records of an ANCT list: GeoJSON (properties and geometry), the merged JSON of
+    one record per QPV (gzip allowed) or CSV (comma or semicolon)."""
+    raw = open_bytes(path)
     text = decode_utf8(raw, path)
-    suffix = path.suffix.lower()
+    suffix = _suffix(path)
     if suffix in {".geojson", ".json"} or (suffix != ".csv" and text.lstrip().startswith("{")):
         rows = _geojson_rows(path, text)
     else:
-        rows = _csv_rows(path, text)
+        rows = csv_rows(path, text)
     if not rows:
         raise BadInputError(f"{path}: no QPV records", path=str(path))
     return rows
@@ -99,28 +115,46 @@ def read_rows(path: Path) -> list[Row]:
 
 def _geojson_rows(path: Path, text: str) -> list[Row]:
     data = load_json(text, str(path))  # bounded: nesting, token sizes
-    if (
-        not isinstance(data, dict)
-        or data.get("type") != "FeatureCollection"
-        or not isinstance(data.get("features"), list)
-    ):
-        raise SourceSyntaxError(
-            f"{path}: not a GeoJSON FeatureCollection (expected "
-            '{"type": "FeatureCollection", "features": [...]})',
-            path=str(path),
-        )
+    if isinstance(data, dict) and "qpvs" in data and "type" not in data:
+        return _merged_rows(path, data)
     rows = []
-    for index, feature in enumerate(data["features"], start=1):
-        properties = feature.get("properties") if isinstance(feature, dict) else None
-        if not isinstance(properties, dict):
-            raise SourceSyntaxError(
-                f"{path}: feature {index} has no properties object", path=str(path)
-            )
+    for properties, geometry, where in geo.features_of(data, path):
         fields = {
             str(k).strip().lower(): _scalar(v) for k, v in properties.items() if v is not None
         }
-        rows.append(Row(where=f"{path.name}, feature {index}", fields=fields))
+        rows.append(Row(where=where, fields=fields, geometry=geometry))
     return rows
+
+
+def _merged_rows(path: Path, data: dict[str, Any]) -> list[Row]:
+    """The merged JSON: ``{"meta": {...}, "qpvs": [{"code", "label", "insee", "g"}]}``, one
+    record per QPV, ``g`` its contour as MultiPolygon coordinates."""
+    records = data["qpvs"]
+    if not isinstance(records, list):
+        raise SourceSyntaxError(f"{path}: 'qpvs' is not a list of QPV records", path=str(path))
+    rows = []
+    for index, record in enumerate(records, start=1):
+        where = f"{path.name}, record {index}"
+        if not isinstance(record, dict):
+            raise SourceSyntaxError(f"{where} is not an object", path=str(path))
+        insee = record.get("insee", [])
+        if not isinstance(insee, list):
+            raise SourceSyntaxError(f"{where}: 'insee' is not a list of codes", path=str(path))
+        fields = {
+            "code_qp": _scalar(record.get("code", "")),
+            "lib_qp": _scalar(record.get("label", "")),
+        }
+        fields["insee_com"] = ";".join(_scalar(c) for c in insee)
+        contour = record.get("g")
+        geometry = None if contour is None else {"type": "MultiPolygon", "coordinates": contour}
+        rows.append(Row(where=where, fields=fields, geometry=geometry))
+    return rows
+
+
+def _suffix(path: Path) -> str:
+    """The file's type suffix, under a .gz one (qpv.json.gz -> .json)."""
+    name = path.name.lower().removesuffix(".gz")
+    return Path(name).suffix
 
 
 def _scalar(value: Any) -> str:
@@ -129,7 +163,8 @@ def _scalar(value: Any) -> str:
     return str(value)
 
 
-def _csv_rows(path: Path, text: str) -> list[Row]:
+def csv_rows(path: Path, text: str) -> list[Row]:
+    """The records of a CSV file (separator guessed from the header), field names lower case."""
     lines = text.splitlines()
     header = next((line for line in lines if line.strip()), "")
     if not header:
@@ -190,6 +225,7 @@ class Reference:
     store: ox.Store
     communes: dict[str, ox.NamedNode] = field(default_factory=dict)
     arrondissements: dict[str, str] = field(default_factory=dict)
+    merged: dict[str, str] = field(default_factory=dict)
     departements: dict[str, ox.NamedNode] = field(default_factory=dict)
     regions: dict[str, ox.NamedNode] = field(default_factory=dict)
     epci: dict[str, ox.NamedNode] = field(default_factory=dict)
@@ -244,6 +280,12 @@ def load_reference(settings: Settings) -> Reference:
         parents = [by_iri[p] for p in ref.within.get(iri, ()) if p in by_iri]
         if len(parents) == 1:
             ref.arrondissements[code] = parents[0]
+    # Delegated and associated communes: the current commune a former commune now belongs to.
+    for iri, code in codes.items():
+        if types.get(iri) in ("CommuneDeleguee", "CommuneAssociee") and code not in ref.communes:
+            parents = [by_iri[p] for p in ref.within.get(iri, ()) if p in by_iri]
+            if len(parents) == 1:
+                ref.merged[code] = parents[0]
     for q in store.quads_for_pattern(None, ox.NamedNode(f"{ns}siren"), None, None):
         subject, value = q.subject, q.object
         if (
@@ -283,6 +325,8 @@ class _Qpv:
     departements: list[str] = field(default_factory=list)
     regions: list[str] = field(default_factory=list)
     epci: list[str] = field(default_factory=list)
+    arrondissements: list[str] = field(default_factory=list)
+    polygons: list[geo.PolygonRings] = field(default_factory=list)
     by_code: bool = False
 
 
@@ -325,9 +369,15 @@ def import_qpv(
     *,
     geography: str = "auto",
     output: Path | None = None,
+    source_url: str | None = None,
     progress: Progress | None = None,
 ) -> ImportReport:
     """Import an ANCT list of QPV (2015 or 2024 geography) as gzip N-Triples.
+
+    The contour each record carries (GeoJSON geometry, or ``g`` of the merged JSON) becomes
+    a GeoSPARQL geometry as given (the parts of a QPV's features joined, not repaired), with
+    a point on surface computed from it and marked as computed. ``source_url`` is where the
+    file comes from (the dataset's ``dcterms:source``).
 
     Each QPV links to its communes, which must exist in data/reference/territories-*;
     an unknown commune code is an error naming it (2015 lists, whose communes are
@@ -381,10 +431,19 @@ def import_qpv(
             qpv.by_code = True
             for token in _split(row.get(COMMUNE_CODE_FIELDS)):
                 commune = _commune_by_code(ref, token)
+                if commune is None and token in ref.merged:
+                    commune = ref.merged[token]
+                    warnings.append(
+                        f"{row.where}: QPV {code}: commune {token} is no longer a current "
+                        f"commune ({', '.join(ref.files)}: a delegated or associated commune "
+                        f"of {commune}); linked to {commune}"
+                    )
                 if commune is None:
                     unknown.append(f"{token} ({row.where})")
                 else:
                     qpv.communes.append(commune)
+                    if token in ref.arrondissements:
+                        qpv.arrondissements.append(token)
         else:
             for token in _split(row.get(COMMUNE_FIELDS_2015)):
                 commune, problem = _commune_by_name_or_code(ref, token, code)
@@ -395,6 +454,11 @@ def import_qpv(
         qpv.departements.extend(_split(row.get(DEPARTEMENT_FIELDS)))
         qpv.regions.extend(_split(row.get(REGION_FIELDS)))
         qpv.epci.extend(_split(row.get(EPCI_FIELDS)))
+        if row.geometry is not None:
+            try:
+                qpv.polygons.extend(geo.polygons_of(row.geometry, f"{row.where}: QPV {code}"))
+            except SourceSyntaxError as exc:
+                raise SourceSyntaxError(str(exc), path=str(file)) from None
         progress.advance()
     if unknown:
         raise BadInputError(
@@ -420,41 +484,30 @@ def import_qpv(
         )
 
     graph = Triples(settings)
-    dataset = _describe_dataset(graph, file, geography)
+    dataset = _describe_dataset(graph, file, geography, source_url)
     links = 0
+    shapes = _Geometries()
     for qpv in sorted(linked.values(), key=lambda q: q.code):
         links += _describe_qpv(graph, ref, qpv, geography, dataset, warnings)
-    quads = list(dict.fromkeys(graph.quads))
-    referenced = {
-        q.object for q in quads if isinstance(q.object, ox.NamedNode) and q.predicate != RDF_TYPE
-    } - {q.subject for q in quads}
-    context = context_from(ref.store, referenced)
-
-    t0 = time.perf_counter()
-    report = validate_quads(settings, quads, progress, context=context)
-    validation_seconds = time.perf_counter() - t0
-    report.raise_for_violations(f"the QPV imported from {file} do not conform")
-
-    progress.step(f"Writing {target.name}", total=None)
-    lines = ntriples_lines(quads)
-    write_gzip_atomically(lines, target)
-    seconds = time.perf_counter() - start
-    for w in warnings:
-        log.warning("%s", w)
-    log.info("wrote %s: %d triples (%.1f s)", target, len(lines), seconds)
-    return ImportReport(
-        what=f"QPV {geography}",
-        output=target,
-        triples=len(lines),
-        counts=(
-            ("QPV", len(linked)),
-            ("links to communes", links),
-            ("QPV not imported", len(qpvs) - len(linked)),
+        shapes.add(graph, qpv, dataset)
+    counts = (
+        ("QPV", len(linked)),
+        ("links to communes", links),
+        (
+            "links to municipal arrondissements",
+            sum(len(set(q.arrondissements)) for q in linked.values()),
         ),
-        seconds=seconds,
-        validation_seconds=validation_seconds,
-        warnings=tuple(warnings),
+        ("contours", shapes.contours),
+        ("contours not valid for GEOS (kept as given)", shapes.invalid),
+        ("points on surface", shapes.points),
+        ("QPV not imported", len(qpvs) - len(linked)),
     )
+    describe_counts(graph, dataset, counts)
+    quads = list(dict.fromkeys(graph.quads))
+    triples, validation_seconds = validate_and_write(
+        settings, quads, ref.store, target, progress, what=f"QPV imported from {file}"
+    )
+    return report(f"QPV {geography}", target, triples, counts, start, validation_seconds, warnings)
 
 
 def _commune_by_code(ref: Reference, code: str) -> str | None:
@@ -497,6 +550,10 @@ def _describe_qpv(
     communes = sorted(set(qpv.communes))
     for code in communes:
         g.add(iri, g.term("commune"), ref.communes[code])
+    for code in sorted(set(qpv.arrondissements)):
+        g.add(iri, g.term("arrondissement"), g.iri(f"id/arrondissement-municipal/{code}"))
+    if geography == "2024":
+        g.add(iri, g.term("legalBasis"), ox.Literal(legal_basis_2024(qpv.code), language="fr"))
     # Inclusions: those the file gives (when known), else those common to all its communes.
     common: set[ox.NamedNode] | None = None
     for code in communes:
@@ -522,69 +579,109 @@ def _describe_qpv(
     return len(communes)
 
 
+def legal_basis_2024(code: str) -> str:
+    """The decree of a 2024 QPV, from the département in its code: 97x and 98x are overseas."""
+    overseas = code_departement(code).startswith(("97", "98"))
+    return LEGAL_BASIS_2024["outre-mer" if overseas else "metro"]
+
+
+@dataclass
+class _Geometries:
+    """Contours and points on surface of the QPV, as they are described."""
+
+    contours: int = 0
+    points: int = 0
+    invalid: int = 0
+    invalid_codes: list[str] = field(default_factory=list)
+
+    def add(self, g: Triples, qpv: _Qpv, dataset: ox.NamedNode) -> None:
+        if not qpv.polygons:
+            return
+        polygons = geo.distinct_polygons(qpv.polygons)
+        iri = g.iri(f"id/qpv/{qpv.code}")
+        contour = g.iri(f"id/qpv/{qpv.code}/contour")
+        describe_geometry(g, iri, contour, "MultiPolygon", geo.multipolygon_wkt(polygons), dataset)
+        self.contours += 1
+        if not geo.is_valid(polygons):
+            self.invalid += 1
+            self.invalid_codes.append(qpv.code)
+        lon, lat = geo.point_on_surface(polygons)
+        centre = g.iri(f"id/qpv/{qpv.code}/centre")
+        describe_geometry(g, iri, centre, "Point", geo.point_wkt(lon, lat), dataset, computed=True)
+        self.points += 1
+
+
+def describe_geometry(
+    g: Triples,
+    feature: ox.NamedNode,
+    node: ox.NamedNode,
+    kind: str,
+    wkt: str,
+    dataset: ox.NamedNode,
+    *,
+    computed: bool = False,
+) -> None:
+    """A GeoSPARQL geometry of a feature: its contour (geo:hasGeometry) or, for a Point, its
+    centre (geo:hasCentroid); ``computed`` marks a point qpvkg computed (qpvkg:pointMethod)."""
+    link = "hasCentroid" if kind == "Point" else "hasGeometry"
+    g.add(feature, ox.NamedNode(f"{GEO}{link}"), node)
+    g.add(node, RDF_TYPE, ox.NamedNode(f"{GEO}Geometry"))
+    g.add(node, RDF_TYPE, ox.NamedNode(f"{SF}{kind}"))
+    g.add(node, ox.NamedNode(f"{GEO}asWKT"), ox.Literal(wkt, datatype=GEO_WKT))
+    g.add(node, ox.NamedNode(f"{DCT}source"), dataset)
+    if computed:
+        for lang, text in geo.POINT_METHOD.items():
+            g.add(node, g.term("pointMethod"), ox.Literal(text, language=lang))
+
+
 def _departement_key(value: str) -> str:
     """A département code as the reference writes it (075 -> 75, 02A -> 2A, 971 -> 971)."""
     return value[1:] if len(value) == 3 and value.startswith("0") else value
 
 
-def _describe_dataset(g: Triples, file: Path, geography: str) -> ox.NamedNode:
+def _describe_dataset(
+    g: Triples, file: Path, geography: str, source_url: str | None
+) -> ox.NamedNode:
     """The dataset the QPV come from: the imported file, its name and SHA-256."""
     dataset = g.iri(f"id/dataset/qpv-{geography}")
-    distribution = ox.NamedNode(f"{dataset.value}#file")
-    checksum = ox.NamedNode(f"{dataset.value}#checksum")
-    digest = file_checksum(file)
-    g.add(dataset, RDF_TYPE, ox.NamedNode(f"{DCAT}Dataset"))
-    title = ox.NamedNode(f"{DCT}title")
-    description = ox.NamedNode(f"{DCT}description")
-    g.add(
-        dataset,
-        title,
-        ox.Literal(
-            f"Quartiers prioritaires de la politique de la ville (géographie {geography})",
-            language="fr",
-        ),
+    suffix = _suffix(file)
+    media = (
+        "application/json"
+        if suffix == ".json"
+        else "application/geo+json"
+        if _is_geojson(file)
+        else "text/csv"
     )
-    g.add(
+    digest = describe_file(g, dataset, file, media, source_url=source_url)
+    describe_texts(
+        g,
         dataset,
-        title,
-        ox.Literal(f"Priority neighbourhoods (QPV), {geography} geography", language="en"),
-    )
-    g.add(
-        dataset,
-        description,
-        ox.Literal(
-            f"Liste des quartiers prioritaires importée du fichier {file.name} "
+        {
+            "fr": f"Quartiers prioritaires de la politique de la ville (géographie {geography})",
+            "en": f"Priority neighbourhoods (QPV), {geography} geography",
+        },
+        {
+            "fr": f"Liste des quartiers prioritaires importée du fichier {file.name} "
             f"(SHA-256 {digest}), chaque quartier relié à ses communes.",
-            language="fr",
-        ),
-    )
-    g.add(
-        dataset,
-        description,
-        ox.Literal(
-            f"List of priority neighbourhoods imported from the file {file.name} "
+            "en": f"List of priority neighbourhoods imported from the file {file.name} "
             f"(SHA-256 {digest}), each neighbourhood linked to its communes.",
-            language="en",
-        ),
+        },
     )
-    g.add(dataset, ox.NamedNode(f"{DCAT}distribution"), distribution)
-    g.add(distribution, RDF_TYPE, ox.NamedNode(f"{DCAT}Distribution"))
-    g.text(distribution, title, file.name)
-    media = "application/geo+json" if _is_geojson(file) else "text/csv"
-    g.add(distribution, ox.NamedNode(f"{DCAT}mediaType"), ox.NamedNode(IANA_MEDIA + media))
-    g.add(distribution, ox.NamedNode(f"{SPDX}checksum"), checksum)
-    g.add(checksum, RDF_TYPE, ox.NamedNode(f"{SPDX}Checksum"))
-    g.add(
-        checksum,
-        ox.NamedNode(f"{SPDX}algorithm"),
-        ox.NamedNode(f"{SPDX}checksumAlgorithm_sha256"),
-    )
-    g.text(checksum, ox.NamedNode(f"{SPDX}checksumValue"), digest)
+    if geography == "2024":
+        g.add(
+            dataset,
+            ox.NamedNode(f"{DCT}bibliographicCitation"),
+            ox.Literal(
+                "Source : ANCT, quartiers prioritaires de la politique de la ville, "
+                "génération 2024",
+                language="fr",
+            ),
+        )
     return dataset
 
 
 def _is_geojson(file: Path) -> bool:
-    suffix = file.suffix.lower()
+    suffix = _suffix(file)
     if suffix in {".geojson", ".json"}:
         return True
     if suffix == ".csv":
