@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: serve test build lint typecheck unit qc bench bench-http bench-remote bench-replicas bench-contribution bench-bombs bench-queries bench-runaways bench-qpv clean distclean
+.PHONY: serve test build lint typecheck unit qc bench bench-http bench-remote bench-replicas bench-contribution bench-bombs bench-queries bench-runaways bench-qpv bench-map clean distclean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -58,6 +58,8 @@ bench-queries: $(STAMP)
 
 bench-qpv: $(STAMP)
 	$(BIN)/python -m benchmarks.qpv_lookup
+bench-map: $(STAMP)
+	$(BIN)/python -m benchmarks.map_load
 
 bench-runaways: $(STAMP)
 	$(BIN)/qpvkg build

@@ -72,6 +72,9 @@ RDF = (
     Format("trig", "application/trig"),
 )
 HTML = Format("html", "text/html", ("application/xhtml+xml",))
+#: The map's layers (RFC 7946), also to clients that ask for JSON (GeoJSON is JSON).
+GEOJSON = Format("geojson", "application/geo+json", ("application/json",), charset=False)
+GEO = (GEOJSON,)
 
 BY_KEY = {f.key: f for f in (*RESULTS, *RDF, HTML)}
 #: the query parameters in which clients name a format (Fuseki reads output and format,

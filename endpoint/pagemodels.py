@@ -739,6 +739,100 @@ def places_of(rows: Iterable[Row], base_iri: str) -> list[dict[str, Any]]:
     return out
 
 
+def filter_options(rows: Iterable[Row], base_iri: str) -> list[dict[str, Any]]:
+    """The options of a filter of the map: each concept of a chart (rows of chart-by-concept)
+    with its notation (the last segment of its IRI), labels and number of innovations."""
+    return [
+        {"value": bar.href.rsplit("/", 1)[-1], "labels": bar.labels, "count": bar.count}
+        for bar in bars_of(rows, "concept", base_iri)
+        if bar.href
+    ]
+
+
+def map_points_of(rows: Iterable[Row], base_iri: str) -> list[dict[str, Any]]:
+    """The innovations and connectors the map draws (rows of geo-places), as a table: each
+    with where it is drawn (its own point, or the communes of its territories)."""
+    out: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        thing = row.get("thing")
+        if not isinstance(thing, ox.NamedNode):
+            continue
+        label, kind, how = row.get("label"), row.get("kind"), row.get("how")
+        key = f"{thing.value} {kind.value if kind is not None else ''}"
+        entry = out.setdefault(
+            key,
+            {
+                "href": ld.href_of(thing.value, base_iri),
+                "label": label.value if label is not None else thing.value,
+                "kind": kind.value if kind is not None else "",
+                "point": False,
+                "communes": [],
+            },
+        )
+        commune, name = row.get("commune"), row.get("communeLabel")
+        if how is not None and how.value == "point":
+            entry["point"] = True
+        elif isinstance(commune, ox.NamedNode):
+            entry["communes"].append(
+                {
+                    "href": ld.href_of(commune.value, base_iri),
+                    "label": name.value if name is not None else commune.value,
+                }
+            )
+    return sorted(out.values(), key=lambda p: (p["kind"], p["label"].lower()))
+
+
+#: The levels of evidence on a QPV's page, most precise first.
+QPV_LEVELS = ("point", "qpv", "commune", "epci", "departement", "region")
+
+
+def qpv_model(located: Iterable[Row], served: Iterable[Row], base_iri: str) -> dict[str, Any]:
+    """A QPV's page: what is located in it and who serves it, grouped by level of evidence."""
+
+    def text(term: ld.Term | None) -> str:
+        return term.value if term is not None else ""
+
+    def ref(term: ld.Term | None, label: ld.Term | None) -> dict[str, Any] | None:
+        if not isinstance(term, ox.NamedNode):
+            return None
+        return {"href": ld.href_of(term.value, base_iri), "label": text(label) or term.value}
+
+    things = []
+    for row in located:
+        thing = ref(row.get("thing"), row.get("label"))
+        if thing is None:
+            continue
+        kind = local_name(text(row.get("type")))
+        things.append(
+            {
+                **thing,
+                "kind": kind,
+                "level": text(row.get("level")),
+                "commune": ref(row.get("commune"), row.get("communeLabel")),
+            }
+        )
+    connectors = []
+    for row in served:
+        connector = ref(row.get("connector"), row.get("label"))
+        if connector is None:
+            continue
+        connectors.append(
+            {
+                **connector,
+                "level": text(row.get("level")),
+                "through": ref(row.get("through"), row.get("throughLabel")),
+                "where": ref(row.get("where"), row.get("whereLabel")),
+            }
+        )
+
+    def order(item: dict[str, Any]) -> tuple[int, str]:
+        level = item["level"]
+        rank = QPV_LEVELS.index(level) if level in QPV_LEVELS else len(QPV_LEVELS)
+        return rank, str(item["label"]).lower()
+
+    return {"located": sorted(things, key=order), "served": sorted(connectors, key=order)}
+
+
 NODE_KINDS = {
     "Innovation": "innovation",
     "SupportScheme": "scheme",

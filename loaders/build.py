@@ -348,6 +348,11 @@ def build(
         if report.loaded or report.removed:
             store.optimize()
         report.total_triples = len(store)
+        if isinstance(store, ox.Store):  # a store on disk: its map layer goes beside it
+            from loaders.maplayers import build_layer
+
+            progress.step("Simplifying the QPV contours for the map", total=None)
+            build_layer(store, settings, path)
         if publish_too:
             from loaders.publish import publish
 

@@ -49,6 +49,16 @@ def start_server(env: dict[str, str], *args: str) -> tuple[str, subprocess.Popen
     return base, process
 
 
+def stop_server(process: subprocess.Popen[bytes]) -> None:
+    """Stop a started `qpvkg serve` (terminate, then kill after 15 s)."""
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def wait_healthy(base: str, process: subprocess.Popen[bytes], limit_s: float = 90) -> None:
     """Wait until a started `qpvkg serve` answers `/-/health`; fail with its output if it
     exits first, or after ``limit_s``."""
@@ -179,3 +189,28 @@ def project_copy(tmp_path: Path, project_dir: Path) -> Path:
 def store_copy(tmp_path: Path, settings: Settings, built: BuildReport) -> Path:
     """A copy of the session's built store (the same sources: a build over it loads nothing)."""
     return copy_store(settings.store_path, tmp_path / "store")
+
+
+#: The geography fixtures (tests/fixtures/geo/NAME.nt), each for the graph graph/reference/NAME.
+GEO_FIXTURES = ("qpv-2024", "communes-centres", "contours-departements", "contours-regions")
+
+
+def add_geo_fixtures(store_path: Path) -> list[str]:
+    """Load the geography fixtures into a store copy, each into its reference graph when the
+    store's own data has none (once the shipped snapshots are built, they are used instead):
+    the names loaded."""
+    store = ox.Store(str(store_path))
+    loaded = []
+    for name in GEO_FIXTURES:
+        graph = ox.NamedNode(f"https://w3id.org/qpvkg/graph/reference/{name}")
+        if next(iter(store.quads_for_pattern(None, None, None, graph)), None) is not None:
+            continue
+        store.load(
+            path=str(FIXTURES / "geo" / f"{name}.nt"),
+            format=ox.RdfFormat.N_TRIPLES,
+            to_graph=graph,
+        )
+        loaded.append(name)
+    store.flush()
+    del store
+    return loaded

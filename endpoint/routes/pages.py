@@ -452,26 +452,57 @@ async def map_view(
     if wants_json(request, format):
         return JSONResponse(document, headers={"Vary": "Accept"})
     params = {"format": "json"} if iri is None else {"actor": iri, "format": "json"}
-    context = {**document, "actor": iri, "data_url": "/map?" + urlencode(params)}
+    context = {
+        **document,
+        **(await map_extras(request, engine, settings)),
+        "actor": iri,
+        "data_url": "/map?" + urlencode(params),
+    }
     return page(request, engine, "map.html", context)
+
+
+def concept_chart(
+    engine: QueryEngine, settings: Settings, scheme: str, prop: str
+) -> Awaitable[list[resources.Row]]:
+    """Innovations by concept of a scheme, through a property (a chart, a filter of /map)."""
+    return select(
+        engine,
+        settings,
+        "chart-by-concept",
+        scheme=ox.NamedNode(f"{settings.base_iri}concept/{scheme}"),
+        property=ox.NamedNode(f"{settings.def_ns}{prop}"),
+    )
+
+
+async def map_extras(request: Request, engine: QueryEngine, settings: Settings) -> dict[str, Any]:
+    """What /map shows beside its places: the filters (the concepts of the innovation
+    categories and impact areas) and the table of the innovations and connectors it draws."""
+
+    async def build() -> dict[str, Any]:
+        categories, impacts, points = await asyncio.gather(
+            concept_chart(engine, settings, *CHARTS[0]),
+            concept_chart(engine, settings, *CHARTS[1]),
+            select(engine, settings, "geo-places"),
+        )
+        return {
+            "filters": [
+                {"name": "category", "concepts": pm.filter_options(categories, settings.base_iri)},
+                {"name": "impact", "concepts": pm.filter_options(impacts, settings.base_iri)},
+            ],
+            "points": pm.map_points_of(points, settings.base_iri),
+        }
+
+    result: dict[str, Any] = await cached(request, engine, "map extras", build)
+    return result
 
 
 async def home_extras(request: Request, engine: QueryEngine, settings: Settings) -> dict[str, Any]:
     """What the home page shows beyond the counts: charts, the map's places, the partners."""
 
     async def build() -> dict[str, Any]:
-        def chart(scheme: str, prop: str) -> Awaitable[list[resources.Row]]:
-            return select(
-                engine,
-                settings,
-                "chart-by-concept",
-                scheme=ox.NamedNode(f"{settings.base_iri}concept/{scheme}"),
-                property=ox.NamedNode(f"{settings.def_ns}{prop}"),
-            )
-
         categories, impacts, regions, more, places = await asyncio.gather(
-            chart(*CHARTS[0]),
-            chart(*CHARTS[1]),
+            concept_chart(engine, settings, *CHARTS[0]),
+            concept_chart(engine, settings, *CHARTS[1]),
             select(engine, settings, "chart-by-region"),
             select(engine, settings, "home-more-counts"),
             map_places(request, engine, settings, None),

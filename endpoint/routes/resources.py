@@ -26,6 +26,7 @@ from starlette.responses import Response
 
 from endpoint import linkeddata as ld
 from endpoint import openapi
+from endpoint import pagemodels as pm
 from endpoint.deps import EngineDep, SettingsDep
 from endpoint.engine import QueryEngine
 from endpoint.negotiation import BY_KEY, HTML, Format, choose, prefers_html
@@ -398,6 +399,42 @@ async def html_page(
     return response
 
 
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+#: The classes whose pages have a small map (what /map/around draws for them).
+MAPPED = ("http://rdf.insee.fr/def/geo#Commune", "def#Innovation", "def#QuartierPrioritaire")
+
+
+def types_of(description: Description) -> set[str]:
+    return {
+        t.object.value
+        for t in description.triples
+        if isinstance(t.subject, ox.NamedNode)
+        and t.subject.value == description.iri
+        and t.predicate.value == RDF_TYPE
+        and isinstance(t.object, ox.NamedNode)
+    }
+
+
+async def page_extras(
+    engine: QueryEngine, settings: Settings, description: Description
+) -> dict[str, Any] | None:
+    """What a page shows beyond the description: a small map for a commune, an innovation or
+    a QPV; for a QPV, what is located in it and who serves it."""
+    types = types_of(description)
+    mapped = {c if c.startswith("http") else settings.base_iri + c for c in MAPPED}
+    if not types & mapped:
+        return None
+    extra: dict[str, Any] = {"small_map": True}
+    if f"{settings.def_ns}QuartierPrioritaire" in types:
+        node = ox.NamedNode(description.iri)
+        located, served = await asyncio.gather(
+            select(engine, settings, "qpv-located", qpv=node),
+            select(engine, settings, "qpv-served", qpv=node),
+        )
+        extra["qpv"] = pm.qpv_model(located, served, settings.base_iri)
+    return extra
+
+
 async def resource(
     request: Request,
     engine: QueryEngine,
@@ -427,8 +464,9 @@ async def resource(
             continue
         headers["Server-Timing"] = f"describe;dur={(time.perf_counter() - start) * 1000:.1f}"
         if fmt is HTML:
+            extra = await page_extras(engine, settings, description)
             return await html_page(
-                request, engine, settings, description, stem_path, ld.RESOURCE_KEYS, headers
+                request, engine, settings, description, stem_path, ld.RESOURCE_KEYS, headers, extra
             )
         body = await rdf_body(description, fmt, settings, engine)
         return rdf_response(body, fmt, headers, request.method == "HEAD")

@@ -3,7 +3,6 @@ uvicorn process: type a query, run it, read the table, and check nothing left fo
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
@@ -13,7 +12,7 @@ import pytest
 
 from loaders.build import BuildReport
 from loaders.settings import Settings
-from tests.conftest import copy_store, start_server
+from tests.conftest import copy_store, start_server, stop_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -57,12 +56,7 @@ def server(
     try:
         yield base
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_server(process)
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ French and English go to var/test-artefacts/screenshots/ (see docs/screenshots.m
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
 
 import httpx
@@ -17,7 +16,7 @@ import pytest
 from loaders.build import BuildReport
 from loaders.partners import PartnerRegistry
 from loaders.settings import PROJECT_DIR, Settings
-from tests.conftest import copy_store, start_server
+from tests.conftest import copy_store, start_server, stop_server
 
 from .test_pages import Watch, shot
 from .test_query_page import ARGS, CHROMIUM
@@ -71,12 +70,7 @@ def partner_server(
     try:
         yield base, token
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_server(process)
 
 
 def write(server: tuple[str, str], name: str, graph: str = GRAPH) -> httpx.Response:

@@ -7,6 +7,7 @@
 #   bash endpoint/static/vendor/fetch.sh                 # every library, at its pinned version
 #   bash endpoint/static/vendor/fetch.sh yasgui [VERSION]
 #   bash endpoint/static/vendor/fetch.sh leaflet [VERSION]
+#   bash endpoint/static/vendor/fetch.sh markercluster [VERSION]
 #   bash endpoint/static/vendor/fetch.sh cytoscape [VERSION]
 #   bash endpoint/static/vendor/fetch.sh swagger-ui [VERSION]
 #
@@ -14,6 +15,7 @@
 # |------------|------------------|---------|--------------|-------------------------------------|
 # | yasgui/    | @zazuko/yasgui   | 4.6.2   | MIT          | the query page (/sparql)            |
 # | leaflet/   | leaflet          | 1.9.4   | BSD-2-Clause | the map (home page, /map)           |
+# | markercluster/ | leaflet.markercluster | 1.5.3 | MIT     | clusters of points on the maps      |
 # | cytoscape/ | cytoscape        | 3.34.4  | MIT          | the network view, the ontology diagram |
 # | swagger-ui/ | swagger-ui-dist | 5.35.0  | Apache-2.0   | the API documentation (/-/docs)     |
 set -euo pipefail
@@ -48,6 +50,19 @@ fetch_leaflet() {
   rm -rf "$tmp"
 }
 
+fetch_markercluster() {
+  local version="${1:-1.5.3}" tmp
+  tmp="$(mktemp -d)"
+  unpack "leaflet.markercluster" "$version" "$tmp"
+  mkdir -p "$here/markercluster"
+  cp "$tmp/package/dist/leaflet.markercluster.js" "$tmp/package/dist/MarkerCluster.css" \
+    "$tmp/package/dist/MarkerCluster.Default.css" "$tmp/package/MIT-LICENCE.txt" \
+    "$tmp/package/package.json" "$here/markercluster/"
+  (cd "$here/markercluster" && sha256sum leaflet.markercluster.js MarkerCluster.css \
+    MarkerCluster.Default.css package.json)
+  rm -rf "$tmp"
+}
+
 fetch_cytoscape() {
   local version="${1:-3.34.4}" tmp
   tmp="$(mktemp -d)"
@@ -74,8 +89,9 @@ fetch_swagger_ui() {  # the bundle and its stylesheet only: no preset, no source
 case "${1:-all}" in
   yasgui) fetch_yasgui "${2:-}" ;;
   leaflet) fetch_leaflet "${2:-}" ;;
+  markercluster) fetch_markercluster "${2:-}" ;;
   cytoscape) fetch_cytoscape "${2:-}" ;;
   swagger-ui) fetch_swagger_ui "${2:-}" ;;
-  all) fetch_yasgui; fetch_leaflet; fetch_cytoscape; fetch_swagger_ui ;;
-  *) echo "unknown library: $1 (yasgui, leaflet, cytoscape, swagger-ui)" >&2; exit 2 ;;
+  all) fetch_yasgui; fetch_leaflet; fetch_markercluster; fetch_cytoscape; fetch_swagger_ui ;;
+  *) echo "unknown library: $1 (yasgui, leaflet, markercluster, cytoscape, swagger-ui)" >&2; exit 2 ;;
 esac
