@@ -408,3 +408,28 @@ def test_the_printed_impact_definition_is_not_assigned_by_guess(settings: Settin
         "developpement-filieres",
         "developpement-entreprises",
     }
+
+
+def test_every_case_study_quotes_the_study(study_store: ox.Store) -> None:
+    rows = select(
+        study_store,
+        "SELECT ?c WHERE { ?c a qpvkg:CaseStudy FILTER NOT EXISTS { ?c qpvkg:quote ?q } }",
+    )
+    assert rows == []
+
+
+def test_every_stated_date_carries_its_passage(study_store: ox.Store) -> None:
+    """A founding or launch date, or the date of a step of a path, has a study statement that
+    quotes the passage giving it (figures carry theirs directly)."""
+    rows = select(
+        study_store,
+        """SELECT ?s ?p ?d WHERE {
+             VALUES ?p { qpvkg:foundingDate qpvkg:launchDate <http://purl.org/dc/terms/date> }
+             ?s ?p ?d FILTER(isIRI(?s))
+             FILTER NOT EXISTS {
+               ?st <http://www.w3.org/1999/02/22-rdf-syntax-ns#subject> ?s ;
+                   <http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate> ?p ;
+                   <http://www.w3.org/1999/02/22-rdf-syntax-ns#object> ?d ;
+                   qpvkg:quote ?q } }""",
+    )
+    assert rows == []
