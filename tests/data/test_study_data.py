@@ -433,3 +433,51 @@ def test_every_stated_date_carries_its_passage(study_store: ox.Store) -> None:
                    qpvkg:quote ?q } }""",
     )
     assert rows == []
+
+
+def test_the_study_s_analysis_is_found_by_a_researcher_s_query(
+    study_store: ox.Store, settings: Settings, source_text: str
+) -> None:
+    """Who innovates, and how: the study's typology of innovators and its configurations, with
+    the initiatives it cites as examples; the Oslo definition on its document; the Compte
+    Nickel lessons on its entry; orientation 4's core sentence, verbatim."""
+    store = ox.Store()
+    for name in ("innovator-type", "innovation-configuration", "orientation"):
+        store.load(
+            path=settings.ontology_dir / "concepts" / f"{name}.ttl", format=ox.RdfFormat.TURTLE
+        )
+    examples = select(
+        store,
+        """SELECT ?notation ?example WHERE {
+             ?c <http://www.w3.org/2004/02/skos/core#inScheme>
+                  <https://w3id.org/qpvkg/concept/innovation-configuration> ;
+                <http://www.w3.org/2004/02/skos/core#notation> ?notation ;
+                <http://www.w3.org/2004/02/skos/core#example> ?example }""",
+    )
+    assert {(r["notation"], r["example"].rsplit("/id/", 1)[-1]) for r in examples} == {
+        ("individuelle", "organisation/totem-mobi"),
+        ("individuelle", "organisation/agence-nouvelle-cour"),
+        ("collective-formelle", "organisation/novaedia"),
+        ("collective-informelle", "partnership/r3"),
+    }
+    types = select(
+        store,
+        """SELECT ?n WHERE { ?c <http://www.w3.org/2004/02/skos/core#inScheme>
+             <https://w3id.org/qpvkg/concept/innovator-type> ;
+             <http://www.w3.org/2004/02/skos/core#notation> ?n }""",
+    )
+    assert len(types) == 6
+    note = select(
+        store,
+        """SELECT ?n WHERE { <https://w3id.org/qpvkg/concept/orientation/orientation-4>
+             <http://www.w3.org/2004/02/skos/core#scopeNote> ?n FILTER(LANG(?n) = "fr") }""",
+    )
+    assert normalise(note[0]["n"]) in source_text
+    oslo = select(
+        study_store, f"SELECT ?q WHERE {{ <{ID}document/manuel-oslo-2005> qpvkg:quote ?q }}"
+    )
+    assert oslo and oslo[0]["q"].startswith("La mise en œuvre d’un produit")
+    lessons = select(
+        study_store, f"SELECT ?q WHERE {{ <{ID}experience/compte-nickel> qpvkg:quote ?q }}"
+    )
+    assert lessons and "innovation frugale" in lessons[0]["q"]
