@@ -166,7 +166,8 @@ def test_the_ontology_page_names_domains_ranges_and_reused_vocabularies(
     markup = page(client, "/ontology")
     actor = re.search(r'<section class="part term" id="actor">(.*?)</section>', markup, re.S)
     assert actor
-    assert 'href="#Involvement"' in actor.group(1) and 'href="#Actor"' in actor.group(1)
+    # its range: an actor, or an official commune when the municipality acts
+    assert 'href="#Involvement"' in actor.group(1) and 'href="#Participant"' in actor.group(1)
     assert "prov:agent" in actor.group(1)  # its super-property, from PROV-O
     vocabularies = markup.split('id="vocabularies"', 1)[1]
     for prefix in ("prov:", "org:", "skos:", "igeo:", "geo:", "cpsv:"):
