@@ -130,6 +130,35 @@ class Count:
     count: int
 
 
+@dataclass(frozen=True)
+class Evidence:
+    """What one classification of the resource rests on: the study (with its words) or an
+    editorial reading."""
+
+    basis: str
+    quote: str | None = None
+
+
+def evidence_from(rows: list[Row], base_iri: str) -> dict[tuple[str, str], Evidence]:
+    """Each (property, value) of the resource that a statement names, with its basis."""
+    prefix = f"{base_iri}concept/basis/"
+    found: dict[tuple[str, str], Evidence] = {}
+    for row in rows:
+        prop, value, basis = row.get("property"), row.get("value"), row.get("basis")
+        if not isinstance(prop, ox.NamedNode) or not isinstance(basis, ox.NamedNode):
+            continue
+        if value is None or not basis.value.startswith(prefix):
+            continue
+        quote = row.get("quote")
+        key = (prop.value, value.value)
+        if key not in found or found[key].quote is None:
+            found[key] = Evidence(
+                basis=basis.value[len(prefix) :],
+                quote=quote.value if isinstance(quote, ox.Literal) else None,
+            )
+    return found
+
+
 @dataclass
 class Description:
     """What the store holds about one IRI."""
@@ -139,6 +168,7 @@ class Description:
     graphs: list[str]
     labels: ld.Labels
     counts: list[Count]
+    evidence: dict[tuple[str, str], Evidence] = field(default_factory=dict)
 
     @property
     def known(self) -> bool:
@@ -149,7 +179,7 @@ async def describe(
     request: Request, engine: QueryEngine, settings: Settings, iri: str, *, document: bool
 ) -> Description:
     node = ox.NamedNode(iri)
-    triples, counts, graphs, labels, vocabulary = await asyncio.gather(
+    triples, counts, graphs, labels, vocabulary, evidence = await asyncio.gather(
         construct(
             engine, settings, "document-describe" if document else "resource-describe", iri=node
         ),
@@ -157,6 +187,7 @@ async def describe(
         select(engine, settings, "document-graphs" if document else "resource-graphs", iri=node),
         select(engine, settings, "resource-labels", iri=node),
         vocabulary_labels(request, engine, settings),
+        select(engine, settings, "resource-evidence", iri=node),
     )
     merged = ld.Labels()
     merged.merge(vocabulary)
@@ -175,6 +206,7 @@ async def describe(
             for row in counts
             if isinstance(prop := row.get("property"), ox.NamedNode)
         ],
+        evidence=evidence_from(evidence, settings.base_iri),
     )
 
 
@@ -391,6 +423,7 @@ async def html_page(
         "graphs": [describer.iri_value(g) for g in description.graphs],
         "alternates": alternates(stem_path, keys),
         "html_href": f"{stem_path}.html",
+        "evidence": {f"{p} {v}": e for (p, v), e in description.evidence.items()},
         **(extra or {}),
     }
     response: Response = request.app.state.templates.TemplateResponse(

@@ -95,5 +95,7 @@ def test_a_changed_file_is_reloaded_alone(project_copy: Path, store_copy: Path) 
     (project_copy / "data" / "study" / "innovations.ttl").unlink()
     (project_copy / "data" / "study" / "schemes.ttl").unlink()
     (project_copy / "data" / "study" / "study.ttl").unlink()
+    # the editorial readings of the study's actors go with them
+    (project_copy / "data" / "editorial" / "readings.ttl").unlink()
     report = build(settings, publish_too=False)
     assert settings.graph_iri("study/actors") in report.removed

@@ -89,3 +89,37 @@ def test_territories_without_connector(settings: Settings, built: BuildReport) -
     assert "Paris" not in counts
     assert counts["Marseille"] == 5
     assert counts["Quartiers Nord de Marseille"] == 1
+
+
+BASIS = "https://w3id.org/qpvkg/concept/basis/"
+BASIS_COLUMNS = {
+    "actors-by-type": ("fondement", "valeur"),
+    "initiatives-by-audience": ("fondement", "public"),
+    "initiatives-by-axis": ("fondement", "initiative"),
+    "innovations-by-category-and-impact": ("fondement", "valeur"),
+    "innovations-by-characteristic": ("fondement", "caracteristique"),
+    "large-companies-and-foundations": ("fondement", "nature"),
+    "national-innovations": ("fondement", "echelle"),
+    "support-schemes-by-stage": ("fondement", "etape"),
+    "support-schemes": ("echelleFondement", "echelleLabel"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BASIS_COLUMNS))
+def test_classifications_say_their_basis(name: str, settings: Settings, built: BuildReport) -> None:
+    """Each classification a named query returns says whether the study states it or an editor
+    reads it."""
+    column, classification = BASIS_COLUMNS[name]
+    _, rows = run(settings, CATALOG[name], {})
+    classified = [r for r in rows if r.get(classification)]
+    assert classified
+    assert {r.get(column) for r in classified} <= {BASIS + "study", BASIS + "editorial"}
+
+
+def test_impact_areas_are_editorial_readings(settings: Settings, built: BuildReport) -> None:
+    """The study's impact diagram lost its layout in the text: no impact area is the study's."""
+    _, rows = run(settings, CATALOG["innovations-by-category-and-impact"], {})
+    areas = {r["fondement"] for r in rows if r["typologie"] == "domaine d'impact"}
+    assert areas == {BASIS + "editorial"}
+    categories = {r["fondement"] for r in rows if r["typologie"] == "catégorie"}
+    assert categories == {BASIS + "study"}

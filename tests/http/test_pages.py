@@ -166,7 +166,8 @@ def test_the_ontology_page_names_domains_ranges_and_reused_vocabularies(
     markup = page(client, "/ontology")
     actor = re.search(r'<section class="part term" id="actor">(.*?)</section>', markup, re.S)
     assert actor
-    assert 'href="#Involvement"' in actor.group(1) and 'href="#Actor"' in actor.group(1)
+    # its range: an actor, or an official commune when the municipality acts
+    assert 'href="#Involvement"' in actor.group(1) and 'href="#Participant"' in actor.group(1)
     assert "prov:agent" in actor.group(1)  # its super-property, from PROV-O
     vocabularies = markup.split('id="vocabularies"', 1)[1]
     for prefix in ("prov:", "org:", "skos:", "igeo:", "geo:", "cpsv:"):
@@ -542,3 +543,24 @@ def test_a_commune_with_a_geosparql_point_is_placed() -> None:
         (None, None, 0),
     ]
     assert pages.map_document(places)["placed"] == 1
+
+
+# ----------------------------------------------------------------------------- evidence
+
+
+def test_a_resource_page_tells_the_study_from_the_editorial_readings(client: TestClient) -> None:
+    """Adive: its scale is the study's (its heading says national), its impact area and axis
+    are editorial readings; each value carries its mark, and the page has the legend."""
+    markup = page(client, "/id/innovation/adive")
+    study = re.findall(r'<span class="basis basis-study" title="([^"]*)">', markup)
+    assert "Adive (national)" in [html.unescape(q) for q in study]
+    assert markup.count('class="basis basis-editorial"') >= 3  # two readings and the legend
+    assert 'href="/graph/editorial/readings"' in markup
+    assert "Fondement des classements" in text_of(markup)
+    english = page(client, "/id/innovation/adive?lang=en")
+    assert "Basis of the classifications" in text_of(english)
+    assert "editorial reading" in text_of(english)
+
+
+def test_a_page_without_classifications_has_no_legend(client: TestClient) -> None:
+    assert "basis-legend" not in page(client, "/id/person/akim-oural")
