@@ -164,7 +164,7 @@ def link_triples(settings: Settings, links: Iterable[Link]) -> list[ox.Triple]:
         key = link.quartier.rstrip("/").rsplit("/", 1)[-1]
         node = ox.NamedNode(f"{settings.base_iri}id/neighbourhood-link/{key}-{code}")
         out += [
-            ox.Triple(quartier, ox.NamedNode(f"{q}sameNameQPV"), qpv),
+            ox.Triple(quartier, ox.NamedNode(f"{q}officialQpv"), qpv),
             ox.Triple(quartier, ox.NamedNode(f"{q}neighbourhoodLink"), node),
             ox.Triple(node, RDF_TYPE, ox.NamedNode(f"{q}NeighbourhoodLink")),
             ox.Triple(

@@ -21,7 +21,7 @@ def links(settings: Settings, quartier: str) -> dict[str, dict[str, set[str]]]:
     with open_read(settings) as store:
         rows = store.query(
             f"""SELECT ?qpv ?p ?o WHERE {{ GRAPH <{graph}> {{
-                  <{ID}quartier/{quartier}> <{Q}sameNameQPV> ?qpv ; <{Q}neighbourhoodLink> ?link .
+                  <{ID}quartier/{quartier}> <{Q}officialQpv> ?qpv ; <{Q}neighbourhoodLink> ?link .
                   ?link <{Q}linkedQPV> ?qpv ; ?p ?o }} }}"""
         )
         for row in rows:  # type: ignore[union-attr]
@@ -50,7 +50,7 @@ def test_quartiers_nord_stays_unlinked(settings: Settings, built: BuildReport) -
     assert links(settings, "quartiers-nord-marseille") == {}
     with open_read(settings) as store:
         assert not store.query(
-            f"ASK {{ <{ID}quartier/quartiers-nord-marseille> <{Q}matchesQPV>|<{Q}sameNameQPV> ?q }}",
+            f"ASK {{ <{ID}quartier/quartiers-nord-marseille> <{Q}matchesQPV>|<{Q}officialQpv> ?q }}",
             use_default_graph_as_union=True,
         )
 

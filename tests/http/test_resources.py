@@ -307,11 +307,13 @@ def count_of(client: TestClient, query: str) -> int:
 
 
 def test_a_departement_lists_its_communes(client: TestClient) -> None:
-    html = client.get("/id/departement/93", headers={"accept": BROWSER}).text
-    assert "<h1>Seine-Saint-Denis</h1>" in html
+    # Saint-Martin: one commune and the QPV of both lists, fewer than 50 incoming links (the
+    # QPV lists put more than 50 in Seine-Saint-Denis).
+    html = client.get("/id/departement/978", headers={"accept": BROWSER}).text
+    assert "<h1>Saint-Martin</h1>" in html
     within = count_of(
         client,
-        f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s <{BASE}def#within> <{BASE}id/departement/93> }}",
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s <{BASE}def#within> <{BASE}id/departement/978> }}",
     )
     assert incoming_count(html, "situé dans") == within
     section = html.split("Liens entrants", 1)[1]
@@ -319,7 +321,8 @@ def test_a_departement_lists_its_communes(client: TestClient) -> None:
         section.count('<li><a href="/id/') == within
     )  # fewer than 50: all shown, no "et N autres"
     assert "autres —" not in section
-    assert re.search(r'href="/id/commune/93066"[^>]*>Saint-Denis</a>', section)
+    assert re.search(r'href="/id/commune/97801"[^>]*>Saint-Martin</a>', section)
+    assert 'href="/id/qpv/QP978001"' in section
 
 
 def test_a_large_incoming_group_is_cut_with_a_link_to_the_full_list(client: TestClient) -> None:
