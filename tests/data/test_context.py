@@ -33,6 +33,7 @@ CONTEXT_FILE = PROJECT_DIR / "ontology" / "context" / "v1.jsonld"
 CONTEXT_URL = "https://w3id.org/qpvkg/context/v1.jsonld"
 #: The newest context (v1 and the terms added since), the one the pages compact with.
 LATEST_URL = "https://w3id.org/qpvkg/context/v2.jsonld"
+LATEST_FILE = PROJECT_DIR / "ontology" / "context" / "v2.jsonld"
 BASE = "https://w3id.org/qpvkg/"
 ID = f"{BASE}id/"
 CONCEPT = f"{BASE}concept/"
@@ -80,8 +81,8 @@ SAMPLE_VALUES: dict[str, Any] = {
 
 
 @cache
-def context() -> dict[str, Any]:
-    document = json.loads(CONTEXT_FILE.read_text(encoding="utf-8"))
+def context(path: Path = CONTEXT_FILE) -> dict[str, Any]:
+    document = json.loads(path.read_text(encoding="utf-8"))
     ctx: dict[str, Any] = document["@context"]
     return ctx
 
@@ -93,26 +94,26 @@ def is_prefix(definition: Any) -> bool:
     return isinstance(definition, dict) and definition.get("@prefix") is True
 
 
-def expand(value: str) -> str:
+def expand(value: str, path: Path = CONTEXT_FILE) -> str:
     """A term's IRI: a compact IRI expanded with the context's prefixes, keywords as they are."""
     prefix, colon, local = value.partition(":")
-    definition = context().get(prefix)
+    definition = context(path).get(prefix)
     if colon and not local.startswith("//") and definition is not None and is_prefix(definition):
         namespace = definition if isinstance(definition, str) else definition["@id"]
         return str(namespace) + local
     return value
 
 
-def terms() -> dict[str, dict[str, Any]]:
+def terms(path: Path = CONTEXT_FILE) -> dict[str, dict[str, Any]]:
     """Every term of the context but keywords and prefixes, as an expanded definition."""
     out: dict[str, dict[str, Any]] = {}
-    for name, definition in context().items():
+    for name, definition in context(path).items():
         if name.startswith("@") or is_prefix(definition):
             continue
         full = {"@id": definition} if isinstance(definition, str) else dict(definition)
-        full["@id"] = expand(full["@id"])
+        full["@id"] = expand(full["@id"], path)
         if isinstance(full.get("@type"), str):
-            full["@type"] = expand(full["@type"])
+            full["@type"] = expand(full["@type"], path)
         out[name] = full
     return out
 
@@ -158,6 +159,8 @@ def inline(document: Any) -> Any:
     def context_value(value: Any) -> Any:
         if value == CONTEXT_URL:
             return context()
+        if value == LATEST_URL:
+            return context(LATEST_FILE)
         if isinstance(value, list):
             return [context_value(v) for v in value]
         return value
@@ -567,8 +570,8 @@ def test_the_guide_documents_every_term() -> None:
     rows = dict(
         re.findall(r"^\| `([A-Za-z]+)` \| `([^`]+)` \|", GUIDE.read_text(encoding="utf-8"), re.M)
     )
-    documented = {name: expand(iri) for name, iri in rows.items()}
-    expected = {name: d["@id"] for name, d in terms().items()}
+    documented = {name: expand(iri, LATEST_FILE) for name, iri in rows.items()}
+    expected = {name: d["@id"] for name, d in terms(LATEST_FILE).items()}
     assert documented == expected
 
 
