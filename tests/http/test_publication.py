@@ -129,6 +129,35 @@ def test_void_counts_equal_sparql_counts(client: TestClient) -> None:
     assert any(void.subjects(iri(f"{VOID}linkPredicate"), None))  # links out to INSEE
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        "territories-2026",
+        "qpv-2024",
+        "communes-centres",
+        "contours-departements",
+        "contours-regions",
+    ],
+)
+def test_void_subset_and_distribution_of_each_reference_snapshot(
+    client: TestClient, name: str
+) -> None:
+    graph = f"https://w3id.org/qpvkg/graph/reference/{name}"
+    lines = gzip.decompress((PROJECT_DIR / "data" / "reference" / f"{name}.nt.gz").read_bytes())
+    response = client.get("/.well-known/void", headers={"accept": "application/n-triples"})
+    void = Graph().parse(data=response.text, format="nt")
+    subset = iri(f"{graph}#void")
+    assert (
+        iri("https://w3id.org/qpvkg/.well-known/void#qpvkg"),
+        iri(f"{VOID}subset"),
+        subset,
+    ) in void
+    assert int(str(void.value(subset, iri(f"{VOID}triples")))) == lines.count(b"\n")
+    catalog = catalog_graph(client)
+    territories = iri("https://w3id.org/qpvkg/id/dataset/territories")
+    assert (territories, iri(f"{DCAT}distribution"), iri(f"{graph}#distribution")) in catalog
+
+
 def test_dumps_parse_back_to_the_store_and_match_the_catalogue(client: TestClient) -> None:
     listing = client.get("/dumps/").json()
     data = catalog_graph(client)
