@@ -84,7 +84,17 @@ SPARQL_JSON: dict[str, Any] = {
     },
 }
 JSON_LD: dict[str, Any] = {"type": ["object", "array"]}
-SCHEMAS: dict[str, dict[str, Any]] = {"json": SPARQL_JSON, "jsonld": JSON_LD}
+#: A GeoJSON FeatureCollection (RFC 7946), as the map layers answer it.
+GEOJSON_COLLECTION: dict[str, Any] = {
+    "type": "object",
+    "required": ["type", "features"],
+    "properties": {"type": {"const": "FeatureCollection"}, "features": {"type": "array"}},
+}
+SCHEMAS: dict[str, dict[str, Any]] = {
+    "json": SPARQL_JSON,
+    "jsonld": JSON_LD,
+    "geojson": GEOJSON_COLLECTION,
+}
 
 PLAIN_TEXT = "text/plain"
 JSON = "application/json"
@@ -326,6 +336,7 @@ def query_parameter(
             "iri": IRI[1:-1],
             "concept": f"{NOTATION}|{re.escape(prefix)}{_PATH}",
             "integer": r"[+-]?[0-9]+",
+            "decimal": r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?",
             "date": r"[0-9]{4}-[0-9]{2}-[0-9]{2}",
         }.get(kind)
     if pattern is None:
@@ -372,6 +383,8 @@ def describe(app: FastAPI) -> dict[str, Any]:
             if operation.get("operationId") in seen:
                 operation["operationId"] += f"_{method}"
             seen.add(operation.get("operationId"))
+            if "tags" in operation:  # a router's tag and a route's same tag, listed once
+                operation["tags"] = list(dict.fromkeys(operation["tags"]))
     for route in iter_route_contexts(app.routes):
         if not isinstance(route.original_route, APIRoute) or not route.include_in_schema:
             continue

@@ -301,10 +301,9 @@ def test_the_map_lists_communes_with_their_counts(client: TestClient) -> None:
         f"?t (qpvkg:within|qpvkg:commune)? <{BASE}id/commune/13055>",
     )
     assert places["13055"]["innovations"] == marseille > 0
-    # no coordinates in the graph: nothing is placed, and the page says why
-    assert document["placed"] == 0 and document["unplaced"] == len(places)
+    # every commune has its official centre (data/reference/communes-centres.nt.gz)
+    assert document["placed"] == len(places) and document["unplaced"] == 0
     markup = page(client, "/map")
-    assert "aucune source officielle" in markup
     assert 'href="/id/commune/13055">Marseille</a>' in markup
     assert "tile.openstreetmap.org" not in markup  # no base map from another host
 
