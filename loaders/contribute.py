@@ -372,10 +372,25 @@ def syntax_error_text(data: bytes, exc: SyntaxError, keep: int = 200) -> str:
     return lines[exc.lineno - 1][exc.offset - 1 : exc.end_offset][:keep].strip()
 
 
+#: Terms of the ontology that only qpvkg's derivations write (graph/derived/...): a partner
+#: gives a point, qpvkg places it; the study names a neighbourhood, qpvkg links it.
+DERIVED_TERMS = (
+    "locatedInQpv",
+    "QpvPlacement",
+    "placedThing",
+    "placedPoint",
+    "placementRule",
+    "contourVersion",
+    "officialQpv",
+)
+
+
 def check_instance_data(triples: Sequence[ox.Triple], settings: Settings, own: str) -> None:
     """403 for triples that define vocabulary (the ontology, concepts, shapes) or describe
     the project's graphs; a partner may describe its own graphs (under ``own``)."""
     reserved = (settings.def_ns.rstrip("#"), f"{settings.base_iri}concept/", settings.graph_iri(""))
+    # computed by qpvkg into its derived graphs (placements, neighbourhood links), never given
+    derived = {f"{settings.def_ns}{name}" for name in DERIVED_TERMS}
     offending: list[str] = []
     for t in triples:
         s, p, o = t.subject, t.predicate.value, t.object
@@ -386,6 +401,10 @@ def check_instance_data(triples: Sequence[ox.Triple], settings: Settings, own: s
             and not s.value.startswith(own)
         ):
             reason = "describes a term of the ontology, a concept or a graph of the project"
+        elif p in derived or (
+            p == f"{RDF}type" and isinstance(o, ox.NamedNode) and o.value in derived
+        ):
+            reason = f"states {p if p in derived else o}, which qpvkg computes itself"
         elif (p.startswith((SH, OWL)) and p not in ALLOWED_OWL) or p in SCHEMA_PREDICATES:
             reason = f"uses the schema property {p}"
         elif (

@@ -135,6 +135,16 @@ def test_a_bad_point_is_refused_and_nothing_is_written(
     assert not ask(client, f"GRAPH <{DERIVED}> {{ ?p <{BASE}def#placedThing> <{THING}> }}")
 
 
+def test_a_partner_cannot_state_a_placement_itself(setup: tuple[TestClient, str]) -> None:
+    """qpvkg:locatedInQpv is computed from the point; stated by a partner it is refused."""
+    client, _ = setup
+    response = put(setup, organisation(situeDansQPV={"id": BEAUDOTTES}))
+    assert response.status_code == 403, response.text
+    assert "which qpvkg computes itself" in " ".join(response.json()["error"]["details"]["triples"])
+    assert not ask(client, f"GRAPH <{GRAPH}> {{ ?s ?p ?o }}")
+    assert not placed(client)
+
+
 # ----------------------------------------------------------------------------- GET /qpv
 
 
