@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: serve test build lint typecheck unit qc bench bench-http bench-remote bench-replicas bench-contribution bench-bombs bench-queries bench-runaways bench-qpv bench-map clean distclean
+.PHONY: serve test test-ci build lint typecheck unit qc bench bench-http bench-remote bench-replicas bench-contribution bench-bombs bench-queries bench-runaways bench-qpv bench-map clean distclean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,9 +27,13 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 unit: $(STAMP)
-	$(BIN)/pytest -q -n 2 --dist loadfile  # two processes; a file's tests stay together, in order
+	$(BIN)/pytest -q -n 2 --dist loadfile -m "not ci"  # two processes; a file's tests stay together, in order
 
 test: lint typecheck unit
+
+# what CI runs besides `make test` (.ci/run): the tests marked `ci` (browser, pools, replicas, schemathesis)
+test-ci: $(STAMP)
+	$(BIN)/pytest -q -n 2 --dist loadfile -m ci
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.build_time

@@ -26,6 +26,14 @@ from loaders.build import BuildReport, build
 from loaders.settings import PROJECT_DIR, Settings, get_settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
+BROWSER_TESTS = Path(__file__).parent / "browser"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The browser tests are run by `make test-ci` (and `.ci/run`), not by `make test`."""
+    for item in items:
+        if BROWSER_TESTS in item.path.parents:
+            item.add_marker(pytest.mark.ci)
 
 
 def free_port() -> int:

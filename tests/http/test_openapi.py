@@ -226,6 +226,7 @@ def server(own_store: OwnStore, tmp_path_factory: pytest.TempPathFactory) -> Ite
         process.wait(timeout=30)
 
 
+@pytest.mark.ci
 def test_schemathesis_finds_no_failure(server: str, tmp_path: Path) -> None:
     """Every check (`--checks all`), a fixed seed, a few examples per operation: nothing fails
     (no undocumented status or media type, no valid request refused, no invalid one accepted,

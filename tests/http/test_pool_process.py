@@ -25,6 +25,9 @@ from tests.http.conftest import OwnStore, store_env
 from tests.http.test_server_process import running, zygotes
 from tests.http.test_store_process import FIXTURES, Server, many_projects
 
+# real process pools and replica servers: run by `make test-ci`
+pytestmark = pytest.mark.ci
+
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 LIGHT = "ASK {{ ?s a <https://w3id.org/qpvkg/def#CaseStudy> FILTER(?s != <urn:x:{n}>) }}"
 SENT = itertools.count()  # each light query differs: none is answered from the cache

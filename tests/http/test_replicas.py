@@ -17,6 +17,9 @@ from loaders.partners import PartnerRegistry
 from tests.conftest import copy_store
 from tests.http.test_store_process import FIXTURES, Server
 
+# real process pools and replica servers: run by `make test-ci`
+pytestmark = pytest.mark.ci
+
 GRAPH = "https://w3id.org/qpvkg/graph/partner/reseau-test/replicated"
 PROJECT = "https://data.reseau-test.example/projet/2"
 ASK_PROJECT = f"ASK {{ <{PROJECT}> ?p ?o }}"
