@@ -850,7 +850,13 @@ def update_text(
     inserts = f"GRAPH <{registry}> {{\n{ntriples(prov).decode('utf-8')}}}"
     if additions:
         inserts = f"GRAPH <{graph}> {{\n{ntriples(additions).decode('utf-8')}}}\n" + inserts
-    parts.append(f"INSERT DATA {{\n{inserts}\n}}")
+    if any(
+        isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in additions
+    ):
+        # the same as INSERT DATA, which some servers (Virtuoso) refuse with blank nodes
+        parts.append(f"INSERT {{\n{inserts}\n}} WHERE {{}}")
+    else:
+        parts.append(f"INSERT DATA {{\n{inserts}\n}}")
     return " ;\n".join(parts)
 
 

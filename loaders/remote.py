@@ -12,33 +12,63 @@ Virtuoso or QLever:
 
 The server must answer the default graph as the union of the named graphs, as the embedded
 store is queried (Oxigraph: ``--union-default-graph``; Fuseki: ``tdb2:unionDefaultGraph``;
-GraphDB, Virtuoso and QLever do so by default).
+GraphDB, Virtuoso and QLever do so by default). qpvkg's dataset is the graphs whose names
+start with its base IRI: the graphs a server keeps for itself (Virtuoso's system graphs)
+are left out of counts, graph lists and dumps.
+
+What servers do differently, and how the client evens it out (docs/scaling.md):
+
+- queries are sent as an HTML form (``query=``), which every server reads (Virtuoso does
+  not read an ``application/sparql-query`` body), asking for SPARQL results for SELECT and
+  ASK and for N-Triples for CONSTRUCT and DESCRIBE (Virtuoso answers what is asked first);
+- Virtuoso writes blank nodes as ``nodeID://b1`` in JSON results, booleans as ``1`` and
+  ``0``, geometries with its own datatype ``virtrdf:Geometry``, and the old
+  ``typed-literal`` type: the answers are read back into RDF terms as the other servers give
+  them (the geometries' coordinates are Virtuoso's, in single precision);
+- Virtuoso answers a query its time limit stopped with what it found so far, as a ``200``
+  with the header ``X-SQL-State: S1TAT``: that is a timeout, not an answer;
+- Virtuoso refuses blank nodes in ``INSERT DATA``: an insertion with blank nodes is sent as
+  ``INSERT { ... } WHERE {}``, which means the same.
 """
 
 from __future__ import annotations
 
 import io
+import json
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
+from urllib.parse import urlencode
 
 import httpx
 import pyoxigraph as ox
 
 from loaders.errors import QueryTimeoutError, RemoteStoreError
-from loaders.sparqltext import with_values
+from loaders.sparqltext import query_form, with_values
 
 RESULTS_ACCEPT = (
     "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8, "
     "application/sparql-results+xml;q=0.5"
 )
+#: what is asked for a CONSTRUCT or a DESCRIBE (a server may answer what is asked first)
+GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.8, application/sparql-results+json;q=0.5"
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 #: time allowed to load or read a whole graph or the dataset (a query has QPVKG_QUERY_TIMEOUT_S)
 BULK_TIMEOUT_S = 600.0
 #: what Oxigraph's server (0.5) writes in a 200 answer whose query its own limit stopped
 CANCELLED = b"The SPARQL operation has been cancelled"
+#: the SQL state with which Virtuoso answers a query stopped at its limit (partial results)
+PARTIAL = "S1TAT"
+XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+WKT_LITERAL = "http://www.opengis.net/ont/geosparql#wktLiteral"
+VIRTUOSO_GEOMETRY = "http://www.openlinksw.com/schemas/virtrdf#Geometry"
+VIRTUOSO_BNODE = "nodeID://"
+#: what makes a JSON answer need reading back (nothing else is touched)
+_QUIRKS = (VIRTUOSO_BNODE.encode(), VIRTUOSO_GEOMETRY.encode(), XSD_BOOLEAN.encode())
+_UNSAFE_LABEL = re.compile(r"[^A-Za-z0-9_]")
 
 
 @dataclass(frozen=True)
@@ -54,6 +84,8 @@ class RemoteConfig:
     token: str = field(default="", repr=False)  # a bearer token (QLever's access token)
     timeout_s: float = 30.0
     timeout_param: str = ""  # the server's own time-limit parameter, if it has one
+    timeout_unit: str = "s"  # its unit: "s" or "ms" (Virtuoso)
+    graphs_base: str = ""  # qpvkg's graphs are those whose names start with it
 
     @property
     def label(self) -> str:
@@ -67,6 +99,31 @@ def sparql_term(term: object) -> str:
     if isinstance(term, (ox.NamedNode, ox.Literal)):
         return str(term)
     raise ValueError(f"cannot bind {term!r} in a query sent to an external store")
+
+
+def _even_term(term: dict[str, Any]) -> None:
+    """One JSON result term as the SPARQL 1.1 format writes it (in place)."""
+    kind = term.get("type")
+    if kind == "typed-literal":
+        term["type"] = "literal"
+    if kind == "bnode" and str(term.get("value", "")).startswith(VIRTUOSO_BNODE):
+        term["value"] = _UNSAFE_LABEL.sub("_", term["value"][len(VIRTUOSO_BNODE) :])
+    datatype = term.get("datatype")
+    if datatype == XSD_BOOLEAN and term.get("value") in ("1", "0"):
+        term["value"] = "true" if term["value"] == "1" else "false"
+    elif datatype == VIRTUOSO_GEOMETRY:
+        term["datatype"] = WKT_LITERAL
+
+
+def _even_json(content: bytes) -> bytes:
+    """SPARQL JSON results, Virtuoso's read back as the other servers write them."""
+    if not any(quirk in content for quirk in _QUIRKS):
+        return content
+    data = json.loads(content)
+    for row in data.get("results", {}).get("bindings", []):
+        for term in row.values():
+            _even_term(term)
+    return json.dumps(data).encode("utf-8")
 
 
 class RemoteStore:
@@ -85,6 +142,13 @@ class RemoteStore:
 
     def close(self) -> None:
         self._client.close()
+
+    @property
+    def _ours(self) -> str:
+        """A filter that keeps qpvkg's graphs (``?g``), not those a server keeps for itself."""
+        if not self.config.graphs_base:
+            return ""
+        return f"FILTER(STRSTARTS(STR(?g), {ox.Literal(self.config.graphs_base)}))"
 
     # ------------------------------------------------------------------ HTTP
 
@@ -145,18 +209,19 @@ class RemoteStore:
             ]
             params += [("named-graph-uri", g.value) for g in named_graphs or ()]
         if self.config.timeout_param:
-            params.append((self.config.timeout_param, f"{self.config.timeout_s:g}"))
+            limit = self.config.timeout_s * (1000 if self.config.timeout_unit == "ms" else 1)
+            params.append((self.config.timeout_param, f"{limit:g}"))
+        graph_form = query_form(query) in ("CONSTRUCT", "DESCRIBE")
         response = self._send(
             "POST",
             self.config.query_url,
-            params=params,
-            content=query.encode("utf-8"),
+            content=urlencode([("query", query), *params]).encode("ascii"),
             headers={
-                "content-type": "application/sparql-query; charset=utf-8",
-                "accept": RESULTS_ACCEPT,
+                "content-type": "application/x-www-form-urlencoded",
+                "accept": GRAPH_ACCEPT if graph_form else RESULTS_ACCEPT,
             },
         )
-        if CANCELLED in response.content[-200:]:
+        if CANCELLED in response.content[-200:] or response.headers.get("x-sql-state") == PARTIAL:
             raise QueryTimeoutError(
                 "the external store stopped the query at its own time limit; set that limit "
                 "above QPVKG_QUERY_TIMEOUT_S",
@@ -164,6 +229,8 @@ class RemoteStore:
             )
         media = response.headers.get("content-type", "").split(";")[0].strip()
         results = ox.QueryResultsFormat.from_media_type(media)
+        if results == ox.QueryResultsFormat.JSON:
+            return ox.parse_query_results(_even_json(response.content), results)
         if results is not None:
             return ox.parse_query_results(response.content, results)
         rdf = ox.RdfFormat.from_media_type(media)
@@ -173,7 +240,8 @@ class RemoteStore:
                 "which is neither SPARQL results nor RDF",
                 store=self.config.query_url,
             )
-        return iter([q.triple for q in ox.parse(response.content, rdf)])
+        content = response.content.replace(VIRTUOSO_GEOMETRY.encode(), WKT_LITERAL.encode())
+        return iter([q.triple for q in ox.parse(content, rdf)])
 
     def quads_for_pattern(
         self,
@@ -190,7 +258,7 @@ class RemoteStore:
         if isinstance(graph_name, ox.DefaultGraph):
             text = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
         else:
-            text = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+            text = f"SELECT ?s ?p ?o ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {self._ours} }}"
         result = self.query(
             with_values(text, {k: sparql_term(v) for k, v in bound.items()}),
             use_default_graph_as_union=not isinstance(graph_name, ox.DefaultGraph),
@@ -205,7 +273,7 @@ class RemoteStore:
 
     def __len__(self) -> int:
         result = self.query(
-            "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {self._ours} }}",
             use_default_graph_as_union=True,
         )
         assert isinstance(result, ox.QuerySolutions)
@@ -213,9 +281,19 @@ class RemoteStore:
             return int(row["n"].value)
         return 0
 
+    def graph_size(self, graph: ox.NamedNode) -> int:
+        """The number of triples in one graph, counted by the server."""
+        text = with_values(
+            "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", {"g": sparql_term(graph)}
+        )
+        result = self.query(text, use_default_graph_as_union=True)
+        assert isinstance(result, ox.QuerySolutions)
+        return next((int(row["n"].value) for row in result), 0)
+
     def named_graphs(self) -> Iterator[ox.NamedNode]:
         result = self.query(
-            "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", use_default_graph_as_union=True
+            f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {self._ours} }}",
+            use_default_graph_as_union=True,
         )
         assert isinstance(result, ox.QuerySolutions)
         return iter([row["g"] for row in result if isinstance(row["g"], ox.NamedNode)])

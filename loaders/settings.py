@@ -49,7 +49,12 @@ class Settings(BaseSettings):
     store_timeout_param: str = Field(
         default="",
         description="External store: name of the server's own query time-limit parameter "
-        "(in seconds; `timeout` for Fuseki and GraphDB), sent with every query.",
+        "(`timeout` for Fuseki, GraphDB and Virtuoso), sent with every query in "
+        "QPVKG_STORE_TIMEOUT_UNIT.",
+    )
+    store_timeout_unit: Literal["s", "ms"] = Field(
+        default="s",
+        description="External store: unit of the server's time-limit parameter (Virtuoso: ms).",
     )
     store_state: str = Field(
         default="var/remote-store",
@@ -229,6 +234,8 @@ class Settings(BaseSettings):
             token=self.store_token.get_secret_value(),
             timeout_s=self.query_timeout_s,
             timeout_param=self.store_timeout_param,
+            timeout_unit=self.store_timeout_unit,
+            graphs_base=self.base_iri,
         )
 
     @property

@@ -77,6 +77,14 @@ def is_update(text: str) -> bool:
     return i < len(toks) and toks[i].kind == "word" and toks[i].text.upper() in UPDATE_KEYWORDS
 
 
+def query_form(text: str) -> str:
+    """The form of a query, SELECT, ASK, CONSTRUCT or DESCRIBE (upper case; "" if unknown)."""
+    toks = tokens(text)
+    _, _, i = _prologue(toks)
+    word = toks[i].text.upper() if i < len(toks) and toks[i].kind == "word" else ""
+    return word if word in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE") else ""
+
+
 #: a keyword that starts an update, as a word anywhere in the text (in a string, an IRI or a
 #: name too): without one, there is nothing to tokenise for the update check
 _MAY_UPDATE = re.compile(r"\b(?:" + "|".join(sorted(UPDATE_KEYWORDS)) + r")\b", re.IGNORECASE)

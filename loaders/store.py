@@ -19,6 +19,13 @@ from loaders.settings import Settings
 GraphStore: TypeAlias = ox.Store | RemoteStore
 
 
+def graph_size(store: GraphStore, graph: ox.NamedNode) -> int:
+    """How many triples a graph holds (over an external store, counted by the server)."""
+    if isinstance(store, RemoteStore):
+        return store.graph_size(graph)
+    return sum(1 for _ in store.quads_for_pattern(None, None, None, graph))
+
+
 @contextmanager
 def open_remote(settings: Settings) -> Iterator[RemoteStore]:
     """The external store of ``QPVKG_STORE=http(s)://...``, checked to answer a query."""
