@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +17,25 @@ from loaders.settings import PROJECT_DIR, Settings
 from tests.conftest import copy_store
 from tests.listener import Listener
 from tests.remote import external_copy
+from tests.virtuoso import available, virtuoso_copy
+
+#: the store kinds the HTTP suites run over: embedded, an Oxigraph server, and a Virtuoso
+#: server when QPVKG_TEST_VIRTUOSO=1 (with `make test-ci`: not all of the suite passes over
+#: Virtuoso yet, see docs/scaling.md)
+STORE_KINDS = [
+    "embedded",
+    "external",
+    pytest.param(
+        "virtuoso",
+        marks=[
+            pytest.mark.ci,
+            pytest.mark.skipif(
+                not available() or os.environ.get("QPVKG_TEST_VIRTUOSO") != "1",
+                reason="the whole suite over Virtuoso runs with QPVKG_TEST_VIRTUOSO=1",
+            ),
+        ],
+    ),
+]
 
 
 @pytest.fixture(scope="session")
@@ -43,6 +63,10 @@ class OwnStore:
             store = copy_store(self.served, folder / "store")
             yield Settings(project_dir=PROJECT_DIR, store=str(store), **options)
             return
+        if kind == "virtuoso":
+            with virtuoso_copy(self.built, folder, **options) as virtuoso:
+                yield virtuoso
+            return
         with external_copy(self.built, folder, timeout_s=server_timeout_s, **options) as external:
             yield external
 
@@ -65,7 +89,7 @@ def app_settings(served_store: Path) -> Settings:
     return Settings(project_dir=PROJECT_DIR, store=str(served_store), workers=2, query_timeout_s=10)
 
 
-@pytest.fixture(scope="session", params=["embedded", "external"])
+@pytest.fixture(scope="session", params=STORE_KINDS)
 def client(
     request: pytest.FixtureRequest,
     app_settings: Settings,
@@ -73,14 +97,16 @@ def client(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[TestClient]:
     """The real app over the real data, its query engine started: over the embedded store,
-    then over an Oxigraph server holding the same quads (and the same publication)."""
+    then over an Oxigraph server and a Virtuoso server holding the same quads (and the same
+    publication)."""
     if request.param == "embedded":
         with TestClient(create_app(app_settings)) as test_client:
             yield test_client
         return
-    folder = tmp_path_factory.mktemp("external")
+    folder = tmp_path_factory.mktemp(request.param)
+    copy = virtuoso_copy if request.param == "virtuoso" else external_copy
     with (
-        external_copy(settings.store_path, folder, workers=2, query_timeout_s=10) as external,
+        copy(settings.store_path, folder, workers=2, query_timeout_s=10) as external,
         TestClient(create_app(external)) as test_client,
     ):
         yield test_client
