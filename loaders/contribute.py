@@ -63,7 +63,7 @@ from loaders.remote import RemoteStore
 from loaders.settings import DEFAULT_BASE_IRI, Settings
 from loaders.sources import context_dir, rebase_quads
 from loaders.store import GraphStore
-from loaders.validate import ValidationReport, Validator
+from loaders.validate import MARKS, ValidationReport, Validator
 
 Mode = Literal["put", "post", "delete", "rollback"]
 
@@ -389,8 +389,9 @@ def check_instance_data(triples: Sequence[ox.Triple], settings: Settings, own: s
     """403 for triples that define vocabulary (the ontology, concepts, shapes) or describe
     the project's graphs; a partner may describe its own graphs (under ``own``)."""
     reserved = (settings.def_ns.rstrip("#"), f"{settings.base_iri}concept/", settings.graph_iri(""))
-    # computed by qpvkg into its derived graphs (placements, neighbourhood links), never given
-    derived = {f"{settings.def_ns}{name}" for name in DERIVED_TERMS}
+    # computed by qpvkg into its derived graphs (placements, neighbourhood links), or by its
+    # validator for its own copy of the data (its marks), never given
+    derived = {f"{settings.def_ns}{name}" for name in DERIVED_TERMS} | {m.value for m in MARKS}
     offending: list[str] = []
     for t in triples:
         s, p, o = t.subject, t.predicate.value, t.object

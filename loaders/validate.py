@@ -17,6 +17,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import SH
 
 from loaders.errors import ValidationFailedError
+from loaders.infrance import OUTSIDE_FRANCE, outside_france
 from loaders.settings import Settings
 from loaders.sources import discover, parse_file, serialize_ntriples
 
@@ -253,13 +254,15 @@ class Validator:
         self, quads: Sequence[ox.Quad], context: Iterable[ox.Quad] = ()
     ) -> list[ox.Quad]:
         """What an engine validates, in the default graph: the quads, their context, the
-        marks of the quads' subjects (``UNDER_CHECK``), the ontology's triples about what they
-        point to, and the axioms pySHACL mixes in."""
+        marks of the quads' subjects (``UNDER_CHECK``) and of their points outside France
+        (``loaders.infrance``), the ontology's triples about what they point to, and the
+        axioms pySHACL mixes in."""
         quads = unmarked(quads)
         extra = ontology_context(self.ontology_quads, quads)
+        marks = [*under_check(quads), *outside_france(self.settings, quads)]
         return [
             ox.Quad(q.subject, q.predicate, q.object)
-            for q in [*quads, *unmarked(context), *under_check(quads), *extra, *self.axioms]
+            for q in [*quads, *unmarked(context), *marks, *extra, *self.axioms]
         ]
 
     def validate(
@@ -284,6 +287,7 @@ class Validator:
             context = [
                 *unmarked(context),
                 *under_check(quads),
+                *outside_france(self.settings, quads),
                 *ontology_context(self.ontology_quads, quads),
             ]
             conforms, results_graph, text, size = self._pyshacl(quads, context)
@@ -367,9 +371,12 @@ class Validator:
         return conforms, results_graph, text, size
 
 
+MARKS = frozenset((UNDER_CHECK, OUTSIDE_FRANCE))
+
+
 def unmarked(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
-    """The quads without any triple that would pass for the validator's mark."""
-    return [q for q in quads if q.predicate != UNDER_CHECK]
+    """The quads without any triple that would pass for one of the validator's marks."""
+    return [q for q in quads if q.predicate not in MARKS]
 
 
 def under_check(quads: Iterable[ox.Quad]) -> list[ox.Quad]:

@@ -120,8 +120,10 @@ def test_a_point_is_placed_in_its_qpv_and_withdrawn_with_its_graph(
         ),
         ({"geometrie": {"wkt": "POINT(48.94585 2.517996)"}}, "The point is not in France"),
         ({"longitude": 2.517996}, "Coordinates come in pairs"),
+        ({"longitude": -4.5, "latitude": 45.5}, "The point is not in France: it is more than 2 km"),
+        ({"geometrie": {"wkt": "POINT(7.4474 46.948)"}}, "The point is not in France"),
     ],
-    ids=["berlin", "lille-for-sevran", "latitude-first", "no-latitude"],
+    ids=["berlin", "lille-for-sevran", "latitude-first", "no-latitude", "biscay", "bern"],
 )
 def test_a_bad_point_is_refused_and_nothing_is_written(
     setup: tuple[TestClient, str], place: dict[str, Any], says: str
@@ -133,6 +135,41 @@ def test_a_bad_point_is_refused_and_nothing_is_written(
     assert any(says in m for m in messages), messages
     assert not ask(client, f"GRAPH <{GRAPH}> {{ ?s ?p ?o }}")
     assert not ask(client, f"GRAPH <{DERIVED}> {{ ?p <{BASE}def#placedThing> <{THING}> }}")
+
+
+@pytest.mark.parametrize(
+    "place",
+    [
+        {"longitude": -4.853, "latitude": 48.038},  # Île de Sein, 8 km out at sea
+        {"geometrie": {"wkt": "POINT(5.3698 43.2951)"}},  # the Vieux-Port of Marseille
+        {"longitude": -149.5665, "latitude": -17.535},  # Papeete: no département contour
+    ],
+    ids=["ile-de-sein", "vieux-port", "papeete"],
+)
+def test_a_point_in_france_is_accepted_and_the_mark_never_stored(
+    setup: tuple[TestClient, str], place: dict[str, Any]
+) -> None:
+    client, token = setup
+    response = put(setup, organisation(**place))
+    assert response.status_code in (200, 201, 204), response.text
+    assert ask(client, f"GRAPH <{GRAPH}> {{ <{THING}> ?p ?o }}")
+    assert not ask(client, "?s <https://w3id.org/qpvkg/shapes#pointOutsideFrance> ?o")
+    deleted = client.delete(
+        "/store", params={"graph": GRAPH}, headers={"authorization": f"Bearer {token}"}
+    )
+    assert deleted.status_code in (200, 204), deleted.text
+
+
+def test_a_partner_cannot_give_the_validators_mark(setup: tuple[TestClient, str]) -> None:
+    """The mark of a point outside France is the validator's own: given, it is refused."""
+    client, _ = setup
+    mark = {"https://w3id.org/qpvkg/shapes#pointOutsideFrance": "POINT(2.35 48.85)"}
+    response = put(setup, organisation(longitude=2.3522, latitude=48.8566, **mark))
+    assert response.status_code == 403, response.text
+    assert "pointOutsideFrance, which qpvkg computes itself" in " ".join(
+        response.json()["error"]["details"]["triples"]
+    )
+    assert not ask(client, f"GRAPH <{GRAPH}> {{ ?s ?p ?o }}")
 
 
 def test_a_partner_cannot_state_a_placement_itself(setup: tuple[TestClient, str]) -> None:
