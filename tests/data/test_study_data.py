@@ -481,3 +481,37 @@ def test_the_study_s_analysis_is_found_by_a_researcher_s_query(
         study_store, f"SELECT ?q WHERE {{ <{ID}experience/compte-nickel> qpvkg:quote ?q }}"
     )
     assert lessons and "innovation frugale" in lessons[0]["q"]
+
+
+def test_the_movements_are_the_study_s_words(settings: Settings, source_text: str) -> None:
+    """The four movements to initiate or amplify: each French definition is the study's bullet,
+    verbatim; the scheme's scope note is the sentence that introduces them."""
+    store = ox.Store()
+    store.load(path=settings.ontology_dir / "concepts" / "movement.ttl", format=ox.RdfFormat.TURTLE)
+    rows = select(
+        store,
+        """SELECT ?c ?d WHERE {
+             { ?c <http://www.w3.org/2004/02/skos/core#inScheme>
+                    <https://w3id.org/qpvkg/concept/movement> ;
+                  <http://www.w3.org/2004/02/skos/core#definition> ?d }
+             UNION { ?c <http://www.w3.org/2004/02/skos/core#scopeNote> ?d }
+             FILTER(LANG(?d) = "fr") }""",
+    )
+    assert len(rows) == 5
+    assert [r for r in rows if normalise(r["d"]) not in source_text] == []
+
+
+def test_the_analysis_quotes_its_passages(study_store: ox.Store) -> None:
+    """Every finding and recommendation of the study is quoted, and an entry of the analysis
+    names an example only with a passage (checked verbatim above) that the example occurs in."""
+    unquoted = select(
+        study_store,
+        """SELECT ?e WHERE { VALUES ?c { qpvkg:Finding qpvkg:Recommendation } ?e a ?c
+             FILTER NOT EXISTS { ?e qpvkg:quote ?q } }""",
+    )
+    assert unquoted == []
+    entries = select(
+        study_store,
+        "SELECT ?e WHERE { VALUES ?c { qpvkg:Finding qpvkg:Recommendation } ?e a ?c }",
+    )
+    assert len(entries) >= 17
