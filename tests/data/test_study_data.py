@@ -515,3 +515,53 @@ def test_the_analysis_quotes_its_passages(study_store: ox.Store) -> None:
         "SELECT ?e WHERE { VALUES ?c { qpvkg:Finding qpvkg:Recommendation } ?e a ?c }",
     )
     assert len(entries) >= 17
+
+
+#: Memberships whose role the text does not state (R3 "réunissant des bailleurs sociaux, des
+#: associations et des entreprises" does not say what the association R3 is in its démarche).
+UNSTATED_MEMBERSHIPS = {("partnership/r3", "organisation/r3")}
+
+
+def test_every_role_carries_its_passage(study_store: ox.Store) -> None:
+    """Each involvement (an actor's role in an initiative) quotes the passage that states it;
+    so does each membership, but for the ones listed, whose role the text does not state."""
+    unquoted = select(
+        study_store,
+        """SELECT ?s ?a WHERE { ?s qpvkg:involvement ?i . ?i qpvkg:actor ?a
+             FILTER NOT EXISTS { ?i qpvkg:quote ?q } }""",
+    )
+    assert unquoted == []
+    memberships = {
+        (r["s"].rsplit("/id/", 1)[-1], r["a"].rsplit("/id/", 1)[-1])
+        for r in select(
+            study_store,
+            """SELECT ?s ?a WHERE { ?s qpvkg:membership ?m .
+                 ?m <http://www.w3.org/ns/org#member> ?a FILTER NOT EXISTS { ?m qpvkg:quote ?q } }""",
+        )
+    }
+    assert memberships == UNSTATED_MEMBERSHIPS
+
+
+def test_every_described_resource_quotes_the_study(study_store: ox.Store) -> None:
+    """Each organisation, person, partnership, innovation, scheme, study entry, path step,
+    document and neighbourhood of the study carries the passage that presents it."""
+    rows = select(
+        study_store,
+        """SELECT ?s WHERE {
+             VALUES ?c { qpvkg:Organisation qpvkg:Person qpvkg:Partnership qpvkg:Innovation
+                         qpvkg:SupportScheme qpvkg:PublicSupportScheme qpvkg:CaseStudy
+                         qpvkg:CitedExperience qpvkg:Finding qpvkg:Recommendation qpvkg:PathStep
+                         qpvkg:Quartier <http://purl.org/dc/terms/BibliographicResource> }
+             ?s a ?c FILTER NOT EXISTS { ?s qpvkg:quote ?q } }""",
+    )
+    assert rows == []
+
+
+def test_every_period_carries_its_passage(study_store: ox.Store) -> None:
+    """A period (dcterms:temporal) is stated where its holder quotes the passage giving it."""
+    rows = select(
+        study_store,
+        """SELECT ?s WHERE { ?s <http://purl.org/dc/terms/temporal> ?t
+             FILTER NOT EXISTS { ?s qpvkg:quote ?q } }""",
+    )
+    assert rows == []
