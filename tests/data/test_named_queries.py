@@ -123,3 +123,84 @@ def test_impact_areas_are_editorial_readings(settings: Settings, built: BuildRep
     assert areas == {BASIS + "editorial"}
     categories = {r["fondement"] for r in rows if r["typologie"] == "catégorie"}
     assert categories == {BASIS + "study"}
+
+
+def test_the_study_s_diagnosis_and_recommendations(settings: Settings, built: BuildReport) -> None:
+    """A researcher's question: what does the study diagnose and recommend, in its own words,
+    and which initiatives and actors does it cite as examples?"""
+    _, rows = run(settings, CATALOG["study-analysis"], {})
+    entries = {r["entree"].rsplit("/id/", 1)[-1] for r in rows if "/id/" in r["entree"]}
+    parts = {
+        (r["partieDe"].rsplit("/", 1)[-1], r["entree"].rsplit("/", 1)[-1])
+        for r in rows
+        if r.get("partieDe")
+    }
+    examples = {
+        (r["entree"].rsplit("/", 1)[-1], r["sujet"].rsplit("/id/", 1)[-1])
+        for r in rows
+        if r.get("sujet")
+    }
+    # the three traditional ways of the support actors, which the text illustrates with no example
+    assert {
+        ("fonctionnements-traditionnels", "entree-par-dispositifs"),
+        ("fonctionnements-traditionnels", "innovation-assimilee-creation-activite"),
+        ("fonctionnements-traditionnels", "coordination-accompagnement"),
+    } <= parts
+    assert not {e for e, _ in examples} & {
+        "entree-par-dispositifs",
+        "innovation-assimilee-creation-activite",
+        "coordination-accompagnement",
+    }
+    # "micro" innovations anchored in the QPV against technological schemes weakly tied to them
+    assert {
+        ("demultiplication-impacts", "innovations-micro"),
+        ("demultiplication-impacts", "dispositifs-technologiques"),
+    } <= parts
+    assert {
+        ("innovations-micro", "organisation/adive"),
+        ("innovations-micro", "scheme/banlieue-connect"),
+        ("dispositifs-technologiques", "innovation/plaine-image"),
+        ("dispositifs-technologiques", "innovation/euratechnologies"),
+        ("dispositifs-technologiques", "innovation/labo-societal"),
+    } <= examples
+    # the CGET's roadmap: its partners, its four actions and the role of the AFE
+    roadmap = {s for e, s in examples if e == "feuille-de-route-cget"}
+    assert roadmap == {
+        "organisation/cget",
+        "organisation/agence-france-entrepreneur",
+        "organisation/caisse-des-depots",
+        "organisation/bpifrance",
+        "scheme/pia",
+    }
+    actions = {e for p, e in parts if p == "feuille-de-route-cget"}
+    assert actions == {
+        "echanges-acteurs",
+        "communaute-base-projets",
+        "ami-experimentations",
+        "mecenat-interentreprises",
+        "role-agence-france-entrepreneur",
+    }
+    assert ("mecenat-interentreprises", "scheme/mecenat-competences-interentreprises") in examples
+    # the four movements to initiate or amplify
+    movements = {
+        r["entree"].rsplit("/", 1)[-1] for r in rows if "/concept/movement/" in r["entree"]
+    }
+    assert movements == {
+        "croisement-approches",
+        "territorialisation-politiques-innovation",
+        "accessibilite-lieux",
+        "maillage-territorial",
+    }
+    assert "finding/evolutions-recentes" in entries
+    assert all(r.get("citation") for r in rows)
+
+
+def test_the_study_s_analysis_of_one_example(settings: Settings, built: BuildReport) -> None:
+    """What the analysis says of the Adive: the micro innovations' finding, nothing else."""
+    _, rows = run(
+        settings,
+        CATALOG["study-analysis"],
+        {"exemple": "https://w3id.org/qpvkg/id/organisation/adive"},
+    )
+    assert {r["entree"].rsplit("/", 1)[-1] for r in rows} == {"innovations-micro"}
+    assert any("l’Adive qui relie entrepreneurs des quartiers" in r["citation"] for r in rows)

@@ -481,3 +481,181 @@ def test_the_study_s_analysis_is_found_by_a_researcher_s_query(
         study_store, f"SELECT ?q WHERE {{ <{ID}experience/compte-nickel> qpvkg:quote ?q }}"
     )
     assert lessons and "innovation frugale" in lessons[0]["q"]
+
+
+def test_the_movements_are_the_study_s_words(settings: Settings, source_text: str) -> None:
+    """The four movements to initiate or amplify: each French definition is the study's bullet,
+    verbatim; the scheme's scope note is the sentence that introduces them."""
+    store = ox.Store()
+    store.load(path=settings.ontology_dir / "concepts" / "movement.ttl", format=ox.RdfFormat.TURTLE)
+    rows = select(
+        store,
+        """SELECT ?c ?d WHERE {
+             { ?c <http://www.w3.org/2004/02/skos/core#inScheme>
+                    <https://w3id.org/qpvkg/concept/movement> ;
+                  <http://www.w3.org/2004/02/skos/core#definition> ?d }
+             UNION { ?c <http://www.w3.org/2004/02/skos/core#scopeNote> ?d }
+             FILTER(LANG(?d) = "fr") }""",
+    )
+    assert len(rows) == 5
+    assert [r for r in rows if normalise(r["d"]) not in source_text] == []
+
+
+def test_the_analysis_quotes_its_passages(study_store: ox.Store) -> None:
+    """Every finding and recommendation of the study is quoted, and an entry of the analysis
+    names an example only with a passage (checked verbatim above) that the example occurs in."""
+    unquoted = select(
+        study_store,
+        """SELECT ?e WHERE { VALUES ?c { qpvkg:Finding qpvkg:Recommendation } ?e a ?c
+             FILTER NOT EXISTS { ?e qpvkg:quote ?q } }""",
+    )
+    assert unquoted == []
+    entries = select(
+        study_store,
+        "SELECT ?e WHERE { VALUES ?c { qpvkg:Finding qpvkg:Recommendation } ?e a ?c }",
+    )
+    assert len(entries) >= 17
+
+
+#: Memberships whose role the text does not state (R3 "réunissant des bailleurs sociaux, des
+#: associations et des entreprises" does not say what the association R3 is in its démarche).
+UNSTATED_MEMBERSHIPS = {("partnership/r3", "organisation/r3")}
+
+
+def test_every_role_carries_its_passage(study_store: ox.Store) -> None:
+    """Each involvement (an actor's role in an initiative) quotes the passage that states it;
+    so does each membership, but for the ones listed, whose role the text does not state."""
+    unquoted = select(
+        study_store,
+        """SELECT ?s ?a WHERE { ?s qpvkg:involvement ?i . ?i qpvkg:actor ?a
+             FILTER NOT EXISTS { ?i qpvkg:quote ?q } }""",
+    )
+    assert unquoted == []
+    memberships = {
+        (r["s"].rsplit("/id/", 1)[-1], r["a"].rsplit("/id/", 1)[-1])
+        for r in select(
+            study_store,
+            """SELECT ?s ?a WHERE { ?s qpvkg:membership ?m .
+                 ?m <http://www.w3.org/ns/org#member> ?a FILTER NOT EXISTS { ?m qpvkg:quote ?q } }""",
+        )
+    }
+    assert memberships == UNSTATED_MEMBERSHIPS
+
+
+def test_every_described_resource_quotes_the_study(study_store: ox.Store) -> None:
+    """Each organisation, person, partnership, innovation, scheme, study entry, path step,
+    document and neighbourhood of the study carries the passage that presents it."""
+    rows = select(
+        study_store,
+        """SELECT ?s WHERE {
+             VALUES ?c { qpvkg:Organisation qpvkg:Person qpvkg:Partnership qpvkg:Innovation
+                         qpvkg:SupportScheme qpvkg:PublicSupportScheme qpvkg:CaseStudy
+                         qpvkg:CitedExperience qpvkg:Finding qpvkg:Recommendation qpvkg:PathStep
+                         qpvkg:Quartier <http://purl.org/dc/terms/BibliographicResource> }
+             ?s a ?c FILTER NOT EXISTS { ?s qpvkg:quote ?q } }""",
+    )
+    assert rows == []
+
+
+def test_every_period_carries_its_passage(study_store: ox.Store) -> None:
+    """A period (dcterms:temporal) is stated where its holder quotes the passage giving it."""
+    rows = select(
+        study_store,
+        """SELECT ?s WHERE { ?s <http://purl.org/dc/terms/temporal> ?t
+             FILTER NOT EXISTS { ?s qpvkg:quote ?q } }""",
+    )
+    assert rows == []
+
+
+def fold(text: str) -> str:
+    """For comparing names: apostrophes and guillemets aside, one space, lower case."""
+    text = text.replace("\u2019", "'").replace("«", "").replace("»", "")
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+#: Where a description departs from the text (a name it corrects, two names it takes for one),
+#: it says so.
+DEPARTURES = [
+    ("organisation/novaedia", "l'étude écrit « société collaborative d'intérêt collective »"),
+    ("organisation/bge", "le texte ne dit pas que les deux noms désignent le même réseau"),
+    ("organisation/labo-societal", "sans dire qu'il s'agit du Labo Sociétal : qpvkg les identifie"),
+    ("innovation/labo-societal", "sans dire qu'il s'agit du Labo Sociétal : qpvkg les identifie"),
+    ("innovation/business-open-space", "le texte ne dit pas qu'il s'agit du Business Open Space"),
+    ("scheme/citeslab", "elle l'y écrit « Cité-Labs »"),
+    ("scheme/pia", "L'étude écrit « Programme des Investissement d'Avenir »"),
+    ("organisation/cystaim", "l'étude écrit « Villiers Le Bel »"),
+    ("organisation/cci", "l'étude écrit « CCI »"),
+    ("organisation/ocde", "l'étude écrit « OCDE »"),
+]
+
+
+def description(store: ox.Store, subject: str) -> str:
+    rows = select(
+        store, f"SELECT ?d WHERE {{ <{ID}{subject}> <http://purl.org/dc/terms/description> ?d }}"
+    )
+    assert len(rows) == 1, subject
+    return rows[0]["d"]
+
+
+@pytest.mark.parametrize(("subject", "says"), DEPARTURES)
+def test_a_description_that_departs_from_the_text_says_where(
+    study_store: ox.Store, subject: str, says: str
+) -> None:
+    assert says in description(study_store, subject)
+
+
+@pytest.mark.parametrize(
+    ("subject", "word"),
+    [
+        ("organisation/insa-rennes", "École d'ingénieurs"),
+        ("organisation/sncf", "Entreprise"),
+        ("organisation/renault", "Entreprise"),
+        ("organisation/airbus-helicopters", "Entreprise"),
+    ],
+)
+def test_a_description_adds_no_type_the_text_does_not_give(
+    study_store: ox.Store, subject: str, word: str
+) -> None:
+    """The text calls INSA Rennes no engineering school, SNCF, Renault and Airbus Helicopters
+    no company: their descriptions do not either."""
+    assert word not in description(study_store, subject)
+
+
+def test_what_a_description_quotes_is_the_text_s(study_store: ox.Store, source_text: str) -> None:
+    """Words a description puts in « » (a term of the study, the text's spelling of a name)
+    are written in the text."""
+    text = fold(source_text)
+    rows = select(
+        study_store, "SELECT ?s ?d WHERE { ?s <http://purl.org/dc/terms/description> ?d }"
+    )
+    quoted = [
+        (r["s"], words)
+        for r in rows
+        for words in re.findall(r"«\s*([^»]+?)\s*»", r["d"])
+        if fold(words) not in text
+    ]
+    assert quoted == []
+    assert len([1 for r in rows for _ in re.findall("«", r["d"])]) > 30
+
+
+def test_a_name_the_text_does_not_write_is_said_to_be_qpvkg_s(
+    study_store: ox.Store, source_text: str
+) -> None:
+    """The label of an organisation, a person or an existing scheme is the text's name, or its
+    description says how the text writes it (OCDE, CCI, the PIA...). Proposed schemes, which the
+    text does not name, are named by qpvkg."""
+    text = fold(source_text)
+    rows = select(
+        study_store,
+        """SELECT ?s ?l ?d WHERE {
+             VALUES ?c { qpvkg:Organisation qpvkg:Person qpvkg:SupportScheme qpvkg:PublicSupportScheme }
+             ?s a ?c ; <http://www.w3.org/2000/01/rdf-schema#label> ?l ;
+                <http://purl.org/dc/terms/description> ?d
+             FILTER NOT EXISTS { ?s qpvkg:status <https://w3id.org/qpvkg/concept/status/propose> } }""",
+    )
+    assert len(rows) > 50
+    assert [
+        (r["s"], r["l"])
+        for r in rows
+        if fold(r["l"]) not in text and "l'étude écrit" not in r["d"].lower()
+    ] == []

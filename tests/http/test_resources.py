@@ -441,3 +441,39 @@ def test_territory_pages_are_fast(client: TestClient, path: str) -> None:
         assert client.get(path, headers={"accept": BROWSER}).status_code == 200
         timings.append(time.perf_counter() - start)
     assert min(timings) < 0.5, timings
+
+
+@pytest.mark.parametrize("suffix", [".ttl", ".jsonld"])
+def test_the_resource_s_rdf_carries_the_evidence_of_its_triples(
+    client: TestClient, suffix: str
+) -> None:
+    """The RDF of /id/... holds the statements that name one of the resource's triples: the
+    study's, with its passage, and the editorial readings, with the activity that made them."""
+    media_type = "text/turtle" if suffix == ".ttl" else "application/ld+json"
+    quads = parse(client.get(f"/id/innovation/adive{suffix}").content, media_type)
+    rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+    by_node: dict[ox.BlankNode, dict[str, set[str]]] = {}
+    for q in quads:
+        if isinstance(q.subject, ox.BlankNode):
+            by_node.setdefault(q.subject, {}).setdefault(q.predicate.value, set()).add(
+                q.object.value
+            )
+    statements = [
+        p for p in by_node.values() if p.get(rdf + "subject") == {BASE + "id/innovation/adive"}
+    ]
+    study = [
+        p
+        for p in statements
+        if p.get(rdf + "predicate") == {BASE + "def#deploymentScale"}
+        and p.get(BASE + "def#basis") == {BASE + "concept/basis/study"}
+    ]
+    assert [p[BASE + "def#quote"] for p in study] == [{"Adive (national)"}]
+    editorial = [
+        p
+        for p in statements
+        if p.get(rdf + "predicate") == {BASE + "def#illustratesAxis"}
+        and p.get(BASE + "def#basis") == {BASE + "concept/basis/editorial"}
+    ]
+    assert [p["http://www.w3.org/ns/prov#wasGeneratedBy"] for p in editorial] == [
+        {BASE + "id/reading/axe-operationnel"}
+    ]
