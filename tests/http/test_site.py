@@ -1,0 +1,126 @@
+"""What every page's footer leads to, over the real app and data: the downloads, the catalogue
+and the provenance for people, and the pages a French public service publishes (contact,
+legal notices, accessibility statement), in French and English."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+
+import pytest
+from starlette.testclient import TestClient
+
+from endpoint.app import create_app
+from endpoint.routes import about
+from loaders.settings import Settings
+from tests.http.conftest import OwnStore
+
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+FOOTER_LINKS = (
+    "/dumps/",
+    "/catalog",
+    "/graph/build",
+    "/contact",
+    "/mentions-legales",
+    "/accessibilite",
+)
+
+
+@pytest.fixture(scope="module")
+def site(app_settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(app_settings)) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def contact_site(
+    site: TestClient, own_store: OwnStore, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[TestClient]:
+    """The app over its own copy of the store, with the contact settings set."""
+    folder = tmp_path_factory.mktemp("contact")
+    contact = {
+        "contact_name": "Agence de test",
+        "contact_email": "ecrire@example.org",
+        "contact_url": "https://tickets.example.org/qpvkg",
+    }
+    with (
+        own_store.settings("embedded", folder, workers=1, **contact) as settings,
+        TestClient(create_app(settings)) as client,
+    ):
+        yield client
+
+
+def page(client: TestClient, path: str, lang: str = "fr") -> str:
+    response = client.get(path, headers={"accept": BROWSER, "accept-language": lang})
+    assert response.status_code == 200, (path, response.text[:500])
+    assert response.headers["content-type"].startswith("text/html"), path
+    return response.text
+
+
+def text_of(markup: str) -> str:
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", markup)))
+
+
+def footer_of(markup: str) -> str:
+    return markup.split('<footer class="site">', 1)[1].split("</footer>", 1)[0]
+
+
+@pytest.mark.parametrize("path", ["/", "/queries", "/contact", "/id/innovation/totem-mobi"])
+def test_every_page_s_footer_links_downloads_provenance_and_the_legal_pages(
+    site: TestClient, path: str
+) -> None:
+    footer = footer_of(page(site, path))
+    for href in FOOTER_LINKS:
+        assert f'href="{href}"' in footer, (path, href)
+    assert "Accessibilité : non conforme" in footer
+    english = footer_of(page(site, path, "en"))
+    assert "Legal notices" in english and "Accessibility: not compliant" in english
+
+
+def test_every_footer_link_answers_a_page(site: TestClient) -> None:
+    for href in FOOTER_LINKS:
+        if href == "/catalog":
+            continue  # RDF as text for now
+        page(site, href)
+        page(site, href, "en")
+
+
+def test_the_accessibility_statement_says_the_service_is_not_audited(site: TestClient) -> None:
+    french = text_of(page(site, "/accessibilite"))
+    assert "Déclaration d'accessibilité" in french
+    assert "non conforme avec le RGAA 4.1.2" in french
+    assert "n'a pas encore été audité" in french
+    assert "article 47 de la loi n° 2005-102" in french
+    assert "Défenseur des droits" in french
+    english = text_of(page(site, "/accessibilite", "en"))
+    assert "Accessibility statement" in english and "not compliant with the RGAA" in english
+    assert "non conforme" not in english
+
+
+def test_without_contact_settings_nobody_is_made_up(site: TestClient) -> None:
+    contact = text_of(page(site, "/contact"))
+    assert "gestionnaire de tickets" in contact and "QPVKG_CONTACT_EMAIL" in contact
+    assert "mailto:" not in page(site, "/contact")
+    legal = text_of(page(site, "/mentions-legales"))
+    assert "Non renseigné" in legal and "QPVKG_CONTACT_NAME" in legal
+    assert "Licence Ouverte 2.0" in legal and "MIT" in legal
+    statement = text_of(page(site, "/accessibilite"))
+    assert "L'organisme qui publie ce service s'engage" in statement
+
+
+def test_the_contact_settings_are_shown_where_set(contact_site: TestClient) -> None:
+    contact = page(contact_site, "/contact")
+    assert 'href="mailto:ecrire@example.org"' in contact
+    assert 'href="https://tickets.example.org/qpvkg"' in contact
+    assert "QPVKG_CONTACT_EMAIL" not in contact
+    assert "Agence de test" in text_of(page(contact_site, "/mentions-legales"))
+    statement = text_of(page(contact_site, "/accessibilite", "en"))
+    assert "Agence de test is committed" in statement
+    assert "ecrire@example.org" in statement
+
+
+def test_a_contact_url_that_is_no_web_address_is_not_linked(app_settings: Settings) -> None:
+    settings = app_settings.model_copy(update={"contact_url": "javascript:alert(1)"})
+    assert about.contact_of(settings)["url"] == ""
+    assert not about.contact_of(settings)["any"]
