@@ -17,7 +17,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from endpoint import errors, openapi
+from endpoint import errors, formats, openapi
 from endpoint.engine import CLIENT, ClientRequest, QueryEngine
 from endpoint.fastpath import SparqlFastPath
 from loaders import __version__
@@ -200,6 +200,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.metrics = {}
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals.update(version=__version__, base_iri=settings.base_iri)
+    formats.install(templates.env)  # |size, |date, |literal
     app.state.templates = templates
 
     errors.install(app)

@@ -9,6 +9,8 @@ import re
 from collections.abc import Iterator
 
 import pytest
+import rdflib
+from rdflib.namespace import DCAT, DCTERMS, RDF
 from starlette.testclient import TestClient
 
 from endpoint.app import create_app
@@ -80,8 +82,6 @@ def test_every_page_s_footer_links_downloads_provenance_and_the_legal_pages(
 
 def test_every_footer_link_answers_a_page(site: TestClient) -> None:
     for href in FOOTER_LINKS:
-        if href == "/catalog":
-            continue  # RDF as text for now
         page(site, href)
         page(site, href, "en")
 
@@ -124,3 +124,58 @@ def test_a_contact_url_that_is_no_web_address_is_not_linked(app_settings: Settin
     settings = app_settings.model_copy(update={"contact_url": "javascript:alert(1)"})
     assert about.contact_of(settings)["url"] == ""
     assert not about.contact_of(settings)["any"]
+
+
+def test_the_catalogue_is_a_page_of_datasets_and_files_for_people(site: TestClient) -> None:
+    markup = page(site, "/catalog")
+    text = text_of(markup)
+    manifest = site.get("/dumps/").json()
+    for dump in manifest["dumps"]:
+        assert f'href="/dumps/{dump["file"]}"' in markup
+        assert dump["sha256"] in text
+    nq = next(d for d in manifest["dumps"] if d["file"] == "qpvkg.nq.gz")
+    assert (
+        f"{nq['bytes'] / 1e6:.1f}".replace(".", ",") + " Mo" in text
+    )  # 7,7 Mo (text_of makes the no-break space a space)
+    assert "N-Quads" in text and "Licence Ouverte 2.0" in text
+    for suffix in ("ttl", "rdf", "jsonld", "nt"):
+        assert f'href="/catalog.{suffix}"' in markup
+    graph = rdflib.Graph().parse(data=site.get("/catalog.ttl").text, format="turtle")
+    datasets = set(graph.subjects(RDF.type, DCAT.Dataset))
+    assert text_of(markup).count("Licence Ouverte 2.0") >= len(datasets)
+    for dataset in datasets:
+        for title in graph.objects(dataset, DCTERMS.title):
+            if getattr(title, "language", None) == "fr":
+                assert str(title) in text
+    english = text_of(page(site, "/catalog", "en"))
+    assert "Data catalogue" in english and "Open Licence 2.0" in english
+    assert f"{nq['bytes'] / 1e6:.1f} MB" in english
+
+
+def test_the_catalogue_s_rdf_answers_are_unchanged(site: TestClient) -> None:
+    for accept, media in (
+        ("text/turtle", "text/turtle"),
+        ("application/ld+json", "application/ld+json"),
+        ("application/rdf+xml", "application/rdf+xml"),
+        ("*/*", "text/turtle"),
+    ):
+        response = site.get("/catalog", headers={"accept": accept})
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith(media), accept
+    assert (
+        site.get("/catalog.ttl").content
+        == site.get("/catalog", headers={"accept": "text/turtle"}).content
+    )
+
+
+def test_the_catalogue_page_revalidates_per_language(site: TestClient) -> None:
+    first = site.get("/catalog", headers={"accept": BROWSER, "accept-language": "fr"})
+    tag = first.headers["etag"]
+    again = site.get(
+        "/catalog", headers={"accept": BROWSER, "accept-language": "fr", "if-none-match": tag}
+    )
+    assert again.status_code == 304
+    other = site.get(
+        "/catalog", headers={"accept": BROWSER, "accept-language": "en", "if-none-match": tag}
+    )
+    assert other.status_code == 200 and "Data catalogue" in other.text
