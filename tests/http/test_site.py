@@ -179,3 +179,49 @@ def test_the_catalogue_page_revalidates_per_language(site: TestClient) -> None:
         "/catalog", headers={"accept": BROWSER, "accept-language": "en", "if-none-match": tag}
     )
     assert other.status_code == 200 and "Data catalogue" in other.text
+
+
+def test_the_provenance_page_shows_the_table_of_graphs(site: TestClient) -> None:
+    markup = page(site, "/graph/build")
+    table = markup.split('<table class="build-graphs">', 1)[1].split("</table>", 1)[0]
+    cells = [text_of(row) for row in table.split("<tr>")[2:]]
+    files = {
+        row["file"]["value"]: row
+        for row in site.get(
+            "/sparql",
+            params={
+                "query": "PREFIX q: <https://w3id.org/qpvkg/def#> "
+                "PREFIX spdx: <http://spdx.org/rdf/terms#> "
+                "PREFIX void: <http://rdfs.org/ns/void#> "
+                "SELECT ?file ?sum ?n WHERE { GRAPH <https://w3id.org/qpvkg/graph/build> "
+                "{ ?g q:sourceFile ?file ; void:triples ?n ; spdx:checksum/spdx:checksumValue ?sum } }",
+                "format": "json",
+            },
+        ).json()["results"]["bindings"]
+    }
+    assert len(files) > 30 and len(cells) >= len(files)
+    study = next(c for c in cells if "data/study/innovations.ttl" in c)
+    expected = files["data/study/innovations.ttl"]
+    assert expected["sum"]["value"] in study
+    assert f"{int(expected['n']['value']):,}".replace(",", " ") in study
+    assert re.search(r"\b\d[\d ]* ms\b", study), study  # the loading time
+    assert all(any(f in c for c in cells) for f in files)
+    assert "calculé" in text_of(table)  # the derived graph has no file
+    english = text_of(page(site, "/graph/build", "en"))
+    assert "The graphs of the build" in english and "source file" in english
+
+
+def test_every_dataset_of_the_catalogue_states_its_licence(site: TestClient) -> None:
+    """CKAN (ckanext-dcat) and DCAT-AP read a dataset's licence on the dataset itself, as well
+    as on its distributions; the licence is named too, so a portal can match it by title."""
+    graph = rdflib.Graph().parse(data=site.get("/catalog.ttl").text, format="turtle")
+    datasets = set(graph.subjects(RDF.type, DCAT.Dataset))
+    assert len(datasets) >= 4
+    for dataset in datasets:
+        licences = set(graph.objects(dataset, DCTERMS.license))
+        assert licences, dataset
+        for distribution in graph.objects(dataset, DCAT.distribution):
+            assert set(graph.objects(distribution, DCTERMS.license)) <= licences | {None}
+            assert set(graph.objects(distribution, DCTERMS.license)), distribution
+    etalab = rdflib.URIRef("https://www.etalab.gouv.fr/licence-ouverte-open-licence")
+    assert str(graph.value(etalab, DCTERMS.title)) == "Licence Ouverte / Open Licence version 2.0"
