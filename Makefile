@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: serve test build lint typecheck unit qc bench bench-http bench-remote bench-replicas bench-contribution bench-bombs bench-queries bench-runaways bench-qpv bench-map clean distclean
+.PHONY: serve test build lint typecheck unit qc check-ckan bench bench-http bench-remote bench-replicas bench-contribution bench-bombs bench-queries bench-runaways bench-qpv bench-map clean distclean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,17 @@ unit: $(STAMP)
 	$(BIN)/pytest -q -n 2 --dist loadfile  # two processes; a file's tests stay together, in order
 
 test: lint typecheck unit
+
+# The catalogue as CKAN harvests it (ckanext-dcat's RDFParser), in an environment of its own.
+CKAN_VENV := publication/ckan/.venv
+$(CKAN_VENV)/.installed: publication/ckan/requirements.txt
+	@test -x $(CKAN_VENV)/bin/python || $(PYTHON) -m venv $(CKAN_VENV)
+	$(CKAN_VENV)/bin/python -m pip install --quiet -r publication/ckan/requirements.txt
+	@touch $@
+
+check-ckan: $(STAMP) $(CKAN_VENV)/.installed
+	$(BIN)/qpvkg build
+	$(CKAN_VENV)/bin/python publication/ckan/check.py "$$($(BIN)/python -c 'from loaders.publish import current; from loaders.settings import get_settings; print(current(get_settings()) / "catalog.ttl")')"
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.build_time
