@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: serve test test-ci build lint typecheck unit qc bench bench-http bench-remote bench-replicas bench-contribution bench-bombs bench-queries bench-runaways bench-qpv bench-map bench-in-france clean distclean
+.PHONY: serve test test-ci build lint typecheck unit qc check-ckan bench bench-http bench-remote bench-replicas bench-contribution bench-bombs bench-queries bench-runaways bench-qpv bench-map bench-in-france clean distclean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,17 @@ test: lint typecheck unit
 # what CI runs besides `make test` (.ci/run): the tests marked `ci` (browser, pools, replicas, schemathesis)
 test-ci: $(STAMP)
 	$(BIN)/pytest -q -n 2 --dist loadfile -m ci
+
+# The catalogue as CKAN harvests it (ckanext-dcat's RDFParser), in an environment of its own.
+CKAN_VENV := publication/ckan/.venv
+$(CKAN_VENV)/.installed: publication/ckan/requirements.txt
+	@test -x $(CKAN_VENV)/bin/python || $(PYTHON) -m venv $(CKAN_VENV)
+	$(CKAN_VENV)/bin/python -m pip install --quiet -r publication/ckan/requirements.txt
+	@touch $@
+
+check-ckan: $(STAMP) $(CKAN_VENV)/.installed
+	$(BIN)/qpvkg build
+	$(CKAN_VENV)/bin/python publication/ckan/check.py "$$($(BIN)/python -c 'from loaders.publish import current; from loaders.settings import get_settings; print(current(get_settings()) / "catalog.ttl")')"
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.build_time

@@ -17,7 +17,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from endpoint import errors, openapi
+from endpoint import errors, formats, openapi
 from endpoint.engine import CLIENT, ClientRequest, QueryEngine
 from endpoint.fastpath import SparqlFastPath
 from loaders import __version__
@@ -200,6 +200,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.metrics = {}
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals.update(version=__version__, base_iri=settings.base_iri)
+    formats.install(templates.env)  # |size, |date, |literal
     app.state.templates = templates
 
     errors.install(app)
@@ -214,7 +215,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(queries.build_router(app.state.catalog, settings.base_iri))
 
     from endpoint import linkeddata
-    from endpoint.routes import geo, home, location, pages, resources
+    from endpoint.routes import about, geo, home, location, pages, resources
     from loaders.catalog import internal_query
 
     templates.env.globals.update(
@@ -222,6 +223,7 @@ def create_app(settings: Settings) -> FastAPI:
         sparql_start=internal_query(settings, "editor-start"),
     )
     app.include_router(home.router)
+    app.include_router(about.router)
     app.include_router(pages.install(app))  # before resources: /def, /shapes, /concept/x pages
     app.include_router(location.router)
     app.include_router(geo.router)

@@ -176,6 +176,9 @@ CONTEXT = answers(content("application/ld+json", schema=JSON_OBJECT), 404, more=
 DESCRIPTION = answers(
     content("ttl", "rdf", "jsonld", "nt", PLAIN_TEXT), 406, 503, more=NOT_MODIFIED
 )  # a browser gets the Turtle as text/plain
+CATALOG = answers(
+    content("ttl", "rdf", "jsonld", "nt", HTML), 406, 503, more=NOT_MODIFIED
+)  # a browser gets a page of the datasets
 DUMP_LIST = answers(content(JSON, HTML), 503)
 CHECKSUMS = answers(content(PLAIN_TEXT), 503)
 DUMP = answers(

@@ -8,7 +8,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
@@ -177,16 +177,42 @@ def _load(
     store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads)
 
 
+def _stamp(moment: datetime) -> ox.Literal:
+    text = moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return ox.Literal(text, datatype=ox.NamedNode(f"{XSD}dateTime"))
+
+
 def provenance(
-    settings: Settings, source: Source, checksum: str, triples: int, when: str
+    settings: Settings,
+    source: Source,
+    checksum: str,
+    triples: int,
+    when: str,
+    load: tuple[datetime, float] | None = None,
 ) -> list[ox.Quad]:
-    """Provenance of one graph: its source file, checksum, triple count and build time."""
+    """Provenance of one graph: its source file, checksum, triple count and build time; with
+    ``load`` (its start, milliseconds), the loading as a PROV activity of its own."""
     g = build_graph_iri(settings)
     subject = graph_iri(settings, source)
     node = ox.NamedNode(f"{subject.value}#checksum")
     ns = settings.def_ns
     rel = source.path.relative_to(settings.project_dir).as_posix()
-    return [
+    loading: list[ox.Quad] = []
+    if load is not None:
+        started, ms = load
+        activity = ox.NamedNode(f"{subject.value}#load")
+        loading = [
+            ox.Quad(subject, ox.NamedNode(f"{PROV}wasGeneratedBy"), activity, g),
+            ox.Quad(activity, RDF_TYPE, ox.NamedNode(f"{PROV}Activity"), g),
+            ox.Quad(activity, ox.NamedNode(f"{PROV}startedAtTime"), _stamp(started), g),
+            ox.Quad(
+                activity,
+                ox.NamedNode(f"{PROV}endedAtTime"),
+                _stamp(started + timedelta(milliseconds=ms)),
+                g,
+            ),
+        ]
+    quads = [
         ox.Quad(subject, RDF_TYPE, ox.NamedNode(f"{VOID}Dataset"), g),
         ox.Quad(subject, RDF_TYPE, ox.NamedNode(f"{PROV}Entity"), g),
         ox.Quad(subject, ox.NamedNode(f"{ns}sourceFile"), ox.Literal(rel), g),
@@ -224,13 +250,15 @@ def provenance(
             g,
         ),
     ]
+    return [*quads, *loading]
 
 
 def _forget(store: GraphStore, settings: Settings, graph: ox.NamedNode) -> None:
     """Remove a graph and its provenance."""
     g = build_graph_iri(settings)
     checksum_node = ox.NamedNode(f"{graph.value}#checksum")
-    for subject in (graph, checksum_node):
+    load_node = ox.NamedNode(f"{graph.value}#load")
+    for subject in (graph, checksum_node, load_node):
         for q in list(store.quads_for_pattern(subject, None, None, g)):
             store.remove(q)
     if graph in set(store.named_graphs()):
@@ -321,12 +349,12 @@ def build(
                 report.unchanged.append(source.key)
                 progress.advance()
                 continue
-            t0 = time.perf_counter()
+            started, t0 = datetime.now(UTC), time.perf_counter()
             _forget(store, settings, g)
             _load(store, source, settings, g)
             triples = graph_size(store, g)
-            store.extend(provenance(settings, source, checksum, triples, when))
             ms = (time.perf_counter() - t0) * 1000
+            store.extend(provenance(settings, source, checksum, triples, when, (started, ms)))
             report.loaded.append(GraphLoad(source.key, g.value, triples, ms))
             log.info("loaded %s: %d triples (%.0f ms)", source.key, triples, ms)
             progress.advance()

@@ -493,6 +493,8 @@ def catalog_triples(
     t.text(contact, f"{VCARD}fn", str(info["publisher"]))
     t.iri(contact, f"{VCARD}hasURL", url)
     t.iri(licence_doc, f"{RDF}type", f"{DCT}LicenseDocument")
+    if meta.get("licence_title"):  # portals (CKAN) match a licence by its URL or its title
+        t.text(licence_doc, f"{DCT}title", str(meta["licence_title"]))
 
     t.iri(service, f"{RDF}type", f"{DCAT}DataService")
     t.text(service, f"{DCT}title", "Point d'accès SPARQL de qpvkg", "fr")

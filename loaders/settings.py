@@ -173,6 +173,18 @@ class Settings(BaseSettings):
     writer_url: str = Field(
         default="", description="A replica's writer, named in its refusal of a write."
     )
+    contact_name: str = Field(
+        default="",
+        description="The body that publishes this service, named in the legal notices and the "
+        "accessibility statement (empty: they say it is to be stated by who deploys it).",
+    )
+    contact_email: str = Field(
+        default="", description="An email address where people write about the service."
+    )
+    contact_url: str = Field(
+        default="",
+        description="A web page where people write about the service (a form, an issue tracker).",
+    )
 
     @field_validator("store", "store_query_url", "store_update_url", "store_gsp_url")
     @classmethod

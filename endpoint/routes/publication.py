@@ -26,8 +26,11 @@ from starlette.responses import (
 )
 
 from endpoint import openapi
+from endpoint.catalogpage import ETALAB, catalogue_of
+from endpoint.catalogpage import read as read_description
 from endpoint.deps import SettingsDep, render
 from endpoint.engine import QueryEngine
+from endpoint.i18n import DEFAULT
 from endpoint.linkeddata import http_date
 from endpoint.negotiation import BY_KEY, Format, choose, prefers_html
 from loaders.errors import (
@@ -41,6 +44,7 @@ from loaders.publish import (
     DUMPS,
     PublicationCancelledError,
     current,
+    public_url,
     publish,
 )
 from loaders.settings import Settings
@@ -119,6 +123,8 @@ def modified_at(manifest: dict[str, Any]) -> datetime:
 def description(request: Request, settings: Settings, name: str, key: str | None) -> Response:
     folder = folder_of(settings)
     browser = key is None and prefers_html(request.headers.get("accept"))
+    if browser and name == "catalog":  # a person: the datasets and their files, as a page
+        return catalog_page(request, settings, folder)
     if browser:  # a person: the Turtle, shown as text rather than downloaded
         fmt = BY_KEY["ttl"]
     elif key is None:
@@ -137,10 +143,28 @@ def description(request: Request, settings: Settings, name: str, key: str | None
     return Response(body, media_type=media, headers=headers)
 
 
+def catalog_page(request: Request, settings: Settings, folder: Path) -> Response:
+    """The catalogue for a browser: its datasets and distributions, the RDF a click away."""
+    manifest = manifest_of(folder)
+    etag = f'"{manifest["generation"]}-catalog-html"'  # the language is added to it
+    headers = {"ETag": etag, "Vary": "Accept", "Last-Modified": http_date(modified_at(manifest))}
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers=headers)
+    lang = getattr(request.state, "lang", DEFAULT)
+    model = catalogue_of(
+        read_description(folder, "catalog"),
+        read_description(folder, "void"),
+        lang,
+        public_url(settings),
+    )
+    context = {"catalogue": model, "manifest": manifest, "etalab": ETALAB}
+    return render(request, "catalog.html", context, headers=headers)
+
+
 @router.get(
     "/catalog",
-    summary="DCAT-AP 3 catalogue (Turtle, RDF/XML, JSON-LD, N-Triples)",
-    responses=openapi.DESCRIPTION,
+    summary="DCAT-AP 3 catalogue (Turtle, RDF/XML, JSON-LD, N-Triples; a page for browsers)",
+    responses=openapi.CATALOG,
 )
 async def catalog(request: Request, settings: SettingsDep) -> Response:
     return description(request, settings, "catalog", None)

@@ -16,6 +16,7 @@ import hashlib
 import logging
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -567,16 +568,55 @@ async def named_graph(
     if size == 0 and not description.known:
         raise UnknownResourceError(f"no named graph <{iri}> in the store", iri=iri)
     listing = query_text(settings, "graph-listing") + ld.values_clause(graph=iri)
-    extra = {
+    extra: dict[str, Any] = {
         "graph": {
             "triples": size,
             "listing": "/sparql?" + urlencode({"query": listing}),
             "provenance": f"{settings.base_iri}graph/build",
         }
     }
+    if iri == settings.graph_iri("build"):  # the provenance of every graph, as a table
+        rows = await select(engine, settings, "build-graphs", build=ox.NamedNode(iri))
+        extra["build_graphs"] = build_table(rows, settings.base_iri)
     return await html_page(
         request, engine, settings, description, stem_path, ld.GRAPH_KEYS, headers, extra
     )
+
+
+def build_table(rows: list[Row], base_iri: str) -> list[dict[str, Any]]:
+    """The provenance page's rows: each graph, its file, kind, checksum, triples, build time
+    and how long its loading took (milliseconds, when the build recorded it)."""
+
+    def text(row: Row, name: str) -> str | None:
+        term = row.get(name)
+        return term.value if term is not None else None
+
+    out = []
+    for row in rows:
+        graph = text(row, "graph") or ""
+        started, ended = text(row, "started"), text(row, "ended")
+        ms = None
+        if started and ended:
+            try:
+                span = datetime.fromisoformat(ended) - datetime.fromisoformat(started)
+                ms = round(span.total_seconds() * 1000)
+            except ValueError:
+                ms = None
+        triples = text(row, "triples")
+        out.append(
+            {
+                "graph": graph,
+                "href": ld.href_of(graph, base_iri),
+                "name": graph.removeprefix(f"{base_iri}graph/"),
+                "file": text(row, "file"),
+                "kind": text(row, "kind"),
+                "checksum": text(row, "checksum"),
+                "triples": int(triples) if triples and triples.isdigit() else None,
+                "generated": text(row, "generated"),
+                "milliseconds": ms,
+            }
+        )
+    return out
 
 
 # ----------------------------------------------------------------------------- routes

@@ -279,8 +279,11 @@ def test_people_get_pages_in_their_language(client: TestClient) -> None:
     assert "Dumps and catalogue" in english.text
     shown = client.get("/catalog", headers={"accept": "text/html,*/*;q=0.8"})
     assert shown.status_code == 200
-    assert shown.headers["content-type"].startswith("text/plain")
-    assert "dcat:Catalog" in shown.text
+    assert shown.headers["content-type"].startswith("text/html")  # the datasets, as a page
+    assert 'href="/catalog.ttl"' in shown.text
+    void = client.get("/.well-known/void", headers={"accept": "text/html,*/*;q=0.8"})
+    assert void.headers["content-type"].startswith("text/plain")
+    assert "void:Dataset" in void.text
 
 
 def test_unknown_formats_and_files_are_refused(
