@@ -655,3 +655,9 @@ def values_clause(**terms: str) -> str:
     names = " ".join(f"?{k}" for k in terms)
     values = " ".join(str(ox.NamedNode(v)) for v in terms.values())
     return f"VALUES ({names}) {{ ({values}) }}\n"
+
+
+def values_list(name: str, iris: Iterable[str]) -> str:
+    """A one-variable VALUES clause naming IRIs the store returned, appended to an internal
+    query (each written by pyoxigraph, so escaped)."""
+    return f"VALUES ?{name} {{ {' '.join(str(ox.NamedNode(v)) for v in iris)} }}\n"

@@ -15,10 +15,10 @@ from starlette.responses import JSONResponse, Response
 from endpoint import linkeddata as ld
 from endpoint import openapi
 from endpoint.deps import EngineDep, SettingsDep
-from endpoint.i18n import DEFAULT, translate
+from endpoint.i18n import DEFAULT, pick, translate
 from endpoint.negotiation import prefers_html
 from endpoint.routes.pages import home_extras, label_texts, last_update
-from endpoint.routes.resources import select
+from endpoint.routes.resources import select, select_for
 from loaders import __version__
 from loaders.errors import BadInputError
 from loaders.settings import Settings
@@ -59,6 +59,10 @@ LINKS = {
 }
 SEARCH_MIN = 2
 SEARCH_MAX = 200
+SEARCH_PAGE = 50  # results on a page
+SEARCH_LIMIT = 1000  # results found at most (search.rq's LIMIT)
+MATCHES = {-1: "code", 0: "exact", 1: "prefix", 2: "contains"}
+IGEO = "http://rdf.insee.fr/def/geo#"
 #: The folding search.rq applies to labels, done here to the search text.
 FOLD = str.maketrans({"œ": "oe", "-": " ", "'": " ", "’": " "})
 
@@ -168,33 +172,139 @@ def skeleton(folded: str) -> str:
     return re.sub(r"[aeiouyc ]", "", folded)
 
 
-async def search_labels(engine: Any, settings: Settings, text: str) -> list[dict[str, str | None]]:
-    folded = fold(text)
-    rows = await select(
-        engine, settings, "search", q=ox.Literal(folded), skeleton=ox.Literal(skeleton(folded))
+#: A text that may be an official code: an INSEE code (93066, 2A004, 974), a QPV code
+#: (QN09355M, QP093001), a SIREN (200054781).
+CODE = re.compile(r"[0-9A-Z]*[0-9][0-9A-Z]*")
+
+
+async def no_rows() -> list[dict[str, ld.Term | None]]:
+    return []
+
+
+async def search_matches(engine: Any, settings: Settings, text: str) -> list[tuple[int, str]]:
+    """(rank, IRI) of the resources found, best first: a code equal to the text, then labels
+    equal to it, starting with it, containing it (search.rq's order), at most SEARCH_LIMIT."""
+    folded, code = fold(text), text.strip().upper()
+    codes, labels = await asyncio.gather(
+        select(engine, settings, "search-code", code=ox.Literal(code))
+        if CODE.fullmatch(code)
+        else no_rows(),
+        select(
+            engine, settings, "search", q=ox.Literal(folded), skeleton=ox.Literal(skeleton(folded))
+        )
+        if len(folded) >= SEARCH_MIN
+        else no_rows(),
     )
-    out = []
+    found: dict[str, int] = {}
+    for rank, rows in ((-1, codes), (None, labels)):
+        for row in rows:
+            resource = row.get("resource")
+            if isinstance(resource, ox.NamedNode) and resource.value not in found:
+                found[resource.value] = rank if rank is not None else number(row.get("best"))
+    return [(rank, iri) for iri, rank in found.items()][:SEARCH_LIMIT]
+
+
+def kind_label(
+    entry: dict[str, Any], names: dict[str, dict[str, str]], lang: str, base: str
+) -> str:
+    """What a resource is, in the page's language: its class's label in the ontology (a
+    concept: its scheme's), INSEE's territory classes by name, else from its IRI."""
+    scheme = entry["scheme"]
+    if scheme and scheme in names:
+        return translate(lang, "search.kind.concept", scheme=pick(names[scheme], lang) or scheme)
+    for cls in sorted(entry["classes"]):
+        local = re.split(r"[#/]", cls)[-1]
+        if cls in names:
+            return pick(names[cls], lang) or local
+        if cls.startswith(IGEO) and local in IGEO_NAMES:
+            return translate(lang, f"search.kind.{local}")
+    rest = entry["iri"][len(base) :] if entry["iri"].startswith(base) else entry["iri"]
+    head, _, tail = rest.partition("/")
+    head = re.split(r"[#.]", head)[0]
+    if head in ("def", "shapes", "graph", "concept"):
+        return translate(lang, f"search.kind.{head}")
+    return tail.split("/", 1)[0] if head == "id" else head
+
+
+def blank_entry(iri: str) -> dict[str, Any]:
+    return {
+        "iri": iri,
+        "labels": {},
+        "code": None,
+        "classes": set(),
+        "scheme": None,
+        "departement": None,
+    }
+
+
+def describe(rows: list[dict[str, ld.Term | None]]) -> dict[str, dict[str, Any]]:
+    """search-details.rq's rows by resource: labels by language, code, classes, scheme,
+    département."""
+    out: dict[str, dict[str, Any]] = {}
     for row in rows:
-        resource, label = row.get("resource"), row.get("label")
-        if isinstance(resource, ox.NamedNode):
-            out.append(
-                {
-                    "iri": resource.value,
-                    "label": label.value if label is not None else resource.value,
-                    "href": ld.href_of(resource.value, settings.base_iri),
-                    "kind": kind_of(resource.value, settings.base_iri),
-                }
-            )
+        resource = row.get("resource")
+        if not isinstance(resource, ox.NamedNode):
+            continue
+        entry = out.setdefault(resource.value, blank_entry(resource.value))
+        label, code, cls, scheme = (row.get(k) for k in ("label", "code", "class", "scheme"))
+        if isinstance(label, ox.Literal):
+            entry["labels"].setdefault(label.language or "", label.value)
+        if isinstance(code, ox.Literal):
+            entry["code"] = entry["code"] or code.value
+        if isinstance(cls, ox.NamedNode):
+            entry["classes"].add(cls.value)
+        if isinstance(scheme, ox.NamedNode):
+            entry["scheme"] = scheme.value
+        dep, dep_label, dep_code = (row.get(k) for k in ("departement", "depLabel", "depCode"))
+        if isinstance(dep, ox.NamedNode) and dep_label is not None and dep_code is not None:
+            entry["departement"] = entry["departement"] or {
+                "iri": dep.value,
+                "label": dep_label.value,
+                "code": dep_code.value,
+            }
     return out
+
+
+async def search_page(
+    request: Request, engine: Any, settings: Settings, text: str, page: int
+) -> tuple[list[dict[str, Any]], int]:
+    """The results of one page, described in the page's language, and how many were found."""
+    matches = await search_matches(engine, settings, text)
+    shown = matches[(page - 1) * SEARCH_PAGE : page * SEARCH_PAGE]
+    details, names = await asyncio.gather(
+        select_for(engine, settings, "search-details", "resource", [iri for _, iri in shown]),
+        label_texts(request, engine, settings),
+    )
+    described = describe(details)
+    lang = getattr(request.state, "lang", DEFAULT)
+    results = []
+    for rank, iri in shown:
+        entry = described.get(iri) or blank_entry(iri)
+        results.append(
+            {
+                "iri": iri,
+                "label": pick(entry["labels"], lang) or iri,
+                "href": ld.href_of(iri, settings.base_iri),
+                "kind": kind_label(entry, names, lang, settings.base_iri),
+                "class": sorted(entry["classes"]),
+                "code": entry["code"],
+                "departement": entry["departement"],
+                "match": MATCHES.get(rank, "contains"),
+            }
+        )
+    return results, len(matches)
 
 
 @router.get(
     "/search",
-    summary="Search the labels of the graph's resources",
+    summary="Search the graph's resources by label or official code",
     description=(
         "Resources under the base whose label (rdfs:label, skos:prefLabel) contains `q`, "
-        "ignoring case, accents, hyphens and apostrophes; exact and prefix matches first; "
-        "at most 50. HTML for a browser (or `format=html`), JSON otherwise."
+        "ignoring case, accents, hyphens and apostrophes, or whose official code is `q` (a "
+        "commune's INSEE code, a QPV code, a SIREN); the code first, then exact labels, "
+        "labels that start with `q`, labels that contain it. Each result says what it is and, "
+        "for a commune or a QPV, its département. 50 a page (`page`), 1,000 at most. HTML "
+        "for a browser (or `format=html`), JSON otherwise."
     ),
     responses=openapi.JSON_OR_PAGE,
 )
@@ -204,8 +314,14 @@ async def search(
     settings: SettingsDep,
     q: str = Query(
         "",
-        description="the text to look for (2 characters at least)",
+        description="the text to look for (2 characters at least), or an official code",
         json_schema_extra={"maxLength": SEARCH_MAX},  # checked below, with its own message
+    ),
+    page: int = Query(
+        1,
+        ge=1,
+        le=SEARCH_LIMIT // SEARCH_PAGE,
+        description=f"the page of results, {SEARCH_PAGE} a page",
     ),
     format: str | None = Query(
         None, description="json or html (default: by Accept)", json_schema_extra=openapi.PAGE_FORMAT
@@ -219,21 +335,29 @@ async def search(
     if len(text) > SEARCH_MAX:
         raise BadInputError(f"the search text is longer than {SEARCH_MAX} characters")
     start = time.perf_counter()
-    results: list[dict[str, str | None]] = []
+    results: list[dict[str, Any]] = []
+    total = 0
     message = None
-    if len(fold(text)) >= SEARCH_MIN:
-        results = await search_labels(engine, settings, text)
+    if len(fold(text)) >= SEARCH_MIN or CODE.fullmatch(text.upper()):
+        results, total = await search_page(request, engine, settings, text, page)
     elif text:
         lang = getattr(request.state, "lang", DEFAULT)
         message = translate(lang, "search.short", n=SEARCH_MIN)
     elapsed = (time.perf_counter() - start) * 1000
     headers = {"Vary": "Accept", "Server-Timing": f"search;dur={elapsed:.1f}"}
+    paging = {
+        "page": page,
+        "page_size": SEARCH_PAGE,
+        "total": total,
+        "truncated": total >= SEARCH_LIMIT,
+        "pages": -(-total // SEARCH_PAGE),
+    }
     if html:
         response: Response = request.app.state.templates.TemplateResponse(
             request,
             "search.html",
-            {"q": text, "results": results, "message": message},
+            {"q": text, "results": results, "message": message, **paging},
             headers=headers,
         )
         return response
-    return JSONResponse({"q": text, "results": results}, headers=headers)
+    return JSONResponse({"q": text, **paging, "results": results}, headers=headers)

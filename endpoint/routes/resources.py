@@ -15,6 +15,7 @@ import asyncio
 import hashlib
 import logging
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -85,6 +86,24 @@ async def select(engine: QueryEngine, settings: Settings, name: str, **terms: ld
         query=query_text(settings, name),
         accept=None,
         substitutions=substitutions(**terms),
+        max_rows=settings.max_rows,
+        format_key="json",
+    )
+    answer, _ = await engine.run(job)
+    return ld.solutions(answer.body)
+
+
+async def select_for(
+    engine: QueryEngine, settings: Settings, name: str, variable: str, iris: Iterable[str]
+) -> list[Row]:
+    """Rows of an internal SELECT query about the resources ``iris`` (a VALUES block naming
+    them is appended to it: IRIs the store returned)."""
+    names = list(iris)
+    if not names:
+        return []
+    job = Job(
+        query=query_text(settings, name) + ld.values_list(variable, names),
+        accept=None,
         max_rows=settings.max_rows,
         format_key="json",
     )

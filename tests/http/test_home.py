@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -58,10 +59,20 @@ def test_home_json_index(client: TestClient) -> None:
         assert status in (200, 400), example["url"]
 
 
-def search(client: TestClient, q: str) -> list[dict[str, str]]:
-    response = client.get("/search", params={"q": q}, headers={"accept": "application/json"})
+def search_page(client: TestClient, q: str, page: int = 1, lang: str = "fr") -> dict[str, Any]:
+    """One page of the search's JSON (the language by Accept-Language: no cookie is set)."""
+    response = client.get(
+        "/search",
+        params={"q": q, "page": page},
+        headers={"accept": "application/json", "accept-language": lang},
+    )
     assert response.status_code == 200, response.text
-    results: list[dict[str, str]] = response.json()["results"]
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def search(client: TestClient, q: str, lang: str = "fr") -> list[dict[str, Any]]:
+    results: list[dict[str, Any]] = search_page(client, q, lang=lang)["results"]
     return results
 
 
@@ -147,3 +158,98 @@ def test_fold_and_skeleton_agree_with_substrings() -> None:
                 assert skeleton(fold(q)) in skeleton(fold(label)), (label, q)
     assert fold("  Saint-Étienne ") == "saint etienne"
     assert skeleton("saint etienne") == "snttnn"
+
+
+def test_search_tells_homonyms_apart_by_their_departement(client: TestClient) -> None:
+    results = {r["href"]: r for r in search(client, "Saint-Denis")}
+    reunion, seine = results["/id/commune/97411"], results["/id/commune/93066"]
+    assert reunion["label"] == seine["label"] == "Saint-Denis"
+    assert reunion["kind"] == seine["kind"] == "commune"
+    assert reunion["departement"] == {
+        "iri": f"{BASE}id/departement/974",
+        "label": "La Réunion",
+        "code": "974",
+    }
+    assert seine["departement"]["code"] == "93" and seine["code"] == "93066"
+    html = client.get("/search", params={"q": "Saint-Denis", "format": "html"}).text
+    for href, place in (
+        ("/id/commune/93066", "Seine-Saint-Denis (93)"),
+        ("/id/commune/97411", "La Réunion (974)"),
+    ):
+        assert re.search(
+            rf'<a href="{href}">Saint-Denis</a> <span class="kind">commune</span> '
+            rf'<span class="place">{re.escape(place)}</span>',
+            html,
+        ), place
+
+
+@pytest.mark.parametrize(
+    ("q", "href"),
+    [
+        ("93071", "/id/commune/93071"),  # a commune's INSEE code
+        ("QN09355M", "/id/qpv/QN09355M"),  # a QPV code, in any case
+        ("qn09355m", "/id/qpv/QN09355M"),
+        ("929939411", "/id/commune/93066"),  # a commune's SIREN
+        ("200054781", "/id/epci/200054781"),  # an EPCI's SIREN
+        ("974", "/id/departement/974"),  # a département's code
+    ],
+)
+def test_search_finds_official_codes(client: TestClient, q: str, href: str) -> None:
+    results = search(client, q)
+    assert results and results[0]["href"] == href, [r["href"] for r in results[:5]]
+    assert results[0]["match"] == "code"
+
+
+def test_search_shows_types_as_labels_in_the_page_language(client: TestClient) -> None:
+    kinds = {r["href"]: r["kind"] for r in search(client, "totem")}
+    assert kinds["/id/innovation/totem-mobi"] == "Innovation"
+    assert kinds["/id/case-study/totem-mobi"] == "Étude de cas"
+    english = {r["href"]: r["kind"] for r in search(client, "totem", lang="en")}
+    assert english["/id/case-study/totem-mobi"] == "Case study"
+    qpv = search(client, "QN09355M", lang="en")[0]
+    assert qpv["kind"] == "Priority neighbourhood (QPV)"
+    stage = {r["href"]: r["kind"] for r in search(client, "maturation", lang="en")}
+    assert stage["/concept/stage/maturation"] == "concept (Stages of the innovation process)"
+    # no slug of an IRI (case-study, neighbourhood-link...) stands for a type
+    for q in ("saint", "totem", "beaudottes", "quartier"):
+        for r in search(client, q):
+            assert "-" not in r["kind"] and r["kind"] not in ("id", "qpv", "case"), r
+
+
+def test_search_pages_past_the_first_50(client: TestClient) -> None:
+    first = search_page(client, "saint")
+    assert (first["page"], first["page_size"], first["pages"]) == (1, 50, 20)
+    assert first["total"] == 1000 and first["truncated"] is True
+    seen = [r["iri"] for r in first["results"]]
+    for page in (2, 20):
+        body = search_page(client, "saint", page)
+        assert body["page"] == page and len(body["results"]) == 50
+        seen += [r["iri"] for r in body["results"]]
+    assert len(set(seen)) == len(seen) == 150  # pages do not overlap
+    small = search_page(client, "Saint-Denis")
+    assert small["truncated"] is False and small["pages"] == 2
+    assert len(search_page(client, "Saint-Denis", 2)["results"]) == small["total"] - 50
+    html = client.get("/search", params={"q": "saint", "page": 2}, headers={"accept": BROWSER}).text
+    assert '<ol class="search-results" start="51">' in html
+    assert 'rel="prev" href="/search?q=saint&amp;page=1"' in html
+    assert 'rel="next" href="/search?q=saint&amp;page=3"' in html
+
+
+@pytest.mark.parametrize("page", ["0", "21", "-1", "deux", "1.5"])
+def test_search_refuses_a_page_out_of_range(client: TestClient, page: str) -> None:
+    response = client.get(
+        "/search", params={"q": "saint", "page": page}, headers={"accept": "application/json"}
+    )
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "bad_parameter" and "page" in error["message"]
+
+
+def test_search_ranks_exact_then_prefix_then_contains(client: TestClient) -> None:
+    matches = [
+        r["match"] for page in (1, 2) for r in search_page(client, "Saint-Denis", page)["results"]
+    ]
+    order = ["exact", "prefix", "contains"]
+    assert matches[0] == "exact" and "contains" in matches
+    assert [order.index(m) for m in matches] == sorted(order.index(m) for m in matches)
+    assert search(client, "93071")[0]["match"] == "code"
