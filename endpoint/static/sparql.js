@@ -12,6 +12,8 @@
   const Yasr = window.Yasgui.Yasr;
   const base = app.dataset.base;
   const prefixes = JSON.parse(document.getElementById("sparql-prefixes").textContent);
+  // The editor's and the table's own words, in the page's language (sparql.html, locale files)
+  const words = JSON.parse(document.getElementById("sparql-words").textContent);
 
   Yasqe.forkAutocompleter(
     "prefixes",
@@ -33,6 +35,8 @@
   // themselves are replaced.
   Yasqe.defaults.autocompleters = ["qpvkg-prefixes", "variables"];
   Yasr.plugins.table.defaults.openIriInNewWindow = false;
+  // the result table (DataTables) speaks the page's language
+  Yasr.plugins.table.defaults.tableConfig.language = words.table;
 
   // the editor stands outside the fallback form: its buttons must not submit it
   const form = document.getElementById("sparql-form");
@@ -47,6 +51,7 @@
     prefixCcApi: null,
     resizeable: true,
     editorHeight: "20rem",
+    viewportMargin: Infinity,
     consumeShareLink: null,
     createShareableLink: function (y) {
       return location.origin + "/sparql?" + new URLSearchParams({ query: y.getValue() });
@@ -63,10 +68,82 @@
     prefixes: prefixes,
     pluginOrder: ["table", "response"],
     defaultPlugin: "table",
+    // an error says what went wrong in the page's language, then the server's message
+    errorRenderers: [errorMessage],
   });
   yasqe.on("queryResponse", function (_instance, response, duration) {
     yasr.setResponse(response, duration);
   });
+
+  // Tab indents in the editor; YASQE's Escape takes the focus out of it, so that Tab then
+  // reaches the next control: the sentence #editor-keys says so, and describes the input.
+  const input = yasqe.getInputField();
+  input.setAttribute("aria-label", words.editor);
+  input.setAttribute("aria-describedby", "editor-keys");
+
+  function errorMessage(error) {
+    const box = document.createElement("div");
+    box.className = "query-error";
+    box.setAttribute("role", "alert");
+    const head = document.createElement("p");
+    // YASR passes the response's text: this server's JSON error body, or nothing when the
+    // request did not reach it
+    let detail = error.text || "";
+    let status = error.status;
+    try {
+      const body = JSON.parse(detail).error;
+      detail = body.message || detail;
+      status = body.status || status;
+    } catch (e) { /* not JSON: keep the text */ }
+    if (status) head.textContent = words.error.replace("{status}", status);
+    else head.textContent = detail ? words.failed : words.unreachable;
+    box.appendChild(head);
+    if (detail) {
+      const pre = document.createElement("pre");
+      pre.textContent = detail;
+      box.appendChild(pre);
+    }
+    return Promise.resolve(box);
+  }
+
+  // YASQE's and YASR's buttons and labels, which have no translations of their own: their
+  // English words are replaced by the page's (exact strings, then the response's summary).
+  function say(text) {
+    const key = text.trim();
+    if (Object.prototype.hasOwnProperty.call(words.text, key)) return words.text[key];
+    let m = /^(\d+) results?(?: in ([\d.]+) seconds?)?$/.exec(key);
+    if (m) return (m[2] ? words.results : words.rows).replace("{n}", m[1]).replace("{s}", m[2]);
+    m = /^Response in ([\d.]+) seconds?$/.exec(key);
+    if (m) return words.response.replace("{s}", m[1]);
+    m = /^Shows (\S+) view$/.exec(key);
+    if (m) return words.show.replace("{view}", say(m[1]) || m[1]);
+    return null;
+  }
+  function translate(root) {
+    root.querySelectorAll(".yasqe_buttons, .yasr_header, .overlay_content").forEach(function (part) {
+      part.querySelectorAll("[title], [aria-label], [placeholder]").forEach(function (el) {
+        ["title", "aria-label", "placeholder"].forEach(function (name) {
+          const value = el.getAttribute(name);
+          const said = value && say(value);
+          if (said) el.setAttribute(name, said);
+        });
+      });
+      const walker = document.createTreeWalker(part, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const said = node.nodeValue.trim() && say(node.nodeValue);
+        if (said) node.nodeValue = said;
+      }
+      // a plugin that cannot show the response is greyed out: say it is unavailable
+      part.querySelectorAll(".yasr_btn").forEach(function (el) {
+        if (el.classList.contains("disabled")) el.setAttribute("aria-disabled", "true");
+        else el.removeAttribute("aria-disabled");
+      });
+      part.querySelectorAll("select.tableSizer:not([aria-label])").forEach(function (el) {
+        el.setAttribute("aria-label", words.text["Page size:"]);
+      });
+    });
+  }
+  translate(editor);
 
   // IRIs under the base open this server's page for them (the server answers any host);
   // a result that is not a web address (javascript:, data:, mailto:...) is shown as text.
@@ -81,9 +158,13 @@
       }
     });
   }
-  new MutationObserver(function () { localise(yasr.rootEl); }).observe(yasr.rootEl, {
+  new MutationObserver(function () {
+    localise(yasr.rootEl);
+    translate(yasr.rootEl);
+  }).observe(yasr.rootEl, {
     childList: true,
     subtree: true,
+    attributeFilter: ["class"],
   });
 
   // Download links for the query in the editor, in the formats its form has.
