@@ -783,7 +783,12 @@ def map_points_of(rows: Iterable[Row], base_iri: str) -> list[dict[str, Any]]:
 
 
 #: The levels of evidence on a QPV's page, most precise first.
-QPV_LEVELS = ("point", "qpv", "commune", "epci", "departement", "region")
+QPV_LEVELS = ("point", "qpv", "quartier", "commune", "epci", "departement", "region")
+
+
+def level_key(level: str) -> str:
+    """The locale key of a level of evidence on a QPV's page."""
+    return "geo.level.quartier" if level == "quartier" else f"qpv.level.{level}"
 
 
 def qpv_model(located: Iterable[Row], served: Iterable[Row], base_iri: str) -> dict[str, Any]:
@@ -809,6 +814,7 @@ def qpv_model(located: Iterable[Row], served: Iterable[Row], base_iri: str) -> d
                 "kind": kind,
                 "level": text(row.get("level")),
                 "commune": ref(row.get("commune"), row.get("communeLabel")),
+                "neighbourhood": ref(row.get("neighbourhood"), row.get("neighbourhoodLabel")),
             }
         )
     connectors = []
@@ -825,12 +831,22 @@ def qpv_model(located: Iterable[Row], served: Iterable[Row], base_iri: str) -> d
             }
         )
 
-    def order(item: dict[str, Any]) -> tuple[int, str]:
+    def rank(item: dict[str, Any]) -> int:
         level = item["level"]
-        rank = QPV_LEVELS.index(level) if level in QPV_LEVELS else len(QPV_LEVELS)
-        return rank, str(item["label"]).lower()
+        return QPV_LEVELS.index(level) if level in QPV_LEVELS else len(QPV_LEVELS)
 
-    return {"located": sorted(things, key=order), "served": sorted(connectors, key=order)}
+    def order(item: dict[str, Any]) -> tuple[int, str]:
+        return rank(item), str(item["label"]).lower()
+
+    def best(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Each thing once, at its best level of evidence, in the order of the levels."""
+        kept: dict[str, dict[str, Any]] = {}
+        for item in sorted(items, key=rank):
+            item["level_key"] = level_key(item["level"])
+            kept.setdefault(item["href"], item)
+        return sorted(kept.values(), key=order)
+
+    return {"located": best(things), "served": best(connectors)}
 
 
 NODE_KINDS = {

@@ -137,6 +137,26 @@ def test_a_bad_point_is_refused_and_nothing_is_written(
     assert not ask(client, f"GRAPH <{DERIVED}> {{ ?p <{BASE}def#placedThing> <{THING}> }}")
 
 
+def test_a_placed_thing_is_on_its_qpv_page_once_by_its_point(
+    setup: tuple[TestClient, str],
+) -> None:
+    """Placed by its point (and in Sevran, a commune of the QPV), the organisation is listed
+    once on the QPV's page, at its best level, with no commune beside it."""
+    client, token = setup
+    place = organisation(implanteA="commune/93071", longitude=2.517996, latitude=48.94585)
+    assert put(setup, place).status_code in (200, 201, 204)
+    html = client.get("/id/qpv/QN09355M", headers={"accept": "text/html"}).text
+    section = html.split('<section class="qpv-located"', 1)[1].split("</section>", 1)[0]
+    rows = [r for r in section.split("<tr>") if "/id/partner/reseau-test/atelier-beaudottes" in r]
+    assert len(rows) == 1, section
+    assert "placé par ses coordonnées" in rows[0]
+    assert "/id/commune/" not in rows[0]
+    deleted = client.delete(
+        "/store", params={"graph": GRAPH}, headers={"authorization": f"Bearer {token}"}
+    )
+    assert deleted.status_code in (200, 204), deleted.text
+
+
 @pytest.mark.parametrize(
     "place",
     [

@@ -477,3 +477,29 @@ def test_the_resource_s_rdf_carries_the_evidence_of_its_triples(
     assert [p["http://www.w3.org/ns/prov#wasGeneratedBy"] for p in editorial] == [
         {BASE + "id/reading/axe-operationnel"}
     ]
+
+
+def qpv_located(client: TestClient, code: str) -> str:
+    html = client.get(f"/id/qpv/{code}", headers={"accept": BROWSER}).text
+    return html.split('<section class="qpv-located"', 1)[1].split("</section>", 1)[0]
+
+
+@pytest.mark.parametrize("code", ["QN09355M", "QP093054"])
+def test_a_qpv_page_lists_what_is_in_the_study_neighbourhood_linked_to_it(
+    client: TestClient, code: str
+) -> None:
+    """Les Beaudottes (Sevran) is linked to QN09355M (2024) and QP093054 (2015) by
+    qpvkg:officialQpv: the Business Open Space, whose territory is the neighbourhood (and
+    Sevran), is listed once, at the level of the neighbourhood named, not of the commune."""
+    section = qpv_located(client, code)
+    rows = [r for r in section.split("<tr>") if 'href="/id/innovation/business-open-space"' in r]
+    assert len(rows) == 1, section
+    assert "le quartier nommé" in rows[0]
+    assert 'href="/id/quartier/beaudottes-sevran"' in rows[0]
+    assert "la commune" not in rows[0]
+
+
+def test_a_qpv_page_lists_each_thing_once(client: TestClient) -> None:
+    section = qpv_located(client, "QN09355M")
+    things = re.findall(r'<th scope="row"><a href="([^"]+)"', section)
+    assert things and len(things) == len(set(things)), things
