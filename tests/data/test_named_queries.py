@@ -204,3 +204,21 @@ def test_the_study_s_analysis_of_one_example(settings: Settings, built: BuildRep
     )
     assert {r["entree"].rsplit("/", 1)[-1] for r in rows} == {"innovations-micro"}
     assert any("l’Adive qui relie entrepreneurs des quartiers" in r["citation"] for r in rows)
+
+
+def test_the_study_s_evidence_coverage(settings: Settings, built: BuildReport) -> None:
+    """The editors' report: every resource of the study quotes its passage, every involvement
+    but the editorial readings too; the one membership whose role the text does not state is
+    the only gap; every study statement quotes the text."""
+    _, rows = run(settings, CATALOG["study-evidence-coverage"], {})
+    by_type = {r["type"].rsplit("#", 1)[-1].rsplit("/", 1)[-1]: r for r in rows}
+    for name, row in by_type.items():
+        total, quoted, read = (int(row[k]) for k in ("total", "avecCitation", "lectures"))
+        if name == "Membership":
+            assert total - quoted == 1, row
+        elif name == "editorial":
+            assert quoted == 0 and total > 0, row
+        else:
+            assert quoted + read == total > 0, row
+    assert int(by_type["Involvement"]["lectures"]) > 0
+    assert {"CaseStudy", "Organisation", "Innovation", "Involvement", "study"} <= set(by_type)
