@@ -398,13 +398,23 @@ def serve(
             "a replica reads there."
         ),
     ] = None,
+    warm: Annotated[
+        bool,
+        typer.Option(
+            "--warm/--no-warm",
+            help="Build the documentation pages' models in the background at start "
+            "(QPVKG_WARM_PAGES).",
+        ),
+    ] = True,
 ) -> None:
     """Build the store if absent or stale, then serve it over HTTP."""
     import uvicorn
 
     from loaders.build import build as do_build
 
-    settings = settings_for(store, read_only=read_only or None, replica_dir=replica_dir)
+    settings = settings_for(
+        store, read_only=read_only or None, replica_dir=replica_dir, warm_pages=warm
+    )
 
     def action() -> None:
         if settings.read_only:  # a clear error now rather than a failed startup
