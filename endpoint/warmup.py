@@ -5,6 +5,7 @@ answered from the model kept for the store generation, as every later one is."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 
@@ -19,6 +20,8 @@ from loaders.settings import Settings
 
 log = logging.getLogger(__name__)
 PAGES = ("/", "/ontology", "/shapes")
+START_DELAY_S = 2.0
+PAUSE_S = 0.2
 
 
 async def pages_to_warm(engine: QueryEngine, settings: Settings) -> list[str]:
@@ -37,6 +40,7 @@ async def pages_to_warm(engine: QueryEngine, settings: Settings) -> list[str]:
 
 async def warm(app: ASGIApp, engine: QueryEngine, settings: Settings) -> None:
     """Ask for each page once, in the app itself (no socket): its model is then kept."""
+    await asyncio.sleep(START_DELAY_S)  # the server answers its first requests first
     start = time.perf_counter()
     transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 0))
     async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
@@ -49,4 +53,5 @@ async def warm(app: ASGIApp, engine: QueryEngine, settings: Settings) -> None:
                 continue
             if response.status_code != 200:
                 log.warning("warming %s: %s", path, response.status_code)
+            await asyncio.sleep(PAUSE_S)  # room for the requests that arrive meanwhile
     log.info("warmed %d pages in %.1f s", len(paths), time.perf_counter() - start)
