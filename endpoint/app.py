@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import json
 import logging
@@ -12,12 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from endpoint import errors, formats, openapi
+from endpoint.assets import Assets
 from endpoint.engine import CLIENT, ClientRequest, QueryEngine
 from endpoint.fastpath import SparqlFastPath
 from loaders import __version__
@@ -175,9 +177,16 @@ def create_app(settings: Settings) -> FastAPI:
         # what exists now lives as long as the server: keep it out of the collector's scans
         # (long collections of the oldest generation were the slowest requests under load)
         gc.freeze()
+        warming = None
+        if settings.warm_pages:  # the pages' models, built before anyone asks
+            from endpoint.warmup import warm
+
+            warming = asyncio.create_task(warm(app, engine, settings))
         try:
             yield
         finally:
+            if warming is not None:
+                warming.cancel()
             gc.unfreeze()
             await app.state.publisher.stop()
             await engine.stop()
@@ -228,7 +237,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(location.router)
     app.include_router(geo.router)
     app.include_router(resources.router)
-    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    app.mount("/static", Assets(directory=str(HERE / "static")), name="static")
     openapi.install(app)
 
     app.add_middleware(
@@ -238,6 +247,9 @@ def create_app(settings: Settings) -> FastAPI:
         allow_headers=["Accept", "Content-Type", "If-None-Match", "If-Modified-Since"],
         expose_headers=["X-Result-Rows", "X-Result-Truncated", "Server-Timing", "ETag"],
     )
+    # HTML, JSON, RDF, scripts and styles over 1 kB are sent gzip-compressed to clients that
+    # accept it (the dumps, gzip files already, are not compressed again)
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     app.add_middleware(AccessLog, metrics=app.state.metrics)
     # query requests to /sparql skip the framework entirely (see QpvkgApp)
     app.fast_path = SparqlFastPath(

@@ -130,6 +130,29 @@ def literal_text(value: str, datatype: str | None, lang: str = DEFAULT) -> Shown
     return Shown(text, True) if text is not None else Shown(value, False)
 
 
+VOWELS = "aeiouyàâäéèêëîïôöùûüÿœæ"
+#: French articles and what "de" makes of them.
+ARTICLES = (("Le ", "du "), ("Les ", "des "), ("La ", "de la "), ("L'", "de l'"), ("L’", "de l’"))
+
+
+def of_name(name: str, lang: str = DEFAULT) -> str:
+    """ "of NAME" in the language: in French with the elision and contraction the article asks
+    (d'Adive, du Comptoir, des Ateliers, de la Coursive, de Plaine Commune)."""
+    if _lang(lang) != "fr":
+        return f"of {name}"
+    for article, contracted in ARTICLES:
+        if name.startswith(article) and len(name) > len(article):
+            return contracted + name[len(article) :]
+    if name[:1].lower() in VOWELS:
+        return f"d'{name}"
+    return f"de {name}"
+
+
+@jinja2.pass_context
+def of_filter(context: Any, name: str) -> str:
+    return of_name(str(name), request_lang(context))
+
+
 @jinja2.pass_context
 def size_filter(context: Any, value: int | None) -> str:
     return size_text(value, request_lang(context))
@@ -146,7 +169,8 @@ def literal_filter(context: Any, value: str, datatype: str | None) -> Shown:
 
 
 def install(env: jinja2.Environment) -> None:
-    """``|size``, ``|date`` and ``|literal(datatype)`` for the templates."""
+    """``|size``, ``|date``, ``|literal(datatype)`` and ``|of`` for the templates."""
     env.filters["size"] = size_filter
     env.filters["date"] = date_filter
     env.filters["literal"] = literal_filter
+    env.filters["of"] = of_filter

@@ -364,6 +364,7 @@ class Value:
     local: bool = False
     language: str | None = None
     datatype: str | None = None
+    datatype_iri: str | None = None
     summary: list[Value] = field(default_factory=list)
     separator: str = ""
     properties: list[Property] = field(default_factory=list)
@@ -434,6 +435,7 @@ class Describer:
             literal.value,
             language=literal.language,
             datatype=None if datatype in PLAIN else qname(datatype, self.prefixes),
+            datatype_iri=None if datatype in PLAIN else datatype,
         )
 
     def value(self, term: Term | ox.Triple, seen: frozenset[str]) -> Value:

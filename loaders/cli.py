@@ -398,13 +398,26 @@ def serve(
             "a replica reads there."
         ),
     ] = None,
+    warm: Annotated[
+        bool | None,
+        typer.Option(
+            "--warm/--no-warm",
+            help="Build the documentation pages' models in the background at start "
+            "(default: on, unless QPVKG_WARM_PAGES says otherwise).",
+        ),
+    ] = None,
 ) -> None:
     """Build the store if absent or stale, then serve it over HTTP."""
     import uvicorn
 
     from loaders.build import build as do_build
 
-    settings = settings_for(store, read_only=read_only or None, replica_dir=replica_dir)
+    if warm is None:  # on under serve, unless the environment set it
+        env = get_settings()
+        warm = env.warm_pages if "warm_pages" in env.model_fields_set else True
+    settings = settings_for(
+        store, read_only=read_only or None, replica_dir=replica_dir, warm_pages=warm
+    )
 
     def action() -> None:
         if settings.read_only:  # a clear error now rather than a failed startup

@@ -173,6 +173,12 @@ class Settings(BaseSettings):
     writer_url: str = Field(
         default="", description="A replica's writer, named in its refusal of a write."
     )
+    warm_pages: bool = Field(
+        default=False,
+        description="At start, build in the background the models of the pages that take "
+        "several queries (home, ontology, shapes, each typology), so that their first request "
+        "is as fast as the next; `qpvkg serve` turns it on (`--no-warm` does not).",
+    )
     contact_name: str = Field(
         default="",
         description="The body that publishes this service, named in the legal notices and the "

@@ -37,6 +37,15 @@ def term_spec(
     raise BadInputError("a parameter cannot be a triple")
 
 
+def link_text(iri: str, base_iri: str, table: dict[str, str]) -> str:
+    """What a result table shows of an IRI: its path on this server (id/commune/93066), its
+    prefixed name (skos:Concept), or the IRI itself."""
+    local = ld.local_href(iri, base_iri)
+    if local is not None:
+        return local.lstrip("/") or iri
+    return ld.qname(iri, table)
+
+
 def describe(query: NamedQuery, request: Request) -> dict[str, Any]:
     return {
         "name": query.name,
@@ -95,6 +104,7 @@ async def execute_named(
     data = json.loads(answer.body)
     variables = data.get("head", {}).get("vars", [])
     rows = []
+    table = ld.prefixes(settings)
     for binding in data.get("results", {}).get("bindings", []):
         cells: list[dict[str, Any] | None] = []
         for var in variables:
@@ -102,10 +112,18 @@ async def execute_named(
             if cell is None:
                 cells.append(None)
             else:
-                link = (
-                    ld.href_of(cell["value"], settings.base_iri) if cell["type"] == "uri" else None
+                iri = cell["value"] if cell["type"] == "uri" else None
+                link = ld.href_of(iri, settings.base_iri) if iri else None
+                cells.append(
+                    {
+                        "value": cell["value"],
+                        "type": cell["type"],
+                        "link": link,
+                        "datatype": cell.get("datatype"),
+                        # an IRI shows as its path here or its prefixed name, not in full
+                        "text": link_text(iri, settings.base_iri, table) if iri else None,
+                    }
                 )
-                cells.append({"value": cell["value"], "type": cell["type"], "link": link})
         rows.append(cells)
     return render(
         request,

@@ -230,6 +230,21 @@ async def describe(
     )
 
 
+#: Links a page does not list among the incoming ones: SHACL's workings (a shape's sh:in list
+#: naming a concept, its sh:class, sh:hasValue...) and RDF lists' cells; /shapes shows them.
+INTERNAL_LINKS = (
+    "http://www.w3.org/ns/shacl#",
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#first",
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#rest",
+)
+
+
+def shown_elsewhere(count: Count) -> bool:
+    return any(
+        iri is not None and iri.startswith(INTERNAL_LINKS) for iri in (count.prop, count.via)
+    )
+
+
 @dataclass
 class IncomingItem:
     value: ld.Value
@@ -256,7 +271,7 @@ async def incoming(
 ) -> list[Incoming]:
     """The first links of each incoming group (counted by one query, listed by one per group)."""
     node = ox.NamedNode(description.iri)
-    groups = description.counts[:INCOMING_GROUPS]
+    groups = [c for c in description.counts if not shown_elsewhere(c)][:INCOMING_GROUPS]
     queries = [
         select(engine, settings, "resource-incoming", iri=node, property=ox.NamedNode(c.prop))
         if c.via is None

@@ -27,9 +27,23 @@
         "width": 1.5, "line-color": "#9bb8d3", "target-arrow-color": "#9bb8d3",
         "target-arrow-shape": "triangle", "curve-style": "bezier", "label": "data(label)",
         "font-size": 9, "color": "#444", "text-rotation": "autorotate",
-        "text-background-color": "#fff", "text-background-opacity": 0.8 } },
+        "text-background-color": "#fff", "text-background-opacity": 0.8,
+        // a role's label is cut rather than laid over its neighbours', in full on hover
+        "text-wrap": "ellipsis", "text-max-width": 110 } },
       { selector: "edge[kind = 'property']", style: { "line-style": "dashed" } },
+      { selector: "edge:selected, edge.hover", style: {
+        "text-max-width": 400, "font-size": 11, "z-index": 10, "text-background-opacity": 1 } },
     ];
+  }
+
+  function readable(cy, floor) {
+    // never so small that the labels cannot be read: past the floor, the graph is panned
+    if (cy.zoom() < floor) { cy.zoom(floor); cy.center(); }
+  }
+
+  function hover(cy) {
+    cy.on("mouseover", "edge", function (event) { event.target.addClass("hover"); });
+    cy.on("mouseout", "edge", function (event) { event.target.removeClass("hover"); });
   }
 
   function settle(cy) {
@@ -79,11 +93,13 @@
         const center = data.nodes.length ? data.nodes[0].id : null;
         const cy = cytoscape({
           container: el, elements: elements, style: style(),
-          layout: { name: "concentric", minNodeSpacing: 40,
+          layout: { name: "concentric", minNodeSpacing: 90,
                     concentric: function (n) { return n.id() === center ? 2 : 1; },
                     levelWidth: function () { return 1; } },
             });
         settle(cy);
+        readable(cy, 0.7);
+        hover(cy);
         open(cy);
         el.qpvkgGraph = cy;
         list(el, data);
@@ -101,11 +117,18 @@
                        label: e.kind === "property" ? pick(e.labels) : "" } };
     }));
     const cy = cytoscape({
-      container: el, elements: elements, style: style(),
+      container: el, elements: elements,
+      // the diagram is drawn small to fit: its labels are larger than the network's
+      style: style().concat([
+        { selector: "node", style: { "font-size": 20, "text-max-width": 180 } },
+        { selector: "edge", style: { "font-size": 15, "text-max-width": 160 } },
+      ]),
       layout: { name: "cose", animate: false, randomize: false, nodeRepulsion: 400000,
                 idealEdgeLength: 110, nodeOverlap: 40, componentSpacing: 100, padding: 30 },
     });
     settle(cy);
+    readable(cy, 0.7);
+    hover(cy);
     cy.on("tap", "node", function (event) {
       const target = document.querySelector(event.target.data("href"));
       if (target) target.scrollIntoView();

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import re
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -13,6 +14,7 @@ import rdflib
 from rdflib.namespace import DCAT, DCTERMS, RDF
 from starlette.testclient import TestClient
 
+from endpoint import warmup
 from endpoint.app import create_app
 from endpoint.routes import about
 from loaders.settings import Settings
@@ -45,6 +47,7 @@ def contact_site(
         "contact_name": "Agence de test",
         "contact_email": "ecrire@example.org",
         "contact_url": "https://tickets.example.org/qpvkg",
+        "warm_pages": True,
     }
     with (
         own_store.settings("embedded", folder, workers=1, **contact) as settings,
@@ -225,3 +228,93 @@ def test_every_dataset_of_the_catalogue_states_its_licence(site: TestClient) -> 
             assert set(graph.objects(distribution, DCTERMS.license)), distribution
     etalab = rdflib.URIRef("https://www.etalab.gouv.fr/licence-ouverte-open-licence")
     assert str(graph.value(etalab, DCTERMS.title)) == "Licence Ouverte / Open Licence version 2.0"
+
+
+def sparql_value(client: TestClient, query: str) -> str:
+    response = client.get("/sparql", params={"query": query, "format": "json"})
+    assert response.status_code == 200, response.text
+    value: str = response.json()["results"]["bindings"][0]["n"]["value"]
+    return value
+
+
+def test_numbers_and_booleans_are_shown_for_people(site: TestClient) -> None:
+    population = int(
+        sparql_value(
+            site,
+            "SELECT ?n WHERE { <https://w3id.org/qpvkg/id/commune/93066> "
+            "<https://w3id.org/qpvkg/def#population> ?n }",
+        )
+    )
+    assert population > 1000
+    french = page(site, "/id/commune/93066")
+    assert f'<data class="literal" value="{population}"' in french
+    assert f"{population:,}".replace(",", "\u202f") in french
+    assert "xsd:integer" not in text_of(french).replace("(xsd:integer)", "")
+    assert f"{population:,}" in page(site, "/id/commune/93066", "en")
+    quartier = text_of(page(site, "/id/quartier/beaudottes-sevran"))
+    assert "oui" in quartier and "xsd:boolean" not in quartier and " true " not in quartier
+    assert " yes " in text_of(page(site, "/id/quartier/beaudottes-sevran", "en"))
+
+
+def test_a_concept_s_incoming_links_leave_out_the_shapes_workings(site: TestClient) -> None:
+    markup = page(site, "/concept/stage/maturation")
+    incoming = markup.split('<section class="incoming">', 1)[1].split("</article>", 1)[0]
+    assert "sh:in" not in incoming and "rdf:first" not in incoming
+    assert "shapes#" not in incoming
+    assert "skos:related" in incoming or "soutient" in incoming  # the real links stay
+
+
+def test_the_network_title_elides_de_in_french(site: TestClient) -> None:
+    actor = "https://w3id.org/qpvkg/id/organisation/adive"
+    french = page(site, f"/network?actor={actor}")
+    assert "Réseau d'Adive" in html.unescape(french) and "Réseau de Adive" not in french
+    assert "Network of Adive" in page(site, f"/network?actor={actor}", "en")
+
+
+def test_named_query_tables_show_short_links_and_formatted_numbers(site: TestClient) -> None:
+    markup = page(site, "/queries/actors-by-type")
+    table = markup.split('<table class="results">', 1)[1].split("</table>", 1)[0]
+    assert '<div class="table-scroll">' in markup
+    texts = re.findall(r"<a [^>]*>([^<]*)</a>", table)
+    assert texts and not any(t.startswith("https://w3id.org/") for t in texts)
+
+
+def test_large_responses_are_compressed_and_assets_cached(site: TestClient) -> None:
+    gzip_only = {"accept-encoding": "gzip"}
+    script = site.get("/static/vendor/yasgui/yasgui.min.js", headers=gzip_only)
+    assert script.headers["content-encoding"] == "gzip"
+    assert "public, max-age=" in script.headers["cache-control"]
+    own = site.get("/static/qpvkg.css", headers=gzip_only)
+    assert own.headers["cache-control"] == "no-cache"
+    home = site.get("/", headers={**gzip_only, "accept": BROWSER})
+    assert home.headers["content-encoding"] == "gzip" and "qpvkg" in home.text
+    listing = site.get("/queries", headers={**gzip_only, "accept": "application/json"})
+    assert listing.headers["content-encoding"] == "gzip"
+    dump = site.get("/dumps/qpvkg.nq.gz", headers=gzip_only)  # gzip already: sent as it is
+    assert "content-encoding" not in dump.headers
+    part = site.get("/dumps/qpvkg.nq.gz", headers={**gzip_only, "range": "bytes=0-9"})
+    assert part.status_code == 206 and len(part.content) == 10
+
+
+def test_each_chart_says_how_many_items_it_covers(site: TestClient) -> None:
+    markup = page(site, "/")
+    covers = re.findall(r'<figcaption class="chart-covers">([^<]*)</figcaption>', markup)
+    assert covers and all("innovations" in c for c in covers)
+    assert "Le graphe tient" in covers[0]
+
+
+def test_the_pages_models_are_built_at_start_when_asked(contact_site: TestClient) -> None:
+    """With warm_pages (on under qpvkg serve), the server asks for its slow pages itself at
+    start: their models are kept before anyone's first request."""
+    state = contact_site.app.state  # type: ignore[attr-defined]
+
+    def kept() -> set[str]:
+        return {key for _, key in list(getattr(state, "page_models", {}))}
+
+    deadline = time.monotonic() + 120
+    while not {"home", "ontology", "shapes"} <= kept():
+        assert time.monotonic() < deadline, kept()
+        time.sleep(0.2)
+    engine, settings = state.engine, state.settings  # and each typology's page is asked for
+    paths = contact_site.portal.call(warmup.pages_to_warm, engine, settings)  # type: ignore[union-attr]
+    assert "/concept/stage" in paths and "/shapes" in paths
