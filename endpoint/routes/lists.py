@@ -603,20 +603,18 @@ def build_router(lists: dict[str, ListDef]) -> APIRouter:
         summary="The lists to browse: a page per type of resource",
         responses=openapi.QUERY_CATALOGUE,
     )
-    async def index(request: Request, engine: EngineDep, settings: SettingsDep) -> Response:
+    async def index(request: Request) -> Response:
         lang = getattr(request.state, "lang", DEFAULT)
-        entries = []
-        for spec in lists.values():
-            items = await list_items(request, engine, settings, spec)
-            entries.append(
-                {
-                    "name": spec.name,
-                    "title": translate(lang, f"list.{spec.name}.title"),
-                    "count": len(items),
-                    "url": list_url(spec),
-                    "formats": {k: f"{list_url(spec)}.{k}" for k in ("json", "csv")},
-                }
-            )
+        entries = [
+            {
+                "name": spec.name,
+                "title": translate(lang, f"list.{spec.name}.title"),
+                "class": spec.cls,
+                "url": list_url(spec),
+                "formats": {k: f"{list_url(spec)}.{k}" for k in ("json", "csv")},
+            }
+            for spec in lists.values()
+        ]
         if prefers_html(request.headers.get("accept")):
             return render(request, "lists.html", {"entries": entries}, headers={"Vary": "Accept"})
         return JSONResponse({"lists": entries}, headers={"Vary": "Accept"})
