@@ -165,6 +165,7 @@ SPARQL_POST = answers(
 NAMED_QUERY = answers(content(*RESULTS, HTML), *QUERYING, 406, description="The results")
 QUERY_CATALOGUE = answers(content(JSON, HTML))
 JSON_OR_PAGE = answers(content(JSON, HTML), *QUERYING)
+LIST = answers(content(JSON, HTML, "text/csv"), *QUERYING, 406, description="A page of the list")
 RESOURCE = answers(
     content(HTML, "ttl", "jsonld", "rdf", "nt"), *QUERYING, 404, 406, more=NOT_MODIFIED
 )

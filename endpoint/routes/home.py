@@ -49,6 +49,7 @@ COUNTS = ("innovations", "schemes", "actors", "territories", "graphs", "triples"
 LINKS = {
     "sparql": "/sparql",
     "queries": "/queries",
+    "lists": "/lists",
     "ontology": "/ontology",
     "shapes": "/shapes",
     "map": "/map",
@@ -139,6 +140,11 @@ async def home(request: Request, engine: EngineDep, settings: SettingsDep) -> Re
         home_extras(request, engine, settings),
     )
     data["counts"].update(extras["more"])
+    from endpoint.routes.lists import list_for_class  # lists read home's names
+
+    for group in ("actors", "territories"):
+        for kind in data[group]:  # each count goes to its list, on the site
+            kind["href"] = list_for_class(request.app.state.lists, kind["class"]) or kind["href"]
     data["last_update"] = last_update(engine)
     examples = [
         {"name": q.name, "summary": q.summary, "url": f"/queries/{q.name}", "tags": list(q.tags)}
