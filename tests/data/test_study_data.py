@@ -611,6 +611,8 @@ def test_a_description_that_departs_from_the_text_says_where(
         ("organisation/sncf", "Entreprise"),
         ("organisation/renault", "Entreprise"),
         ("organisation/airbus-helicopters", "Entreprise"),
+        # the IEPC opened the network of crèches; the text does not call the institute a network
+        ("organisation/iepc", "Réseau de crèches"),
     ],
 )
 def test_a_description_adds_no_type_the_text_does_not_give(
