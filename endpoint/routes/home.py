@@ -146,7 +146,12 @@ async def home(request: Request, engine: EngineDep, settings: SettingsDep) -> Re
     data["counts"].update(extras["more"])
     data["last_update"] = last_update(engine)
     examples = [
-        {"name": q.name, "summary": q.summary, "url": example_url(q), "tags": list(q.tags)}
+        {
+            "name": q.name,
+            "summary": q.summary_in(getattr(request.state, "lang", DEFAULT)),
+            "url": example_url(q),
+            "tags": list(q.tags),
+        }
         for q in request.app.state.catalog.values()
     ]
     if prefers_html(request.headers.get("accept")):

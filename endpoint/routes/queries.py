@@ -42,6 +42,8 @@ def describe(query: NamedQuery, request: Request) -> dict[str, Any]:
         "name": query.name,
         "summary": query.summary,
         "description": query.description,
+        "summary_en": query.summary_en,
+        "description_en": query.description_en,
         "tags": list(query.tags),
         "form": query.form,
         "url": str(request.url_for(f"query-{query.name}")),

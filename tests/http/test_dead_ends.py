@@ -154,3 +154,20 @@ def test_each_question_of_the_home_page_opens_on_an_answer(client: TestClient, l
         answer = client.get(url.path, params={**params, "format": "json"})
         assert answer.status_code == 200, link
         assert answer.json()["results"]["bindings"], f"{link}: no answer"
+
+
+def test_english_pages_give_the_queries_in_english(client: TestClient) -> None:
+    for path in ("/", "/queries", "/sparql", "/queries/figures"):
+        body = text(client.get(path, params={"lang": "en"}, headers={"Accept": BROWSER}).text)
+        assert "Figures reported by the sources" in body, path
+        assert "Chiffres rapportés par les sources" not in body, path
+    body = text(client.get("/sparql", params={"lang": "en"}, headers={"Accept": BROWSER}).text)
+    assert "# Innovations and their territory" in body
+    body = text(client.get("/sparql", params={"lang": "fr"}, headers={"Accept": BROWSER}).text)
+    assert "# Les innovations et leur territoire" in body
+    body = text(
+        client.get(
+            "/queries/neighbourhoods-of-commune", params={"lang": "en"}, headers={"Accept": BROWSER}
+        ).text
+    )
+    assert "Insee code of the commune" in body and "Code Insee de la commune" not in body
