@@ -230,6 +230,7 @@ def create_app(settings: Settings) -> FastAPI:
     templates.env.globals.update(
         sparql_prefixes=linkeddata.prefixes(settings),
         sparql_start=internal_query(settings, "editor-start"),
+        sparql_start_en=internal_query(settings, "editor-start-en"),
     )
     app.include_router(home.router)
     app.include_router(about.router)

@@ -145,6 +145,12 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation(request: Request, exc: RequestValidationError) -> Response:
+        # a route may offer a browser its form instead (a named query missing a parameter)
+        form = getattr(request.scope.get("endpoint"), "browser_form", None)
+        if form is not None and prefers_html(request.headers.get("accept")):
+            page: Response | None = await form(request)
+            if page is not None:
+                return page
         problems = [
             {
                 "parameter": ".".join(str(p) for p in err.get("loc", ())[1:]),

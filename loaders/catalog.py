@@ -13,7 +13,9 @@ import yaml
 from loaders.errors import QueryDefinitionError, UnknownResourceError
 from loaders.settings import DEFAULT_BASE_IRI, Settings
 
-HEADER_KEYS = {"summary", "description", "tags", "params", "expect", "method"}
+HEADER_KEYS = {"summary", "description", "tags", "params", "expect", "method", "en"}
+#: What the ``en`` key of a header may translate (the French of summary and description).
+ENGLISH_KEYS = {"summary", "description"}
 PARAM_KEYS = {
     "name",
     "type",
@@ -69,6 +71,15 @@ class NamedQuery:
     tags: tuple[str, ...] = ()
     params: tuple[Param, ...] = ()
     expect: Expect = field(default_factory=Expect)
+    summary_en: str = ""
+    description_en: str = ""
+
+    def summary_in(self, lang: str) -> str:
+        """The summary in ``lang`` ("en" from the header's ``en`` key), French otherwise."""
+        return self.summary_en if lang == "en" and self.summary_en else self.summary
+
+    def description_in(self, lang: str) -> str:
+        return self.description_en if lang == "en" and self.description_en else self.description
 
     @property
     def sparql(self) -> str:
@@ -189,6 +200,11 @@ def parse_query_file(
         ask=raw_expect.get("ask"),
     )
     tags = header.get("tags") or ()
+    english = header.get("en") or {}
+    if not isinstance(english, dict) or set(english) - ENGLISH_KEYS:
+        raise QueryDefinitionError(
+            f"{name}: en must be a mapping of {sorted(ENGLISH_KEYS)}", query=name
+        )
     return NamedQuery(
         name=name,
         path=path,
@@ -199,6 +215,8 @@ def parse_query_file(
         params=params,
         expect=expect,
         form=form,
+        summary_en=str(english.get("summary", "")),
+        description_en=str(english.get("description", "")).strip(),
     )
 
 

@@ -7,6 +7,7 @@ import re
 import time
 import unicodedata
 from typing import Any
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
@@ -20,6 +21,7 @@ from endpoint.negotiation import prefers_html
 from endpoint.routes.pages import home_extras, label_texts, last_update
 from endpoint.routes.resources import select, select_for
 from loaders import __version__
+from loaders.catalog import NamedQuery
 from loaders.errors import BadInputError
 from loaders.settings import Settings
 
@@ -128,6 +130,13 @@ async def overview(
     return {"counts": {name: number(row.get(name)) for name in COUNTS}, **groups}
 
 
+def example_url(query: NamedQuery) -> str:
+    """The query's page, with its required parameters set to their declared examples, so that
+    each question of the home page opens on an answer."""
+    given = {p.name: p.example for p in query.params if p.required and p.example}
+    return f"/queries/{query.name}" + (f"?{urlencode(given)}" if given else "")
+
+
 @router.get(
     "/",
     summary="Home: what the graph holds, example questions, search, links",
@@ -147,7 +156,12 @@ async def home(request: Request, engine: EngineDep, settings: SettingsDep) -> Re
             kind["href"] = list_for_class(request.app.state.lists, kind["class"]) or kind["href"]
     data["last_update"] = last_update(engine)
     examples = [
-        {"name": q.name, "summary": q.summary, "url": f"/queries/{q.name}", "tags": list(q.tags)}
+        {
+            "name": q.name,
+            "summary": q.summary_in(getattr(request.state, "lang", DEFAULT)),
+            "url": example_url(q),
+            "tags": list(q.tags),
+        }
         for q in request.app.state.catalog.values()
     ]
     if prefers_html(request.headers.get("accept")):

@@ -360,6 +360,10 @@ async def network_model(
     return result
 
 
+#: The actor /network offers when none is given (an organisation of the study's data).
+NETWORK_EXAMPLE = "id/organisation/simplon-co"
+
+
 @router.api_route(
     "/network",
     methods=METHODS,
@@ -379,7 +383,10 @@ async def network(
     settings: SettingsDep,
     actor: str = Query(
         ...,
-        description="the actor's IRI (or its path, /id/organisation/...)",
+        description=(
+            "the actor's IRI (or its path, /id/organisation/...); a browser without it gets "
+            "the form to choose one"
+        ),
         json_schema_extra={"pattern": openapi.IRI_OR_PATH},
     ),
     format: str | None = Query(
@@ -398,6 +405,19 @@ async def network(
         "lang_code": lang,
     }
     return page(request, engine, "network.html", context)
+
+
+async def network_form(request: Request) -> Response | None:
+    """/network without an actor, for a browser (FastAPI refuses the request before network();
+    endpoint/errors.py calls this): the form, filled with an actor of the data; None when JSON
+    is asked for (the 400 stands)."""
+    if request.query_params.get("format") not in (None, "", "html"):
+        return None
+    example = request.app.state.settings.base_iri + NETWORK_EXAMPLE
+    return render(request, "network-form.html", {"example": example}, headers={"Vary": "Accept"})
+
+
+network.browser_form = network_form  # type: ignore[attr-defined]
 
 
 # ----------------------------------------------------------------------------- /map

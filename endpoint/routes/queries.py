@@ -17,7 +17,7 @@ from endpoint.negotiation import RESULTS, Format, choose, prefers_html
 from endpoint.protocol import timeout_parameter
 from endpoint.routes.sparql import answer_response, run_query
 from loaders.catalog import NamedQuery
-from loaders.errors import BadInputError, UnknownResourceError
+from loaders.errors import BadInputError, ParameterError, UnknownResourceError
 from loaders.params import bind
 from loaders.settings import Settings
 
@@ -51,6 +51,8 @@ def describe(query: NamedQuery, request: Request) -> dict[str, Any]:
         "name": query.name,
         "summary": query.summary,
         "description": query.description,
+        "summary_en": query.summary_en,
+        "description_en": query.description_en,
         "tags": list(query.tags),
         "form": query.form,
         "url": str(request.url_for(f"query-{query.name}")),
@@ -74,16 +76,21 @@ def describe(query: NamedQuery, request: Request) -> dict[str, Any]:
 async def execute_named(
     request: Request, query: NamedQuery, fmt: str | None, engine: Any, settings: Settings
 ) -> Response:
-    grouped: dict[str, list[str]] = {}
-    for key, value in request.query_params.multi_items():
-        if key not in ("format", "timeout"):
-            grouped.setdefault(key, []).append(value)
-    bindings = bind(
-        query, {k: v if len(v) > 1 else v[0] for k, v in grouped.items()}, settings.base_iri
-    )
-    substitutions = tuple((var.value, term_spec(term)) for var, term in bindings.items())
+    grouped = given(request, query)
     accept = request.headers.get("accept")
     html = fmt == "html" or (fmt is None and prefers_html(accept))
+    if html and any(p.required and p.name not in grouped for p in query.params):
+        # a browser gets the form, filled with the declared examples, not a bare 400
+        return form_page(request, query, grouped, need=True)
+    try:
+        bindings = bind(
+            query, {k: v if len(v) > 1 else v[0] for k, v in grouped.items()}, settings.base_iri
+        )
+    except ParameterError as error:
+        if not html:
+            raise
+        return form_page(request, query, grouped, invalid=error)
+    substitutions = tuple((var.value, term_spec(term)) for var, term in bindings.items())
     if fmt is not None and fmt not in SUFFIXES:
         raise BadInputError(f"format {fmt!r} is unknown; use one of {', '.join(sorted(SUFFIXES))}")
     format_key = "json" if html else fmt
@@ -143,6 +150,55 @@ async def execute_named(
     )
 
 
+def given(request: Request, query: NamedQuery) -> dict[str, list[str]]:
+    """The request's values of the query's parameters (and of unknown ones), by name."""
+    grouped: dict[str, list[str]] = {}
+    # `lang` chooses the page's language (endpoint/i18n.py), unless the query declares it
+    reserved = {"format", "timeout"} | ({"lang"} - {p.name for p in query.params})
+    for key, value in request.query_params.multi_items():
+        if key not in reserved:
+            grouped.setdefault(key, []).append(value)
+    return grouped
+
+
+def form_page(
+    request: Request,
+    query: NamedQuery,
+    grouped: dict[str, list[str]],
+    *,
+    need: bool = False,
+    invalid: ParameterError | None = None,
+) -> Response:
+    """The query's page with its form and no result: the parameters it needs (filled with their
+    examples) or the one whose value does not fit, said in the page's language (400)."""
+    values = {p.name: p.example or "" for p in query.params if p.required}
+    values.update({k: v[0] for k, v in grouped.items()})
+    return render(
+        request,
+        "query.html",
+        {
+            "query": query,
+            "variables": [],
+            "rows": [],
+            "truncated": False,
+            "values": values,
+            "need": [p for p in query.params if p.required and p.name not in grouped]
+            if need
+            else [],
+            "invalid": next((p for p in query.params if p.name == invalid.parameter), None)
+            if invalid
+            else None,
+            "unknown": invalid.parameter
+            if invalid and all(p.name != invalid.parameter for p in query.params)
+            else None,
+            "problem": invalid.message if invalid else "",
+            "downloads": {},
+        },
+        status_code=400 if invalid else 200,
+        headers={"Vary": "Accept"},
+    )
+
+
 def make_route(query: NamedQuery, base_iri: str) -> Any:
     """A route function whose signature declares the query's parameters (for OpenAPI)."""
 
@@ -192,6 +248,13 @@ def make_route(query: NamedQuery, base_iri: str) -> Any:
             annotation=str | None,
         )
     )
+
+    async def browser_form(request: Request) -> Response:
+        """For a browser whose request misses a required parameter (FastAPI refuses it before
+        run_named): the form, filled with the examples (endpoint/errors.py calls it)."""
+        return form_page(request, query, given(request, query), need=True)
+
+    run_named.browser_form = browser_form  # type: ignore[attr-defined]
     run_named.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
     run_named.__name__ = f"query_{query.name.replace('-', '_')}"
     return run_named

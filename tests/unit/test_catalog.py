@@ -111,3 +111,25 @@ def test_unknown_query_name(settings: Settings) -> None:
 
     with pytest.raises(UnknownResourceError, match="no named query"):
         get_query(settings, "no-such-query")
+
+
+def test_the_en_key_gives_the_english_summary_and_description(tmp_path: Path) -> None:
+    text = GOOD.replace(
+        "#+ tags:",
+        '#+ en: {summary: "Innovations of a département", description: "By code."}\n#+ tags:',
+    )
+    query = parse_query_file(write(tmp_path, "by-dep", text))
+    assert query.summary_in("en") == "Innovations of a département"
+    assert query.description_in("en") == "By code."
+    assert query.summary_in("fr") == "Innovations d'un département"
+    bad = GOOD.replace("#+ tags:", "#+ en: {title: x}\n#+ tags:")
+    with pytest.raises(QueryDefinitionError, match="en must be a mapping"):
+        parse_query_file(write(tmp_path, "bad-en", bad))
+
+
+def test_every_published_query_has_its_english_summary_and_description(
+    settings: Settings,
+) -> None:
+    for name, query in load_catalog(settings).items():
+        assert query.summary_en and query.summary_en != query.summary, name
+        assert query.description_en or not query.description, name
