@@ -131,16 +131,25 @@ class VirtuosoServer:
 
 
 @contextmanager
-def virtuoso_copy(store: Path, folder: Path, **overrides: Any) -> Iterator[Settings]:
-    """qpvkg's settings over a Virtuoso server holding every quad of the embedded ``store``
-    (bulk-loaded from N-Quads, as a deployment would load a dump), with that store's
-    publication copied into the local state (same generation, so current)."""
+def virtuoso_server_copy(
+    store: Path, folder: Path, **overrides: Any
+) -> Iterator[tuple[VirtuosoServer, Settings]]:
+    """A Virtuoso server holding every quad of the embedded ``store`` (bulk-loaded from
+    N-Quads, as a deployment would load a dump), and qpvkg's settings over it, with that
+    store's publication copied into the local state (same generation, so current)."""
     server = VirtuosoServer(folder / "virtuoso")
     try:
         dump = server.folder / "qpvkg.nq"
         ox.Store.read_only(str(store)).dump(str(dump), ox.RdfFormat.N_QUADS)
         server.load(dump)
         shutil.copytree(store.parent / f"{store.name}-publish", folder / "state-publish")
-        yield server.settings(folder / "state", **overrides)
+        yield server, server.settings(folder / "state", **overrides)
     finally:
         server.stop()
+
+
+@contextmanager
+def virtuoso_copy(store: Path, folder: Path, **overrides: Any) -> Iterator[Settings]:
+    """qpvkg's settings over a Virtuoso server holding every quad of the embedded ``store``."""
+    with virtuoso_server_copy(store, folder, **overrides) as (_, settings):
+        yield settings
