@@ -8,10 +8,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from typing import Any
 
-import httpx
 import pyoxigraph as ox
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Message
 
 from endpoint import linkeddata as ld
 from endpoint.engine import QueryEngine
@@ -38,20 +38,48 @@ async def pages_to_warm(engine: QueryEngine, settings: Settings) -> list[str]:
     return [*PAGES, *schemes]
 
 
+async def ask(app: ASGIApp, path: str) -> int:
+    """One GET of a page, in the app itself (no socket, no client library): its status."""
+    scope: dict[str, Any] = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"localhost"), (b"accept", b"text/html")],
+        "client": ("127.0.0.1", 0),
+        "server": ("localhost", 80),
+    }
+    status = 0
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Message) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = int(message["status"])
+
+    await app(scope, receive, send)
+    return status
+
+
 async def warm(app: ASGIApp, engine: QueryEngine, settings: Settings) -> None:
-    """Ask for each page once, in the app itself (no socket): its model is then kept."""
+    """Ask for each page once: its model is then kept for the store generation."""
     await asyncio.sleep(START_DELAY_S)  # the server answers its first requests first
     start = time.perf_counter()
-    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 0))
-    async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
-        paths = await pages_to_warm(engine, settings)
-        for path in paths:
-            try:
-                response = await client.get(path, headers={"accept": "text/html"})
-            except Exception:
-                log.exception("warming %s failed", path)
-                continue
-            if response.status_code != 200:
-                log.warning("warming %s: %s", path, response.status_code)
-            await asyncio.sleep(PAUSE_S)  # room for the requests that arrive meanwhile
+    paths = await pages_to_warm(engine, settings)
+    for path in paths:
+        try:
+            status = await ask(app, path)
+        except Exception:
+            log.exception("warming %s failed", path)
+            continue
+        if status != 200:
+            log.warning("warming %s: %s", path, status)
+        await asyncio.sleep(PAUSE_S)  # room for the requests that arrive meanwhile
     log.info("warmed %d pages in %.1f s", len(paths), time.perf_counter() - start)

@@ -48,7 +48,8 @@ def start_server(env: dict[str, str], *args: str) -> tuple[str, subprocess.Popen
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "loaders.cli", "serve", "--no-build", "--port", str(port), *args],
-        env={**os.environ, **env},
+        # no page warming at start (QPVKG_WARM_PAGES): a test asks for the pages it needs
+        env={**os.environ, "QPVKG_WARM_PAGES": "false", **env},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
