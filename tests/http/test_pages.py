@@ -216,7 +216,7 @@ def test_a_shape_shows_what_it_requires_and_an_example(client: TestClient) -> No
     markup = page(client, "/shapes")
     innovation = markup.split('id="InnovationShape"', 1)[1].split('<section class="part"', 1)[0]
     assert "qpvkg:involvement" in innovation and "au moins" in innovation
-    example = re.search(r'<pre class="example"><code>(.*?)</code>', innovation, re.S)
+    example = re.search(r'<pre class="example"[^>]*><code>(.*?)</code>', innovation, re.S)
     assert example
     turtle = html.unescape(example.group(1))
     assert "a qpvkg:Innovation" in turtle and "qpvkg:involvement [" in turtle
