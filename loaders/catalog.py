@@ -26,7 +26,10 @@ PARAM_KEYS = {
     "pattern",
     "scheme",
     "default",
+    "en",
 }
+#: What the ``en`` key of a parameter may translate.
+PARAM_ENGLISH_KEYS = {"description"}
 EXPECT_KEYS = {"min_rows", "max_rows", "columns", "ask"}
 PARAM_TYPES = {"string", "integer", "decimal", "boolean", "date", "iri", "concept"}
 NAME_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -46,6 +49,11 @@ class Param:
     pattern: str | None = None
     scheme: str | None = None
     default: str | None = None
+    description_en: str = ""
+
+    def description_in(self, lang: str) -> str:
+        """The description in ``lang`` ("en" from the parameter's ``en`` key), French otherwise."""
+        return self.description_en if lang == "en" and self.description_en else self.description
 
 
 @dataclass(frozen=True)
@@ -138,6 +146,13 @@ def _param(raw: Any, name: str) -> Param:
     if ptype == "concept" and not raw.get("scheme"):
         raise QueryDefinitionError(f"{name}: concept parameter {pname} needs a scheme", query=name)
     enum = raw.get("enum") or ()
+    english = raw.get("en") or {}
+    if not isinstance(english, dict) or set(english) - PARAM_ENGLISH_KEYS:
+        raise QueryDefinitionError(
+            f"{name}: the en key of parameter {pname} must be a mapping of "
+            f"{', '.join(sorted(PARAM_ENGLISH_KEYS))}",
+            query=name,
+        )
     return Param(
         name=pname,
         type=ptype,
@@ -148,6 +163,7 @@ def _param(raw: Any, name: str) -> Param:
         pattern=raw.get("pattern"),
         scheme=raw.get("scheme"),
         default=None if raw.get("default") is None else str(raw["default"]),
+        description_en=str(english.get("description", "")),
     )
 
 

@@ -63,6 +63,7 @@ def describe(query: NamedQuery, request: Request) -> dict[str, Any]:
                 "required": p.required,
                 "example": p.example,
                 "description": p.description,
+                "description_en": p.description_en,
                 **({"scheme": p.scheme} if p.scheme else {}),
                 **({"enum": list(p.enum)} if p.enum else {}),
                 **({"pattern": p.pattern} if p.pattern else {}),

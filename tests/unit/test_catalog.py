@@ -133,3 +133,20 @@ def test_every_published_query_has_its_english_summary_and_description(
     for name, query in load_catalog(settings).items():
         assert query.summary_en and query.summary_en != query.summary, name
         assert query.description_en or not query.description, name
+        for param in query.params:
+            assert param.description_en, f"{name}: parameter {param.name} has no English"
+            assert param.description_en != param.description, f"{name}: {param.name}"
+
+
+def test_the_en_key_of_a_parameter_gives_its_english_description(tmp_path: Path) -> None:
+    text = GOOD.replace(
+        'example: "93"}',
+        'example: "93", description: "Code Insee", en: {description: "Insee code"}}',
+    )
+    assert text != GOOD
+    param = parse_query_file(write(tmp_path, "by-dep", text)).params[0]
+    assert param.description_in("en") == "Insee code"
+    assert param.description_in("fr") == "Code Insee"
+    bad = GOOD.replace('example: "93"}', 'example: "93", en: {title: "y"}}')
+    with pytest.raises(QueryDefinitionError, match="en key of parameter"):
+        parse_query_file(write(tmp_path, "bad-param-en", bad))
