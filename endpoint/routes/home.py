@@ -47,7 +47,17 @@ IGEO_NAMES_EN = {
     "ArrondissementMunicipal": "Municipal arrondissements",
     "Intercommunalite": "Intercommunalities (EPCI, EPT)",
 }
-COUNTS = ("innovations", "schemes", "actors", "territories", "graphs", "triples")
+COUNTS = (
+    "innovations",
+    "schemes",
+    "actors",
+    "organisations",
+    "people",
+    "territories",
+    "qpv",
+    "graphs",
+    "triples",
+)
 LINKS = {
     "sparql": "/sparql",
     "queries": "/queries",

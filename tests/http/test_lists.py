@@ -193,3 +193,16 @@ def test_the_home_page_counts_lead_to_the_lists(client: TestClient) -> None:
     assert kinds[f"{BASE}def#Organisation"] == "/lists/organisations"
     for href in kinds.values():
         assert client.get(href, headers=JSON).status_code == 200, href
+
+
+def test_each_count_of_the_home_page_is_the_total_of_the_list_it_links(
+    client: TestClient,
+) -> None:
+    html = client.get("/", headers={"accept": BROWSER}).text
+    shown = {
+        name: int(re.sub(r"\D", "", number))
+        for name, number in re.findall(r'<a href="/lists/([a-z]+)"><strong>([^<]+)</strong>', html)
+    }
+    assert set(shown) >= LISTS, shown
+    for name, number in shown.items():
+        assert listing(client, f"/lists/{name}")["total"] == number, name

@@ -81,7 +81,9 @@ def test_home_counts_are_the_graph_counts(client: TestClient) -> None:
     assert counts["innovations"] == count(client, "?x a qpvkg:Innovation")
     assert counts["actors"] == count(client, "?c rdfs:subClassOf* qpvkg:Actor . ?x a ?c")
     assert counts["partnerships"] == count(client, "?x a qpvkg:Partnership") > 0
-    assert counts["territories"] == count(client, "?c rdfs:subClassOf* qpvkg:Territory . ?x a ?c")
+    assert counts["organisations"] == count(client, "?x a qpvkg:Organisation")
+    assert counts["people"] == count(client, "?x a qpvkg:Person")
+    assert counts["qpv"] == count(client, "?x a qpvkg:QuartierPrioritaire")
     assert counts["schemes"] == count(client, "?c rdfs:subClassOf* qpvkg:SupportScheme . ?x a ?c")
     partners = count(
         client,
