@@ -430,7 +430,10 @@ async def map_places(
         if actor is None:
             rows = await select(engine, settings, "map-communes")
         else:
-            rows = await select(engine, settings, "actor-communes", actor=ox.NamedNode(actor))
+            node = ox.NamedNode(actor)
+            if not await select(engine, settings, "actor-territories", actor=node):
+                return []
+            rows = await select(engine, settings, "actor-communes", actor=node)
         return pm.places_of(rows, settings.base_iri)
 
     result: list[dict[str, Any]] = await cached(request, engine, f"map {actor}", build)
