@@ -663,3 +663,13 @@ def values_list(name: str, iris: Iterable[str]) -> str:
     """A one-variable VALUES clause naming IRIs the store returned, appended to an internal
     query (each written by pyoxigraph, so escaped)."""
     return f"VALUES ?{name} {{ {' '.join(str(ox.NamedNode(v)) for v in iris)} }}\n"
+
+
+def values_inside(query: str, name: str, iris: Iterable[str]) -> str:
+    """An internal query with the IRIs the store returned in place of its placeholder block
+    ``VALUES ?name { UNDEF }`` (a VALUES block inside the pattern, where the engine joins it
+    first; the placeholder alone leaves the variable free)."""
+    placeholder = f"VALUES ?{name} {{ UNDEF }}"
+    if query.count(placeholder) != 1:
+        raise ValueError(f"the query has no single placeholder {placeholder!r}")
+    return query.replace(placeholder, values_list(name, iris).rstrip("\n"))

@@ -610,6 +610,8 @@ def examples_of(
         ):
             continue
         entry = out.setdefault(shape.value, (focus, {}))
+        if entry[0] != focus:  # one focus node for each shape
+            continue
         key = (path.value, str(value))
         item = entry[1].setdefault(key, (path.value, value, []))
         nested, nested_value = row.get("nested"), row.get("nestedValue")
@@ -639,7 +641,14 @@ def number(term: ld.Term | None) -> int:
     return int(term.value) if isinstance(term, ox.Literal) else 0
 
 
-def concepts_of(rows: Iterable[Row], base_iri: str) -> list[Concept]:
+def concepts_of(rows: Iterable[Row], usage: Iterable[Row], base_iri: str) -> list[Concept]:
+    """The concepts of a scheme from its rows (labels, definitions) and its usage rows (counts
+    of the concepts some resource uses)."""
+    counts: dict[str, tuple[int, int]] = {}
+    for row in usage:
+        used = row.get("concept")
+        if isinstance(used, ox.NamedNode):
+            counts[used.value] = (number(row.get("innovations")), number(row.get("resources")))
     found: dict[str, Concept] = {}
     for row in rows:
         concept = row.get("concept")
@@ -656,8 +665,8 @@ def concepts_of(rows: Iterable[Row], base_iri: str) -> list[Concept]:
                 labels={},
                 definitions={},
                 broader=broader.value if isinstance(broader, ox.NamedNode) else None,
-                innovations=number(row.get("innovations")),
-                resources=number(row.get("resources")),
+                innovations=counts.get(concept.value, (0, 0))[0],
+                resources=counts.get(concept.value, (0, 0))[1],
             )
         label, definition = row.get("label"), row.get("definition")
         if isinstance(label, ox.Literal):

@@ -25,7 +25,7 @@ from endpoint.deps import EngineDep, SettingsDep, render
 from endpoint.engine import QueryEngine
 from endpoint.negotiation import HTML, prefers_html
 from endpoint.routes import resources
-from endpoint.routes.resources import construct, select
+from endpoint.routes.resources import construct, select, select_for
 from loaders.errors import BadInputError, UnknownResourceError
 from loaders.settings import Settings
 
@@ -219,12 +219,38 @@ async def definitions_as(
 # ----------------------------------------------------------------------------- /shapes
 
 
+async def shape_examples(engine: QueryEngine, settings: Settings) -> list[resources.Row]:
+    """Rows (shape, focus, path, value, nested path, nested value) of one example resource for
+    each shape: the focus chosen first, then its values, read apart for named and blank nodes."""
+    foci = await select(engine, settings, "shape-examples")
+    named: dict[str, list[ox.NamedNode]] = {}
+    blank: list[str] = []
+    for row in foci:
+        shape, focus = row.get("shape"), row.get("focus")
+        if not isinstance(shape, ox.NamedNode):
+            continue
+        if isinstance(focus, ox.NamedNode):
+            named.setdefault(focus.value, []).append(shape)
+        elif isinstance(focus, ox.BlankNode):
+            blank.append(shape.value)
+    values, blank_values = await asyncio.gather(
+        select_for(engine, settings, "shape-example-values", "focus", named),
+        select_for(engine, settings, "shape-blank-examples", "shape", blank, inside=True),
+    )
+    rows: list[resources.Row] = []
+    for row in values:
+        focus = row.get("focus")
+        if isinstance(focus, ox.NamedNode):
+            rows += [{**row, "shape": shape} for shape in named.get(focus.value, [])]
+    return rows + blank_values
+
+
 async def shapes_model(request: Request, engine: QueryEngine, settings: Settings) -> list[pm.Shape]:
     async def build() -> list[pm.Shape]:
         triples, labels, examples = await asyncio.gather(
             construct(engine, settings, "shapes-document"),
             label_texts(request, engine, settings),
-            select(engine, settings, "shape-examples"),
+            shape_examples(engine, settings),
         )
         shapes_ns = f"{settings.base_iri}shapes#"
         prefixes = {"qpvkg-shapes": shapes_ns, **ld.prefixes(settings)}
@@ -297,8 +323,12 @@ async def scheme_model(
         return None
 
     async def build() -> dict[str, Any]:
-        rows = await select(engine, settings, "concept-scheme-usage", scheme=ox.NamedNode(iri))
-        concepts = pm.concepts_of(rows, settings.base_iri)
+        term = ox.NamedNode(iri)
+        rows, usage = await asyncio.gather(
+            select(engine, settings, "concept-scheme", scheme=term),
+            select(engine, settings, "concept-scheme-usage", scheme=term),
+        )
+        concepts = pm.concepts_of(rows, usage, settings.base_iri)
         top = max((c.innovations for c in concepts), default=0)
         return {"scheme": info, "concepts": concepts, "top": top}
 

@@ -94,15 +94,27 @@ async def select(engine: QueryEngine, settings: Settings, name: str, **terms: ld
 
 
 async def select_for(
-    engine: QueryEngine, settings: Settings, name: str, variable: str, iris: Iterable[str]
+    engine: QueryEngine,
+    settings: Settings,
+    name: str,
+    variable: str,
+    iris: Iterable[str],
+    *,
+    inside: bool = False,
 ) -> list[Row]:
-    """Rows of an internal SELECT query about the resources ``iris`` (a VALUES block naming
-    them is appended to it: IRIs the store returned)."""
+    """Rows of an internal SELECT query about the resources ``iris`` (IRIs the store returned),
+    named in a VALUES block appended to the query or, ``inside``, put in its placeholder
+    ``VALUES ?variable { UNDEF }``."""
     names = list(iris)
     if not names:
         return []
+    text = query_text(settings, name)
     job = Job(
-        query=query_text(settings, name) + ld.values_list(variable, names),
+        query=(
+            ld.values_inside(text, variable, names)
+            if inside
+            else text + ld.values_list(variable, names)
+        ),
         accept=None,
         max_rows=settings.max_rows,
         format_key="json",

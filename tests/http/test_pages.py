@@ -224,6 +224,17 @@ def test_a_shape_shows_what_it_requires_and_an_example(client: TestClient) -> No
     assert "a qpvkg:Innovation" in turtle and "qpvkg:involvement [" in turtle
     involvement = markup.split('id="InvolvementShape"', 1)[1].split('<section class="part"', 1)[0]
     assert "qpvkg:actor" in html.unescape(involvement)
+    for shape, value in [  # shapes of blank nodes: their example is one node, with its values
+        ("InvolvementShape", "qpvkg:actor"),
+        ("FigureShape", "qpvkg:indicator"),
+        ("StatementShape", "rdf:subject"),
+        ("PeriodOfTimeShape", "dcat:startDate"),
+    ]:
+        part = markup.split(f'id="{shape}"', 1)[1].split('<section class="part"', 1)[0]
+        example = re.search(r'<pre class="example"[^>]*><code>(.*?)</code>', part, re.S)
+        assert example, shape
+        turtle = html.unescape(example.group(1))
+        assert turtle.count(f"{value} ") == 1, (shape, turtle)
     english = page(client, "/shapes?lang=en")
     assert "What it requires" in english and "Example of valid data" in english
 
