@@ -453,6 +453,34 @@ network.browser_form = network_form  # type: ignore[attr-defined]
 # ----------------------------------------------------------------------------- /map
 
 
+async def actor_communes(
+    engine: QueryEngine, settings: Settings, actor: ox.NamedNode
+) -> list[resources.Row]:
+    """Rows (commune, label, code, departement, wkt, innovations, connectors) of the communes
+    an actor acts in: its territories first, then their communes, the initiatives counted here."""
+    initiatives: dict[str, set[str]] = {}
+    for row in await select(engine, settings, "actor-territories", actor=actor):
+        territory, initiative = row.get("territory"), row.get("initiative")
+        if isinstance(territory, ox.NamedNode):
+            found = initiatives.setdefault(territory.value, set())
+            if isinstance(initiative, ox.NamedNode):
+                found.add(initiative.value)
+    rows = await select_for(
+        engine, settings, "territory-communes", "territory", initiatives, inside=True
+    )
+    communes: dict[str, tuple[resources.Row, set[str]]] = {}
+    for row in rows:
+        territory, commune = row.get("territory"), row.get("commune")
+        if isinstance(territory, ox.NamedNode) and isinstance(commune, ox.NamedNode):
+            entry = communes.setdefault(commune.value, (row, set()))
+            entry[1].update(initiatives.get(territory.value, ()))
+    out = [
+        {**row, "innovations": ox.Literal(len(found)), "connectors": ox.Literal(0)}
+        for row, found in communes.values()
+    ]
+    return sorted(out, key=lambda r: str(getattr(r.get("label"), "value", "")))
+
+
 async def map_places(
     request: Request, engine: QueryEngine, settings: Settings, actor: str | None
 ) -> list[dict[str, Any]]:
@@ -460,10 +488,7 @@ async def map_places(
         if actor is None:
             rows = await select(engine, settings, "map-communes")
         else:
-            node = ox.NamedNode(actor)
-            if not await select(engine, settings, "actor-territories", actor=node):
-                return []
-            rows = await select(engine, settings, "actor-communes", actor=node)
+            rows = await actor_communes(engine, settings, ox.NamedNode(actor))
         return pm.places_of(rows, settings.base_iri)
 
     result: list[dict[str, Any]] = await cached(request, engine, f"map {actor}", build)
