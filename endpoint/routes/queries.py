@@ -80,6 +80,9 @@ async def execute_named(
     grouped = given(request, query)
     accept = request.headers.get("accept")
     html = fmt == "html" or (fmt is None and prefers_html(accept))
+    if html and "lang" not in grouped and any(p.name == "lang" for p in query.params):
+        # a query's `lang` chooses its labels' language: on a page, the page's own
+        grouped["lang"] = [request.state.lang]
     if html and any(p.required and p.name not in grouped for p in query.params):
         # a browser gets the form, filled with the declared examples, not a bare 400
         return form_page(request, query, grouped, need=True)

@@ -171,3 +171,43 @@ def test_english_pages_give_the_queries_in_english(client: TestClient) -> None:
         ).text
     )
     assert "Insee code of the commune" in body and "Code Insee de la commune" not in body
+
+
+def test_a_query_gives_the_labels_of_concepts_in_the_language_asked_for(
+    client: TestClient,
+) -> None:
+    def labels(params: dict[str, str], headers: dict[str, str] | None = None) -> set[tuple]:
+        client.cookies.clear()
+        answer = client.get("/queries/actors-by-type.json", params=params, headers=headers)
+        assert answer.status_code == 200
+        bindings = answer.json()["results"]["bindings"]
+        assert bindings and all(b["lang"]["value"] == params.get("lang", "fr") for b in bindings)
+        return {(b["valeurLabel"]["value"], b["valeurLabel"]["xml:lang"]) for b in bindings}
+
+    french, english = labels({}), labels({"lang": "en"})
+    assert {lang for _, lang in french} == {"fr"} and {lang for _, lang in english} == {"en"}
+    assert len(french) == len(english) and ("Fondation", "fr") in french
+    assert ("Foundation", "en") in english
+    assert labels({"lang": "fr"}) == french
+    # an API client's answer does not change with its Accept-Language: French unless asked
+    assert labels({}, {"Accept-Language": "en"}) == french
+    # a page is in its reader's language, and so are the labels of its table
+    client.cookies.clear()
+    page = text(
+        client.get(
+            "/queries/actors-by-type", headers={"Accept": BROWSER, "Accept-Language": "en"}
+        ).text
+    )
+    assert all(f">{label}<" in page for label, _ in english - french)
+    client.cookies.clear()
+    answer = client.get("/queries/actors-by-type.json", params={"lang": "en"}).json()
+    others = {v["value"] for b in answer["results"]["bindings"] for k, v in b.items()}
+    others |= {n for b in answer["results"]["bindings"] for n in b["liste"]["value"].split(" ; ")}
+    assert not [
+        label for label, _ in french - english if f">{label}<" in page and label not in others
+    ]
+    client.cookies.clear()
+    page = text(client.get("/queries/actors-by-type", headers={"Accept": BROWSER}).text)
+    assert all(f">{label}<" in page for label, _ in french - english)
+    bad = client.get("/queries/actors-by-type.json", params={"lang": "de"})
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "bad_parameter"
