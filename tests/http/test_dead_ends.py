@@ -8,10 +8,12 @@ import html
 import re
 from urllib.parse import parse_qsl, urlsplit
 
+import pyoxigraph as ox
 import pytest
 from starlette.testclient import TestClient
 
 from endpoint.app import create_app
+from endpoint.i18n import translate
 from endpoint.routes.pages import NETWORK_EXAMPLE
 from loaders.settings import Settings
 from tests.http.test_pages import no_language_cookie  # noqa: F401  (?lang= sets a cookie)
@@ -211,3 +213,26 @@ def test_a_query_gives_the_labels_of_concepts_in_the_language_asked_for(
     assert all(f">{label}<" in page for label, _ in french - english)
     bad = client.get("/queries/actors-by-type.json", params={"lang": "de"})
     assert bad.status_code == 400 and bad.json()["error"]["code"] == "bad_parameter"
+
+
+def test_every_column_of_a_query_has_a_caption_in_both_languages(client: TestClient) -> None:
+    """A result table's heads say what a column holds in the page's language; the variable's
+    name, that of the CSV and JSON downloads, stays beneath as code."""
+    catalog = client.app.state.catalog  # type: ignore[attr-defined]
+    columns = set()  # the variables each SELECT projects, read by the engine (over no data)
+    for query in catalog.values():
+        result = ox.Store().query(query.sparql)
+        if isinstance(result, ox.QuerySolutions):
+            columns |= {v.value for v in result.variables}
+    assert len(columns) > 50
+    for lang in ("fr", "en"):
+        missing = [c for c in sorted(columns) if translate(lang, f"column.{c}") == f"column.{c}"]
+        assert not missing, (lang, missing)
+    for lang, caption in (("fr", "Nom de la valeur"), ("en", "Value's name")):
+        client.cookies.clear()
+        page = client.get(
+            "/queries/actors-by-type", headers={"Accept": BROWSER, "Accept-Language": lang}
+        ).text
+        heads = [html.unescape(h) for h in re.findall(r'<th scope="col">(.*?)</th>', page, re.S)]
+        assert f'{caption} <code class="variable">valeurLabel</code>' in heads, heads
+    assert translate("fr", "column.territoire") != translate("en", "column.territoire")
