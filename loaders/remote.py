@@ -241,7 +241,7 @@ class RemoteStore:
                 store=self.config.query_url,
             )
         content = response.content.replace(VIRTUOSO_GEOMETRY.encode(), WKT_LITERAL.encode())
-        return iter([q.triple for q in ox.parse(content, rdf)])
+        return (quad.triple for quad in ox.parse(content, rdf))  # read as far as the row cap
 
     def quads_for_pattern(
         self,

@@ -29,10 +29,24 @@ FIXTURES = Path(__file__).parent / "fixtures"
 BROWSER_TESTS = Path(__file__).parent / "browser"
 
 
+#: The files whose read-only tests over an Oxigraph server (the `client` fixture's `external`
+#: kind) run in `make test` too; over that kind the rest of the read-only suite runs in
+#: `make test-ci`. The writes (their own module fixtures) run over both kinds in `make test`.
+EXTERNAL_READS_IN_MAKE_TEST = {"test_remote_store.py"}
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The browser tests are run by `make test-ci` (and `.ci/run`), not by `make test`."""
+    """The browser tests, and the read-only suite over an external store but for a
+    representative part, are run by `make test-ci` (and `.ci/run`), not by `make test`."""
     for item in items:
         if BROWSER_TESTS in item.path.parents:
+            item.add_marker(pytest.mark.ci)
+        callspec = getattr(item, "callspec", None)
+        if (
+            callspec is not None
+            and callspec.params.get("client") == "external"
+            and item.path.name not in EXTERNAL_READS_IN_MAKE_TEST
+        ):
             item.add_marker(pytest.mark.ci)
 
 

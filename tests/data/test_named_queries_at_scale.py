@@ -22,6 +22,8 @@ from loaders.settings import PROJECT_DIR, Settings
 from loaders.synth import synth_quads
 from tests.conftest import copy_store
 
+pytestmark = pytest.mark.ci  # a synthetic graph at scale: in `make test-ci`
+
 PROJECTS = 2_000
 SEED = 2026
 #: Every query answers in well under a second at this size; the old per-row NOT EXISTS of

@@ -38,6 +38,12 @@ STORE_KINDS = [
 ]
 
 
+#: the kinds of the write suites whose run over an Oxigraph server is left to `make test-ci`
+#: (README, "Quick start"): `make test` keeps over both kinds the writes, history, rollback
+#: and durability (test_store.py, test_store_process.py, the partners' CLI)
+KINDS_EXTERNAL_IN_CI = ["embedded", pytest.param("external", marks=pytest.mark.ci)]
+
+
 @pytest.fixture(scope="session")
 def served_store(
     built: BuildReport, settings: Settings, tmp_path_factory: pytest.TempPathFactory

@@ -30,6 +30,8 @@ from SPARQLWrapper import (
 from tests.conftest import start_server
 from tests.http.conftest import OwnStore, store_env
 
+pytestmark = pytest.mark.ci  # the client libraries in every format: in `make test-ci`
+
 TOTEM = "https://w3id.org/qpvkg/id/innovation/totem-mobi"
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 QUERIES = {

@@ -11,7 +11,7 @@ from starlette.testclient import TestClient
 
 from endpoint.app import create_app
 from loaders.limits import MAX_JSON_DEPTH, MAX_JSON_TOKEN_BYTES
-from tests.http.conftest import OwnStore
+from tests.http.conftest import KINDS_EXTERNAL_IN_CI, OwnStore
 from tests.http.test_store import BASE, FIXTURES, MEDIA, Partners, history
 
 GRAPH = f"{BASE}graph/partner/reseau-test/limites"
@@ -26,7 +26,7 @@ RDF_OPEN = (
 RDF_CLOSE = "</rdf:Description></rdf:RDF>"
 
 
-@pytest.fixture(scope="module", params=["embedded", "external"])
+@pytest.fixture(scope="module", params=KINDS_EXTERNAL_IN_CI)
 def setup(
     request: pytest.FixtureRequest, own_store: OwnStore, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[TestClient, Partners]]:

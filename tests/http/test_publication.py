@@ -18,7 +18,7 @@ from starlette.testclient import TestClient
 from endpoint.app import create_app
 from loaders.partners import PartnerRegistry
 from loaders.settings import PROJECT_DIR, Settings
-from tests.http.conftest import OwnStore
+from tests.http.conftest import KINDS_EXTERNAL_IN_CI, OwnStore
 
 DCAT_AP = PROJECT_DIR / "tests" / "fixtures" / "dcat-ap-3.0.1"
 FIXTURES = PROJECT_DIR / "tests" / "fixtures" / "contributions"
@@ -232,7 +232,7 @@ def test_export_writes_the_same_files(
         assert hashlib.sha256(written).hexdigest() == entry["sha256"]
 
 
-@pytest.fixture(scope="module", params=["embedded", "external"])
+@pytest.fixture(scope="module", params=KINDS_EXTERNAL_IN_CI)
 def writable(
     request: pytest.FixtureRequest, own_store: OwnStore, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[TestClient, str]]:

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from tests.conftest import start_server
-from tests.http.conftest import OwnStore, store_env
+from tests.http.conftest import KINDS_EXTERNAL_IN_CI, OwnStore, store_env
 
 
 def command_line(pid: int) -> str:
@@ -44,7 +44,7 @@ def running(pids: list[int]) -> list[int]:
     return [pid for pid in pids if "endpoint.zygote" in command_line(pid)]
 
 
-@pytest.fixture(scope="module", params=["embedded", "external"])
+@pytest.fixture(scope="module", params=KINDS_EXTERNAL_IN_CI)
 def server(
     request: pytest.FixtureRequest, own_store: OwnStore, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:

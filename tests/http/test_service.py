@@ -10,12 +10,12 @@ import pytest
 from starlette.testclient import TestClient
 
 from endpoint.app import create_app
-from tests.http.conftest import OwnStore
+from tests.http.conftest import KINDS_EXTERNAL_IN_CI, OwnStore
 from tests.listener import Listener
 from tests.unit.test_sparqltext import refused_only, spellings
 
 
-@pytest.fixture(scope="module", params=["embedded", "external"])
+@pytest.fixture(scope="module", params=KINDS_EXTERNAL_IN_CI)
 def guarded(
     request: pytest.FixtureRequest,
     own_store: OwnStore,
