@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from endpoint.routes.home import fold, skeleton
+from endpoint.folding import fold
+from endpoint.routes.home import skeleton
 
 BASE = "https://w3id.org/qpvkg/"
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
