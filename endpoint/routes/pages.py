@@ -3,8 +3,8 @@
 
 Each page is built from the store by the queries of ``queries/internal/`` run by the engine's
 workers, and kept for the store generation. The RDF of /ontology, /def, /shapes and
-/concept/{scheme} is still served by the linked-data routes (``endpoint/routes/representation.py``):
-these routes answer a browser with the documentation page and hand every other request on.
+/concept/{scheme} is the linked-data representation (``endpoint/representation.py``): these
+routes answer a browser with the documentation page and hand every other request on.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from endpoint.lookup import Row, construct, label_texts, select, select_for
 from endpoint.overview import CHARTS, concept_chart, map_document, map_places
 from endpoint.pagecache import cached
 from endpoint.pageresponse import actor_iri, page, wants_html, wants_json
+from endpoint.representation import NEGOTIATION
 from loaders.errors import UnknownResourceError
 from loaders.settings import Settings
 
@@ -129,7 +130,13 @@ async def ontology_as(
     return await ontology_page(request, engine, settings, suffix, "def")
 
 
-@router.api_route("/def", methods=METHODS, include_in_schema=False)
+@router.api_route(
+    "/def",
+    methods=METHODS,
+    summary="The ontology, with all its terms (def#Term)",
+    description=f"The ontology `{{base}}def` and every term `{{base}}def#Term`. {NEGOTIATION}",
+    responses=openapi.RESOURCE,
+)
 async def definitions(request: Request, engine: EngineDep, settings: SettingsDep) -> Response:
     return await ontology_page(request, engine, settings, None, "def")
 
@@ -223,7 +230,13 @@ async def shapes_page(
     return page(request, engine, "shapes.html", context)
 
 
-@router.api_route("/shapes", methods=METHODS, include_in_schema=False)
+@router.api_route(
+    "/shapes",
+    methods=METHODS,
+    summary="The SHACL shapes (shapes#Shape)",
+    description=f"Every shape `{{base}}shapes#Name`. {NEGOTIATION}",
+    responses=openapi.RESOURCE,
+)
 async def shapes(request: Request, engine: EngineDep, settings: SettingsDep) -> Response:
     return await shapes_page(request, engine, settings, None)
 

@@ -1,12 +1,14 @@
 """Linked data: every IRI the store holds under the base answers at its path on this server.
 
-``/id/...`` (instances), ``/def`` (the ontology and its ``#`` terms), ``/concept/...`` (SKOS),
-``/graph/...`` (named graphs: their provenance as a page, their triples as a dump), ``/shapes``
-(the SHACL shapes) and ``/context/...`` (the JSON-LD contexts). Each is offered as HTML, Turtle,
-JSON-LD (compacted with the project's context), RDF/XML and N-Triples, by ``Accept`` or by a
-``.ttl``/``.jsonld``/``.rdf``/``.nt``/``.html`` suffix, with validators from the store generation.
-Every store access is a query in ``queries/internal/`` run by the engine's workers, the IRI bound
-as an RDF term.
+``/id/...`` (instances), ``/def/...`` (the ontology's versions), ``/concept/...`` (SKOS),
+``/graph/...`` (named graphs: their provenance as a page, their triples as a dump) and
+``/context/...`` (the JSON-LD contexts); ``/def`` and ``/shapes`` are the documentation pages'
+routes (``endpoint/routes/pages.py``), which hand every request but a browser's to the same
+representations. Each is offered as HTML, Turtle, JSON-LD (compacted with the project's context),
+RDF/XML and N-Triples, by ``Accept`` or by a ``.ttl``/``.jsonld``/``.rdf``/``.nt``/``.html``
+suffix, with validators from the store generation (``endpoint/representation.py``). Every store
+access is a query in ``queries/internal/`` run by the engine's workers, the IRI bound as an RDF
+term (``endpoint/lookup.py``).
 """
 
 from __future__ import annotations
@@ -197,47 +199,11 @@ async def concept(
     return await resource(request, engine, settings, "concept/", path)
 
 
-@router.api_route(
-    "/def",
-    methods=METHODS,
-    summary="The ontology, with all its terms (def#Term)",
-    description=f"The ontology `{{base}}def` and every term `{{base}}def#Term`. {NEGOTIATION}",
-    responses=openapi.RESOURCE,
-)
-async def ontology(request: Request, engine: EngineDep, settings: SettingsDep) -> Response:
-    return await resource(request, engine, settings, "", "def", document=True)
-
-
-@router.api_route("/def.{suffix}", methods=METHODS, include_in_schema=False)
-async def ontology_as(
-    suffix: str, request: Request, engine: EngineDep, settings: SettingsDep
-) -> Response:
-    return await resource(request, engine, settings, "", f"def.{suffix}", document=True)
-
-
 @router.api_route("/def/{path:path}", methods=METHODS, include_in_schema=False)
 async def ontology_version(
     path: str, request: Request, engine: EngineDep, settings: SettingsDep
 ) -> Response:
     return await resource(request, engine, settings, "def/", path)
-
-
-@router.api_route(
-    "/shapes",
-    methods=METHODS,
-    summary="The SHACL shapes (shapes#Shape)",
-    description=f"Every shape `{{base}}shapes#Name`. {NEGOTIATION}",
-    responses=openapi.RESOURCE,
-)
-async def shapes(request: Request, engine: EngineDep, settings: SettingsDep) -> Response:
-    return await resource(request, engine, settings, "", "shapes", document=True)
-
-
-@router.api_route("/shapes.{suffix}", methods=METHODS, include_in_schema=False)
-async def shapes_as(
-    suffix: str, request: Request, engine: EngineDep, settings: SettingsDep
-) -> Response:
-    return await resource(request, engine, settings, "", f"shapes.{suffix}", document=True)
 
 
 @router.api_route(
