@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: serve test test-ci build lint typecheck unit qc check-ckan bench bench-http bench-remote bench-replicas bench-contribution bench-bombs bench-queries bench-runaways bench-qpv bench-map bench-in-france clean distclean
+.PHONY: serve test test-ci build lint typecheck suite qc check-ckan bench bench-http bench-remote bench-replicas bench-contribution bench-bombs bench-queries bench-runaways bench-qpv bench-map bench-pages bench-in-france clean distclean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,10 +26,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+suite: $(STAMP)
 	$(BIN)/pytest -q -n 2 --dist loadfile -m "not ci"  # two processes; a file's tests stay together, in order
 
-test: lint typecheck unit
+test: lint typecheck suite
 
 # what CI runs besides `make test` (.ci/run): the tests marked `ci` (browser, pools, replicas, schemathesis)
 test-ci: $(STAMP)
@@ -75,6 +75,8 @@ bench-qpv: $(STAMP)
 	$(BIN)/python -m benchmarks.qpv_lookup
 bench-map: $(STAMP)
 	$(BIN)/python -m benchmarks.map_load
+bench-pages: $(STAMP)
+	$(BIN)/python -m benchmarks.pages
 bench-in-france: $(STAMP)
 	$(BIN)/python -m benchmarks.in_france
 

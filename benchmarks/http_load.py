@@ -396,6 +396,29 @@ class Server:
         self.process = None
 
 
+def built_store(folder: Path, *, publish_too: bool = True) -> Path:
+    """A store `qpvkg build` makes from the repository, in ``folder`` (emptied first)."""
+    shutil.rmtree(folder, ignore_errors=True)
+    store = folder / "store"
+    report = build(
+        Settings(project_dir=PROJECT_DIR, store=str(store)), None, publish_too=publish_too
+    )
+    log.info("store of %s triples", f"{report.total_triples:,}")
+    return store
+
+
+def qpvkg_server(store: Path, env: dict[str, str] | None = None) -> Server:
+    """`qpvkg serve --no-build` over ``store`` on a free port, two workers unless ``env`` says."""
+    qpvkg = str(PROJECT_DIR / ".venv" / "bin" / "qpvkg")
+    return Server(
+        "qpvkg",
+        [qpvkg, "serve", "--no-build", "--store", str(store), "--port", "{port}"],
+        "/sparql",
+        "repo",
+        {"QPVKG_WORKERS": "2", **(env or {})},
+    )
+
+
 def get(
     server: Server, path: str, accept: str, timeout: float = 120
 ) -> tuple[int, bytes, dict[str, str]]:

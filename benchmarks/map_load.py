@@ -18,15 +18,13 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import shutil
 import statistics
 import sys
 from pathlib import Path
 from typing import Any
 
-from benchmarks.http_load import WORK, Server, get
-from loaders.build import build
-from loaders.settings import PROJECT_DIR, Settings
+from benchmarks.http_load import WORK, built_store, get, qpvkg_server
+from loaders.settings import PROJECT_DIR
 
 log = logging.getLogger("benchmarks.map_load")
 CHROMIUM = Path("/usr/bin/chromium")
@@ -67,18 +65,7 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     folder = WORK / "map"
-    shutil.rmtree(folder, ignore_errors=True)
-    store = folder / "store"
-    report = build(Settings(project_dir=PROJECT_DIR, store=str(store)), None, publish_too=False)
-    log.info("store of %s triples", f"{report.total_triples:,}")
-    qpvkg = str(PROJECT_DIR / ".venv" / "bin" / "qpvkg")
-    server = Server(
-        "qpvkg",
-        [qpvkg, "serve", "--no-build", "--store", str(store), "--port", "{port}"],
-        "/sparql",
-        "repo",
-        {"QPVKG_WORKERS": "2"},
-    )
+    server = qpvkg_server(built_store(folder, publish_too=False))
     server.start(folder / "logs")
     results: dict[str, list[dict[str, float]]] = {name: [] for name in VARIANTS}
     try:

@@ -81,7 +81,7 @@ def start(store: Path, port: int) -> subprocess.Popen[bytes]:
         "QPVKG_CLIENT_QUERIES": "64",
     }
     return subprocess.Popen(
-        [sys.executable, "-m", "loaders.cli", "serve", "--no-build", "--port", str(port)],
+        [sys.executable, "-m", "endpoint.cli", "serve", "--no-build", "--port", str(port)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -57,7 +57,7 @@ def start(store: Path) -> tuple[str, subprocess.Popen[bytes]]:
     port = free_port()
     env = {**os.environ, "QPVKG_STORE": str(store), "QPVKG_CACHE_MB": "0"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "loaders.cli", "serve", "--no-build", "--port", str(port)],
+        [sys.executable, "-m", "endpoint.cli", "serve", "--no-build", "--port", str(port)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

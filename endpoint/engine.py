@@ -20,7 +20,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 from collections import OrderedDict, deque
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
@@ -852,7 +851,3 @@ def _domain_error(answer: Answer) -> QpvkgError:
     error = cls.__new__(cls)
     QpvkgError.__init__(error, answer.message, **answer.details)
     return error
-
-
-def monotonic_ms(start: float) -> float:
-    return (time.perf_counter() - start) * 1000

@@ -1,12 +1,12 @@
-"""The folding of text that search.rq applies to labels (lower case, no accents), for search
-texts and for sorting."""
+"""The folding of labels and search texts before they are compared (lower case, no accents),
+and for sorting."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 
-#: The folding search.rq applies to labels, done here to the search text.
+#: How labels and the search text are folded before they are compared.
 FOLD = str.maketrans({"œ": "oe", "-": " ", "'": " ", "’": " "})
 
 

@@ -43,15 +43,27 @@ async def actor_communes(engine: QueryEngine, settings: Settings, actor: ox.Name
             found = initiatives.setdefault(territory.value, set())
             if isinstance(initiative, ox.NamedNode):
                 found.add(initiative.value)
+    # a territory's communes: itself if it is one, the commune it is within or names
+    places: dict[str, set[str]] = {t: {t} for t in initiatives}
+    links = await select_for(engine, settings, "territory-links", "territory", places, inside=True)
+    for row in links:
+        territory, place = row.get("territory"), row.get("place")
+        if isinstance(territory, ox.NamedNode) and isinstance(place, ox.NamedNode):
+            places[territory.value].add(place.value)
+    candidates = sorted({p for found in places.values() for p in found})
     rows = await select_for(
-        engine, settings, "territory-communes", "territory", initiatives, inside=True
+        engine, settings, "communes-details", "commune", candidates, inside=True
     )
+    details = {
+        commune.value: row
+        for row in rows
+        if isinstance(commune := row.get("commune"), ox.NamedNode)
+    }
     communes: dict[str, tuple[Row, set[str]]] = {}
-    for row in rows:
-        territory, commune = row.get("territory"), row.get("commune")
-        if isinstance(territory, ox.NamedNode) and isinstance(commune, ox.NamedNode):
-            entry = communes.setdefault(commune.value, (row, set()))
-            entry[1].update(initiatives.get(territory.value, ()))
+    for named, reached in places.items():
+        for iri in sorted(reached & details.keys()):
+            entry = communes.setdefault(iri, (details[iri], set()))
+            entry[1].update(initiatives[named])
     out = [
         {**row, "innovations": ox.Literal(len(found)), "connectors": ox.Literal(0)}
         for row, found in communes.values()

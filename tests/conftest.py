@@ -61,7 +61,7 @@ def start_server(env: dict[str, str], *args: str) -> tuple[str, subprocess.Popen
     base URL and the process (its output on a pipe)."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "loaders.cli", "serve", "--no-build", "--port", str(port), *args],
+        [sys.executable, "-m", "endpoint.cli", "serve", "--no-build", "--port", str(port), *args],
         # no page warming at start (QPVKG_WARM_PAGES): a test asks for the pages it needs
         env={**os.environ, "QPVKG_WARM_PAGES": "false", **env},
         stdout=subprocess.PIPE,
@@ -155,7 +155,7 @@ class Cli:
     env: dict[str, str]
 
     def __call__(self, *args: str, env: dict[str, str] | None = None) -> Result:
-        from loaders.cli import app
+        from endpoint.cli import app
 
         get_settings.cache_clear()
         try:

@@ -19,10 +19,12 @@ from endpoint.folding import fold
 from endpoint.i18n import DEFAULT, pick, translate
 from endpoint.insee import IGEO, IGEO_NAMES, IGEO_NAMES_EN
 from endpoint.listdefs import list_for_class
-from endpoint.lookup import label_texts, select, select_for
+from endpoint.lookup import label_texts, query_text, select, select_for
 from endpoint.negotiation import prefers_html
 from endpoint.overview import home_extras
+from endpoint.pagecache import cached
 from endpoint.pageresponse import last_update
+from endpoint.worker import Job
 from loaders import __version__
 from loaders.catalog import NamedQuery
 from loaders.errors import BadInputError
@@ -56,7 +58,9 @@ LINKS = {
 SEARCH_MIN = 2
 SEARCH_MAX = 200
 SEARCH_PAGE = 50  # results on a page
-SEARCH_LIMIT = 1000  # results found at most (search.rq's LIMIT)
+SEARCH_LIMIT = 1000  # results found at most
+#: labels the search reads at most (search-labels.rq): the graph has about 43,000
+SEARCH_LABELS_MAX = 2_000_000
 MATCHES = {-1: "code", 0: "exact", 1: "prefix", 2: "contains"}
 
 
@@ -166,40 +170,75 @@ async def home(request: Request, engine: EngineDep, settings: SettingsDep) -> Re
     return JSONResponse(body, headers={"Vary": "Accept"})
 
 
-def skeleton(folded: str) -> str:
-    """The folded text without vowels, c and spaces (search.rq's cheap first test)."""
-    return re.sub(r"[aeiouyc ]", "", folded)
-
-
 #: A text that may be an official code: an INSEE code (93066, 2A004, 974), a QPV code
 #: (QN09355M, QP093001), a SIREN (200054781).
 CODE = re.compile(r"[0-9A-Z]*[0-9][0-9A-Z]*")
 
 
-async def no_rows() -> list[dict[str, ld.Term | None]]:
-    return []
+async def search_index(
+    request: Request, engine: Any, settings: Settings
+) -> tuple[tuple[str, str, str], ...]:
+    """(folded label, label, IRI) of every label of the graph's resources, read once for the
+    store generation (search-labels.rq): the search scans them here, whatever the store."""
 
-
-async def search_matches(engine: Any, settings: Settings, text: str) -> list[tuple[int, str]]:
-    """(rank, IRI) of the resources found, best first: a code equal to the text, then labels
-    equal to it, starting with it, containing it (search.rq's order), at most SEARCH_LIMIT."""
-    folded, code = fold(text), text.strip().upper()
-    codes, labels = await asyncio.gather(
-        select(engine, settings, "search-code", code=ox.Literal(code))
-        if CODE.fullmatch(code)
-        else no_rows(),
-        select(
-            engine, settings, "search", q=ox.Literal(folded), skeleton=ox.Literal(skeleton(folded))
+    async def read() -> tuple[tuple[str, str, str], ...]:
+        job = Job(
+            query=query_text(settings, "search-labels"),
+            accept=None,
+            max_rows=SEARCH_LABELS_MAX,
+            format_key="json",
         )
+        answer, _ = await engine.run(job)
+        rows = ld.solutions(answer.body)
+        return tuple(
+            (fold(name.value), name.value, resource.value)
+            for row in rows
+            if isinstance(resource := row.get("resource"), ox.NamedNode)
+            and isinstance(name := row.get("name"), ox.Literal)
+        )
+
+    index: tuple[tuple[str, str, str], ...] = await cached(request, engine, "search", read)
+    return index
+
+
+def rank_labels(index: tuple[tuple[str, str, str], ...], folded: str) -> list[tuple[int, str]]:
+    """(rank, IRI) of the resources a label of which contains the folded text: 0 for a label
+    equal to it, 1 starting with it, 2 containing it; best first, then the shortest label."""
+    best: dict[str, tuple[int, int, str]] = {}
+    for key, label, iri in index:
+        if folded not in key:
+            continue
+        rank = 0 if key == folded else 1 if key.startswith(folded) else 2
+        found = (rank, len(label), label)
+        if iri not in best or found < best[iri]:
+            best[iri] = found
+    ordered = sorted(best.items(), key=lambda item: (item[1], item[0]))
+    return [(rank, iri) for iri, (rank, _, _) in ordered]
+
+
+async def search_matches(
+    request: Request, engine: Any, settings: Settings, text: str
+) -> list[tuple[int, str]]:
+    """(rank, IRI) of the resources found, best first: a code equal to the text, then labels
+    equal to it, starting with it, containing it, at most SEARCH_LIMIT."""
+    folded, code = fold(text), text.strip().upper()
+    codes = (
+        await select(engine, settings, "search-code", code=ox.Literal(code))
+        if CODE.fullmatch(code)
+        else []
+    )
+    labels = (
+        rank_labels(await search_index(request, engine, settings), folded)
         if len(folded) >= SEARCH_MIN
-        else no_rows(),
+        else []
     )
     found: dict[str, int] = {}
-    for rank, rows in ((-1, codes), (None, labels)):
-        for row in rows:
-            resource = row.get("resource")
-            if isinstance(resource, ox.NamedNode) and resource.value not in found:
-                found[resource.value] = rank if rank is not None else number(row.get("best"))
+    for row in codes:
+        resource = row.get("resource")
+        if isinstance(resource, ox.NamedNode):
+            found.setdefault(resource.value, -1)
+    for rank, iri in labels:
+        found.setdefault(iri, rank)
     return [(rank, iri) for iri, rank in found.items()][:SEARCH_LIMIT]
 
 
@@ -268,10 +307,12 @@ async def search_page(
     request: Request, engine: Any, settings: Settings, text: str, page: int
 ) -> tuple[list[dict[str, Any]], int]:
     """The results of one page, described in the page's language, and how many were found."""
-    matches = await search_matches(engine, settings, text)
+    matches = await search_matches(request, engine, settings, text)
     shown = matches[(page - 1) * SEARCH_PAGE : page * SEARCH_PAGE]
     details, names = await asyncio.gather(
-        select_for(engine, settings, "search-details", "resource", [iri for _, iri in shown]),
+        select_for(
+            engine, settings, "search-details", "resource", [i for _, i in shown], inside=True
+        ),
         label_texts(request, engine, settings),
     )
     described = describe(details)

@@ -4,7 +4,8 @@ against a real uvicorn. Fails on a console error, a request to another host (ref
 does not answer 200, an axe-core violation of serious or critical impact, and a word of the other
 language in the page's own words (TELLTALES). The four walks run
 two screens of a language side by side (one browser context each).
-The axe counts of the last walk go to var/test-artefacts/axe-counts.json (docs/accessibility.md).
+The axe counts of the last walk go to var/test-artefacts/axe-counts.json (docs/accessibility.md),
+a screenshot of each page to var/test-artefacts/screenshots/walk/ (docs/screenshots.md).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import re
 import subprocess
 import threading
 from collections.abc import Iterator
-from urllib.parse import parse_qsl, urlencode, urlparse, urlsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlparse, urlsplit
 
 import httpx
 import pytest
@@ -44,6 +45,8 @@ LANGS = ("fr", "en")
 #: the templates cannot change (test_the_api_documentation_passes_axe records it as xfail).
 THIRD_PARTY = {"/-/docs"}
 COUNTS = PROJECT_DIR / "var" / "test-artefacts" / "axe-counts.json"
+#: A screenshot of each page as the walk leaves it: {lang}-{screen}-{page}.png (docs/screenshots.md)
+SHOTS = PROJECT_DIR / "var" / "test-artefacts" / "screenshots" / "walk"
 #: Words that give the other language away in a page's own words (headings, captions, column
 #: heads, labels, buttons, menus, sentences of the interface). Data values are left out: table
 #: cells, code, and anything marked with a lang of its own (names, quotes, labels of the data).
@@ -112,6 +115,11 @@ def server(
         yield base
     finally:
         stop_server(process)
+
+
+def shot_name(path: str) -> str:
+    """The file name of a page's screenshot: its path and parameters, in letters and dashes."""
+    return re.sub(r"[^A-Za-z0-9]+", "-", unquote(path)).strip("-") or "home"
 
 
 def with_lang(path: str, lang: str) -> str:
@@ -202,6 +210,8 @@ class Walk:
                 self.counts[key] = self.counts.get(key, 0) + len(v["nodes"])
             for line in axe.grave(found):
                 self.note(f"axe: {line}")
+            shot = SHOTS / f"{self.lang}-{self.screen}-{shot_name(path)}.png"
+            await page.screenshot(path=str(shot))
         await context.close()
 
 
@@ -233,6 +243,7 @@ async def walk_all(server: str) -> list[Walk]:
 
 @pytest.fixture(scope="module")
 def walks(server: str) -> Iterator[list[Walk]]:
+    SHOTS.mkdir(parents=True, exist_ok=True)
     done = asyncio.run(walk_all(server))
     COUNTS.parent.mkdir(parents=True, exist_ok=True)
     COUNTS.write_text(

@@ -121,7 +121,7 @@ def test_impact_areas_are_editorial_readings(settings: Settings, built: BuildRep
     _, rows = run(settings, CATALOG["innovations-by-category-and-impact"], {})
     areas = {r["fondement"] for r in rows if r["typologie"] == "domaine d'impact"}
     assert areas == {BASIS + "editorial"}
-    categories = {r["fondement"] for r in rows if r["typologie"] == "catégorie"}
+    categories = {r["fondement"] for r in rows if r["typologie"] == "catégorie d'innovation"}
     assert categories == {BASIS + "study"}
 
 

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import re
-import time
 from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
 
 from endpoint.folding import fold
-from endpoint.routes.home import skeleton
 
 BASE = "https://w3id.org/qpvkg/"
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -138,30 +136,11 @@ def test_search_page(client: TestClient) -> None:
     )
 
 
-def test_search_is_fast(client: TestClient) -> None:
-    timings = []
-    for q in ("aubervilliers", "porteur", "lyon"):
-        start = time.perf_counter()
-        search(client, q)
-        timings.append(time.perf_counter() - start)
-    # a scan of the ~40,000 labels; measured at about 0.1 s each on the CI machine
-    assert max(timings) < 3, timings
-
-
-def test_fold_and_skeleton_agree_with_substrings() -> None:
-    labels = [
-        "Saint-Étienne-du-Rouvray",
-        "L'Île-Saint-Denis",
-        "Cœuvres-et-Valsery",
-        "Marseille 2e Arrondissement",
-    ]
-    queries = ["etienne du", "ile saint", "coeuvres", "arrondissement", "saint", "2e arr"]
-    for label in labels:
-        for q in queries:
-            if fold(q) in fold(label):
-                assert skeleton(fold(q)) in skeleton(fold(label)), (label, q)
+def test_fold_gives_what_the_search_compares() -> None:
     assert fold("  Saint-Étienne ") == "saint etienne"
-    assert skeleton("saint etienne") == "snttnn"
+    assert fold("L'Île-Saint-Denis") == "l ile saint denis"
+    assert fold("Cœuvres-et-Valsery") == "coeuvres et valsery"
+    assert "2e arr" in fold("Marseille 2e Arrondissement")
 
 
 def test_search_tells_homonyms_apart_by_their_departement(client: TestClient) -> None:

@@ -44,7 +44,7 @@ class Server:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        command = [sys.executable, "-m", "loaders.cli", "serve", "--no-build"]
+        command = [sys.executable, "-m", "endpoint.cli", "serve", "--no-build"]
         self.process = subprocess.Popen(
             [*command, "--port", str(self.port), *self.args],
             env=self.env,

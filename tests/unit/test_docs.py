@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer.main
 
-from loaders.cli import app
+from endpoint.cli import app
 from loaders.settings import PROJECT_DIR, Settings
 
 README = (PROJECT_DIR / "README.md").read_text(encoding="utf-8")
