@@ -223,7 +223,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.publisher = publication.Publisher(engine, settings)
     app.include_router(queries.build_router(app.state.catalog, settings.base_iri))
 
-    from endpoint import linkeddata
+    from endpoint import linkeddata, listdefs
     from endpoint.routes import about, geo, home, lists, location, pages, resources
     from loaders.catalog import internal_query
 
@@ -234,7 +234,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.include_router(home.router)
     app.include_router(about.router)
-    app.state.lists = lists.load_lists(settings)
+    app.state.lists = listdefs.load_lists(settings)
     app.include_router(lists.build_router(app.state.lists))
     app.include_router(pages.install(app))  # before resources: /def, /shapes, /concept/x pages
     app.include_router(location.router)

@@ -1,6 +1,6 @@
 """Linked-data representations of the store's resources: IRIs from paths, descriptions, JSON-LD.
 
-Pure functions: the routes (``endpoint/routes/resources.py``) run the queries through the engine
+Pure functions: ``endpoint/representation.py`` runs the queries through the engine
 and hand the triples here to be turned into HTML view models, Turtle, RDF/XML, N-Triples or
 JSON-LD compacted with the project's context.
 """

@@ -15,7 +15,7 @@ from starlette.types import ASGIApp, Message
 
 from endpoint import linkeddata as ld
 from endpoint.engine import QueryEngine
-from endpoint.routes.resources import select
+from endpoint.lookup import select
 from loaders.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -20,13 +20,13 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from endpoint import linkeddata as ld
-from endpoint import openapi
+from endpoint import openapi, representation
 from endpoint.deps import EngineDep, SettingsDep
 from endpoint.engine import QueryEngine
+from endpoint.lookup import Row, select, vocabulary_labels
 from endpoint.negotiation import GEO, GEOJSON, Format, choose
-from endpoint.routes import resources
-from endpoint.routes.pages import actor_iri, cached
-from endpoint.routes.resources import Row, select
+from endpoint.pagecache import cached
+from endpoint.pageresponse import actor_iri
 from loaders import maplayers
 from loaders.errors import BadInputError, ParameterError
 from loaders.settings import Settings
@@ -56,9 +56,9 @@ async def answer(
 ) -> Response:
     """A layer's GeoJSON, built once per store generation, with its validators."""
     fmt = negotiated(request)
-    headers = resources.validators(engine, fmt)
+    headers = representation.validators(engine, fmt)
     headers["Vary"] = "Accept"
-    if (not_modified := resources.revalidated(request, engine, headers)) is not None:
+    if (not_modified := representation.revalidated(request, engine, headers)) is not None:
         return not_modified
     body: bytes = await cached(request, engine, key, build)
     return Response(
@@ -200,7 +200,7 @@ async def concept_filter(
         return None
     scheme = f"{settings.base_iri}concept/{FILTERS[name]}/"
     iri = value if value.startswith(("http://", "https://")) else scheme + value
-    labels = await resources.vocabulary_labels(request, engine, settings)
+    labels = await vocabulary_labels(request, engine, settings)
     if not iri.startswith(scheme) or iri not in labels.values:
         raise ParameterError(f"{name} {value!r} is not a concept of {FILTERS[name]}", name)
     return iri

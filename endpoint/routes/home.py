@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-import unicodedata
 from typing import Any
 from urllib.parse import urlencode
 
@@ -16,10 +15,15 @@ from starlette.responses import JSONResponse, Response
 from endpoint import linkeddata as ld
 from endpoint import openapi
 from endpoint.deps import EngineDep, SettingsDep
+from endpoint.folding import fold
 from endpoint.i18n import DEFAULT, pick, translate
+from endpoint.insee import IGEO, IGEO_NAMES, IGEO_NAMES_EN
+from endpoint.listdefs import list_for_class
+from endpoint.lookup import label_texts, query_text, select, select_for
 from endpoint.negotiation import prefers_html
-from endpoint.routes.pages import cached, home_extras, label_texts, last_update
-from endpoint.routes.resources import query_text, select, select_for
+from endpoint.overview import home_extras
+from endpoint.pagecache import cached
+from endpoint.pageresponse import last_update
 from endpoint.worker import Job
 from loaders import __version__
 from loaders.catalog import NamedQuery
@@ -28,26 +32,6 @@ from loaders.settings import Settings
 
 router = APIRouter(tags=["home"])
 
-#: French names of INSEE's territory classes (the store holds no label for them).
-IGEO_NAMES = {
-    "Region": "Régions",
-    "Departement": "Départements",
-    "Commune": "Communes",
-    "CommuneDeleguee": "Communes déléguées",
-    "CommuneAssociee": "Communes associées",
-    "ArrondissementMunicipal": "Arrondissements municipaux",
-    "Intercommunalite": "Intercommunalités (EPCI, EPT)",
-}
-#: Their English names.
-IGEO_NAMES_EN = {
-    "Region": "Régions",
-    "Departement": "Départements",
-    "Commune": "Communes",
-    "CommuneDeleguee": "Delegated communes",
-    "CommuneAssociee": "Associated communes",
-    "ArrondissementMunicipal": "Municipal arrondissements",
-    "Intercommunalite": "Intercommunalities (EPCI, EPT)",
-}
 COUNTS = (
     "innovations",
     "schemes",
@@ -78,18 +62,6 @@ SEARCH_LIMIT = 1000  # results found at most
 #: labels the search reads at most (search-labels.rq): the graph has about 43,000
 SEARCH_LABELS_MAX = 2_000_000
 MATCHES = {-1: "code", 0: "exact", 1: "prefix", 2: "contains"}
-IGEO = "http://rdf.insee.fr/def/geo#"
-#: How labels and the search text are folded before they are compared.
-FOLD = str.maketrans({"œ": "oe", "-": " ", "'": " ", "’": " "})
-
-
-def fold(text: str) -> str:
-    """Lower case, without accents, hyphens or apostrophes, spaces collapsed."""
-    lowered = text.lower().translate(FOLD)
-    plain = "".join(
-        c for c in unicodedata.normalize("NFD", lowered) if unicodedata.category(c) != "Mn"
-    )
-    return re.sub(r"\s+", " ", plain).strip()
 
 
 def number(term: ld.Term | None) -> int:
@@ -162,8 +134,6 @@ async def home(request: Request, engine: EngineDep, settings: SettingsDep) -> Re
         home_extras(request, engine, settings),
     )
     data["counts"].update(extras["more"])
-    from endpoint.routes.lists import list_for_class  # lists read home's names
-
     for group in ("actors", "territories"):
         for kind in data[group]:  # each count goes to its list, on the site
             kind["href"] = list_for_class(request.app.state.lists, kind["class"]) or kind["href"]

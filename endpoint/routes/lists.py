@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-import yaml
 from fastapi import APIRouter, Query, Request
 from starlette.responses import JSONResponse, Response
 
@@ -28,13 +27,14 @@ from endpoint import linkeddata as ld
 from endpoint import openapi
 from endpoint.deps import EngineDep, SettingsDep, render
 from endpoint.engine import QueryEngine
+from endpoint.folding import fold
 from endpoint.i18n import DEFAULT, pick, translate
+from endpoint.insee import IGEO, IGEO_NAMES
+from endpoint.listdefs import Column, ListDef, key_of, list_url
+from endpoint.lookup import label_texts, query_text
 from endpoint.negotiation import HTML, Format, choose, prefers_html
-from endpoint.routes.home import IGEO, IGEO_NAMES, fold
-from endpoint.routes.pages import cached, label_texts
-from endpoint.routes.resources import query_text
+from endpoint.pagecache import cached
 from endpoint.worker import Job
-from loaders.catalog import split_header
 from loaders.csvsafe import defuse_csv
 from loaders.errors import BadInputError, ParameterError, UnknownResourceError
 from loaders.settings import Settings
@@ -45,39 +45,8 @@ MAX_ROWS = 1_000_000
 JSON = Format("json", "application/json")
 CSV = Format("csv", "text/csv")
 FORMATS = {"html": HTML, "json": JSON, "csv": CSV}
-PREFIXES = {
-    "igeo:": IGEO,
-    "skos:": "http://www.w3.org/2004/02/skos/core#",
-    "org:": "http://www.w3.org/ns/org#",
-}
-HEADER_KEYS = {"class", "columns", "facets", "sorts"}
-#: Optional: ``inherit: {region: departement}``, a resource without a région takes that of its
-#: département (when the département is a resource of the list).
-OPTIONAL_KEYS = {"inherit"}
 #: Query parameters a list page reads besides its facets (lang: the page's language).
 RESERVED = {"page", "sort", "format", "lang"}
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    property: str | None  # the property whose label heads the column, if any
-
-
-@dataclass(frozen=True)
-class ListDef:
-    """A list, from its query's header."""
-
-    name: str
-    cls: str
-    columns: tuple[Column, ...]
-    facets: tuple[str, ...]
-    sorts: tuple[str, ...]
-    inherit: tuple[tuple[str, str], ...] = ()  # (column, the column of the resource it takes)
-
-    @property
-    def query(self) -> str:
-        return f"list-{self.name}"
 
 
 @dataclass
@@ -93,54 +62,6 @@ class Value:
     iri: str | None
     text: str | None  # a literal's value
     labels: dict[str, str] = field(default_factory=dict)
-
-
-def expand(name: str, base_iri: str) -> str:
-    if name.startswith("qpvkg:"):
-        return f"{base_iri}def#{name[6:]}"
-    for prefix, namespace in PREFIXES.items():
-        if name.startswith(prefix):
-            return namespace + name[len(prefix) :]
-    return name
-
-
-def load_lists(settings: Settings) -> dict[str, ListDef]:
-    """The lists, from ``queries/internal/list-*.rq``; a header that does not fit fails."""
-    lists = {}
-    for path in sorted((settings.queries_dir / "internal").glob("list-*.rq")):
-        name = path.stem.removeprefix("list-")
-        header_text, _ = split_header(path.read_text(encoding="utf-8"))
-        header = yaml.safe_load(header_text) or {}
-        if (
-            not isinstance(header, dict)
-            or not HEADER_KEYS <= set(header) <= HEADER_KEYS | OPTIONAL_KEYS
-        ):
-            raise ValueError(f"{path}: the header must have {sorted(HEADER_KEYS)} (and inherit)")
-        columns = tuple(
-            Column(str(c), expand(str(p), settings.base_iri) if p else None)
-            for c, p in (header["columns"] or {}).items()
-        )
-        names = {c.name for c in columns}
-        facets, sorts = tuple(header["facets"] or ()), tuple(header["sorts"] or ())
-        if not set(facets) <= names or not set(sorts) <= names | {"label"}:
-            raise ValueError(f"{path}: a facet or a sort names no column")
-        lists[name] = ListDef(
-            name, expand(header["class"], settings.base_iri), columns, facets, sorts
-        )
-    return lists
-
-
-def key_of(iri: str, base_iri: str) -> str:
-    """A value's name in a URL: a concept's notation, an instance's path after ``id/``
-    (``commune/93066``), a term's local name."""
-    if iri.startswith(base_iri):
-        rest = iri[len(base_iri) :]
-        if rest.startswith("concept/") and rest.count("/") == 2:
-            return rest.rsplit("/", 1)[1]
-        if rest.startswith("id/"):
-            return rest[3:]
-        return re.split(r"[#/]", rest)[-1]
-    return re.split(r"[#/]", iri)[-1]
 
 
 #: A cell of SPARQL TSV results: (kind, value, language), kind "uri" or "literal".
@@ -530,26 +451,10 @@ def all_lists(request: Request) -> dict[str, ListDef]:
     return lists
 
 
-def list_url(spec: ListDef) -> str:
-    return f"/lists/{spec.name}"
-
-
 def page_href(spec: ListDef, params: list[tuple[str, str]]) -> str:
     """The list's first page with these parameters."""
     kept = [p for p in params if not (p[0] == "sort" and p[1] == "label")]
     return list_url(spec) + (f"?{urlencode(kept)}" if kept else "")
-
-
-def list_for_class(lists: dict[str, ListDef], cls: str) -> str | None:
-    """The list page of a class's resources (INSEE's territory classes: the territories'
-    list, filtered by type), if there is one."""
-    for spec in lists.values():
-        if spec.cls == cls:
-            return list_url(spec)
-    territories = lists.get("territories")
-    if territories and cls.startswith(IGEO) and "type" in territories.facets:
-        return f"{list_url(territories)}?{urlencode({'type': key_of(cls, '')})}"
-    return None
 
 
 # ----------------------------------------------------------------------------- routes

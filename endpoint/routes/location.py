@@ -19,8 +19,8 @@ from starlette.responses import JSONResponse, Response
 from endpoint import openapi
 from endpoint.deps import EngineDep, SettingsDep
 from endpoint.engine import QueryEngine
-from endpoint.routes.pages import page, wants_json
-from endpoint.routes.resources import select
+from endpoint.lookup import select
+from endpoint.pageresponse import page, wants_json
 from loaders.lookup import NEAREST_RADIUS_M, Lookup, Qpv, QpvIndex, parse_coordinate
 from loaders.settings import Settings
 

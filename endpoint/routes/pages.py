@@ -3,14 +3,13 @@
 
 Each page is built from the store by the queries of ``queries/internal/`` run by the engine's
 workers, and kept for the store generation. The RDF of /ontology, /def, /shapes and
-/concept/{scheme} is still served by the linked-data routes (``endpoint/routes/resources.py``):
-these routes answer a browser with the documentation page and hand every other request on.
+/concept/{scheme} is the linked-data representation (``endpoint/representation.py``): these
+routes answer a browser with the documentation page and hand every other request on.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,23 +17,21 @@ import pyoxigraph as ox
 from fastapi import APIRouter, FastAPI, Query, Request
 from starlette.responses import JSONResponse, Response
 
-from endpoint import i18n, openapi
+from endpoint import i18n, openapi, representation
 from endpoint import linkeddata as ld
 from endpoint import pagemodels as pm
 from endpoint.deps import EngineDep, SettingsDep, render
 from endpoint.engine import QueryEngine
-from endpoint.negotiation import HTML, prefers_html
-from endpoint.routes import resources
-from endpoint.routes.resources import construct, select, select_for
-from loaders.errors import BadInputError, UnknownResourceError
+from endpoint.lookup import Row, construct, label_texts, select, select_for
+from endpoint.overview import CHARTS, concept_chart, map_document, map_places
+from endpoint.pagecache import cached
+from endpoint.pageresponse import actor_iri, page, wants_html, wants_json
+from endpoint.representation import NEGOTIATION
+from loaders.errors import UnknownResourceError
 from loaders.settings import Settings
 
 router = APIRouter(tags=["pages"])
 METHODS = ["GET", "HEAD"]
-#: Concept schemes charted on the home page: (scheme, property linking innovations to it).
-CHARTS = (("innovation-category", "category"), ("impact-area", "impactArea"))
-#: Page models kept per store generation.
-CACHED = 512
 
 
 def install(app: FastAPI) -> APIRouter:
@@ -45,73 +42,6 @@ def install(app: FastAPI) -> APIRouter:
 
 
 # ----------------------------------------------------------------------------- helpers
-
-
-async def cached(
-    request: Request, engine: QueryEngine, key: str, build: Callable[[], Awaitable[Any]]
-) -> Any:
-    """A page's model, built once for the store generation (at most CACHED models are kept:
-    /network and /map take any IRI)."""
-    generation = engine.generation.id if engine.generation else ""
-    cache: dict[tuple[str, str], Any] | None = getattr(request.app.state, "page_models", None)
-    if cache is None:
-        cache = {}
-        request.app.state.page_models = cache
-    if (generation, key) not in cache:
-        value = await build()
-        for old in [k for k in cache if k[0] != generation]:
-            del cache[old]
-        if len(cache) >= CACHED:
-            cache.clear()
-        cache[(generation, key)] = value
-    return cache[(generation, key)]
-
-
-def page_headers(engine: QueryEngine) -> dict[str, str]:
-    headers = resources.validators(engine, HTML)
-    headers["Vary"] = "Accept"
-    return headers
-
-
-def page(request: Request, engine: QueryEngine, name: str, context: dict[str, Any]) -> Response:
-    headers = page_headers(engine)
-    if (cached_response := resources.revalidated(request, engine, headers)) is not None:
-        return cached_response
-    if request.method == "HEAD":
-        return Response(b"", media_type=HTML.content_type, headers=headers)
-    return render(request, name, context, headers=headers)
-
-
-def wants_html(request: Request, suffix: str | None) -> bool:
-    if suffix is not None:
-        return suffix == "html"
-    return prefers_html(request.headers.get("accept"))
-
-
-def wants_json(request: Request, format: str | None) -> bool:
-    format = format or None  # empty: not given
-    if format not in (None, "json", "html"):
-        raise BadInputError(f"format {format!r} is unknown; use json or html")
-    if format is not None:
-        return format == "json"
-    return not prefers_html(request.headers.get("accept"))
-
-
-def texts_by_iri(labels: ld.Labels) -> dict[str, pm.Texts]:
-    out: dict[str, pm.Texts] = {}
-    for iri, props in labels.values.items():
-        texts: pm.Texts = {}
-        for prop in ld.LABEL_PROPERTIES:
-            for literal in props.get(prop, []):
-                texts.setdefault(literal.language or "", literal.value)
-        out[iri] = texts
-    return out
-
-
-async def label_texts(
-    request: Request, engine: QueryEngine, settings: Settings
-) -> dict[str, pm.Texts]:
-    return texts_by_iri(await resources.vocabulary_labels(request, engine, settings))
 
 
 # ----------------------------------------------------------------------------- /ontology
@@ -135,7 +65,7 @@ async def ontology_model(
     return result
 
 
-def schemes_of(rows: list[resources.Row], settings: Settings) -> list[dict[str, Any]]:
+def schemes_of(rows: list[Row], settings: Settings) -> list[dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
     for row in rows:
         scheme = row.get("scheme")
@@ -164,12 +94,12 @@ async def ontology_page(
 ) -> Response:
     if not wants_html(request, suffix):
         path = stem if suffix is None else f"{stem}.{suffix}"
-        return await resources.resource(request, engine, settings, "", path, document=True)
+        return await representation.resource(request, engine, settings, "", path, document=True)
     model = await ontology_model(request, engine, settings)
     ontology: pm.Ontology = model["ontology"]
     context = {
         **model,
-        "alternates": resources.alternates("/def", ld.RESOURCE_KEYS),
+        "alternates": representation.alternates("/def", ld.RESOURCE_KEYS),
         "diagram": ontology.diagram,
     }
     return page(request, engine, "ontology.html", context)
@@ -200,7 +130,13 @@ async def ontology_as(
     return await ontology_page(request, engine, settings, suffix, "def")
 
 
-@router.api_route("/def", methods=METHODS, include_in_schema=False)
+@router.api_route(
+    "/def",
+    methods=METHODS,
+    summary="The ontology, with all its terms (def#Term)",
+    description=f"The ontology `{{base}}def` and every term `{{base}}def#Term`. {NEGOTIATION}",
+    responses=openapi.RESOURCE,
+)
 async def definitions(request: Request, engine: EngineDep, settings: SettingsDep) -> Response:
     return await ontology_page(request, engine, settings, None, "def")
 
@@ -210,7 +146,7 @@ async def definitions_as(
     suffix: str, request: Request, engine: EngineDep, settings: SettingsDep
 ) -> Response:
     if suffix != "html":
-        return await resources.resource(
+        return await representation.resource(
             request, engine, settings, "", f"def.{suffix}", document=True
         )
     return await ontology_page(request, engine, settings, suffix, "def")
@@ -219,7 +155,7 @@ async def definitions_as(
 # ----------------------------------------------------------------------------- /shapes
 
 
-async def shape_examples(engine: QueryEngine, settings: Settings) -> list[resources.Row]:
+async def shape_examples(engine: QueryEngine, settings: Settings) -> list[Row]:
     """Rows (shape, focus, path, value, nested path, nested value) of one example resource for
     each shape: the focus chosen first, then its values, read apart for named and blank nodes."""
     foci = await select(engine, settings, "shape-examples")
@@ -237,7 +173,7 @@ async def shape_examples(engine: QueryEngine, settings: Settings) -> list[resour
         select_for(engine, settings, "shape-example-values", "focus", named),
         select_for(engine, settings, "shape-blank-examples", "shape", blank, inside=True),
     )
-    rows: list[resources.Row] = []
+    rows: list[Row] = []
     for row in values:
         focus = row.get("focus")
         if isinstance(focus, ox.NamedNode):
@@ -283,18 +219,24 @@ async def shapes_page(
 ) -> Response:
     if not wants_html(request, suffix):
         path = "shapes" if suffix is None else f"shapes.{suffix}"
-        return await resources.resource(request, engine, settings, "", path, document=True)
+        return await representation.resource(request, engine, settings, "", path, document=True)
     shapes = await shapes_model(request, engine, settings)
     context = {
         "shapes": shapes,
         "node_shapes": [s for s in shapes if s.kind == "node"],
         "property_shapes": [s for s in shapes if s.kind == "property"],
-        "alternates": resources.alternates("/shapes", ld.RESOURCE_KEYS),
+        "alternates": representation.alternates("/shapes", ld.RESOURCE_KEYS),
     }
     return page(request, engine, "shapes.html", context)
 
 
-@router.api_route("/shapes", methods=METHODS, include_in_schema=False)
+@router.api_route(
+    "/shapes",
+    methods=METHODS,
+    summary="The SHACL shapes (shapes#Shape)",
+    description=f"Every shape `{{base}}shapes#Name`. {NEGOTIATION}",
+    responses=openapi.RESOURCE,
+)
 async def shapes(request: Request, engine: EngineDep, settings: SettingsDep) -> Response:
     return await shapes_page(request, engine, settings, None)
 
@@ -304,7 +246,7 @@ async def shapes_as(
     suffix: str, request: Request, engine: EngineDep, settings: SettingsDep
 ) -> Response:
     if suffix != "html":
-        return await resources.resource(
+        return await representation.resource(
             request, engine, settings, "", f"shapes.{suffix}", document=True
         )
     return await shapes_page(request, engine, settings, suffix)
@@ -356,23 +298,13 @@ async def concept_scheme(
         if model is not None:
             context = {
                 **model,
-                "alternates": resources.alternates(f"/concept/{stem}", ld.RESOURCE_KEYS),
+                "alternates": representation.alternates(f"/concept/{stem}", ld.RESOURCE_KEYS),
             }
             return page(request, engine, "scheme.html", context)
-    return await resources.resource(request, engine, settings, "concept/", scheme)
+    return await representation.resource(request, engine, settings, "concept/", scheme)
 
 
 # ----------------------------------------------------------------------------- /network
-
-
-def actor_iri(value: str, settings: Settings) -> str:
-    """An actor given by IRI or by local path (/id/organisation/x)."""
-    iri = value.strip()
-    if iri.startswith("/"):
-        iri = settings.base_iri + iri[1:]
-    if not ld.valid_iri(iri) or not iri.startswith(("http://", "https://")):
-        raise BadInputError(f"actor {value!r} is not an IRI")
-    return iri
 
 
 async def network_model(
@@ -453,65 +385,6 @@ network.browser_form = network_form  # type: ignore[attr-defined]
 # ----------------------------------------------------------------------------- /map
 
 
-async def actor_communes(
-    engine: QueryEngine, settings: Settings, actor: ox.NamedNode
-) -> list[resources.Row]:
-    """Rows (commune, label, code, departement, wkt, innovations, connectors) of the communes
-    an actor acts in: its territories first, then their communes, the initiatives counted here."""
-    initiatives: dict[str, set[str]] = {}
-    for row in await select(engine, settings, "actor-territories", actor=actor):
-        territory, initiative = row.get("territory"), row.get("initiative")
-        if isinstance(territory, ox.NamedNode):
-            found = initiatives.setdefault(territory.value, set())
-            if isinstance(initiative, ox.NamedNode):
-                found.add(initiative.value)
-    # a territory's communes: itself if it is one, the commune it is within or names
-    places: dict[str, set[str]] = {t: {t} for t in initiatives}
-    links = await select_for(engine, settings, "territory-links", "territory", places, inside=True)
-    for row in links:
-        territory, place = row.get("territory"), row.get("place")
-        if isinstance(territory, ox.NamedNode) and isinstance(place, ox.NamedNode):
-            places[territory.value].add(place.value)
-    candidates = sorted({p for found in places.values() for p in found})
-    rows = await select_for(
-        engine, settings, "communes-details", "commune", candidates, inside=True
-    )
-    details = {
-        commune.value: row
-        for row in rows
-        if isinstance(commune := row.get("commune"), ox.NamedNode)
-    }
-    communes: dict[str, tuple[resources.Row, set[str]]] = {}
-    for named, reached in places.items():
-        for iri in sorted(reached & details.keys()):
-            entry = communes.setdefault(iri, (details[iri], set()))
-            entry[1].update(initiatives[named])
-    out = [
-        {**row, "innovations": ox.Literal(len(found)), "connectors": ox.Literal(0)}
-        for row, found in communes.values()
-    ]
-    return sorted(out, key=lambda r: str(getattr(r.get("label"), "value", "")))
-
-
-async def map_places(
-    request: Request, engine: QueryEngine, settings: Settings, actor: str | None
-) -> list[dict[str, Any]]:
-    async def build() -> list[dict[str, Any]]:
-        if actor is None:
-            rows = await select(engine, settings, "map-communes")
-        else:
-            rows = await actor_communes(engine, settings, ox.NamedNode(actor))
-        return pm.places_of(rows, settings.base_iri)
-
-    result: list[dict[str, Any]] = await cached(request, engine, f"map {actor}", build)
-    return result
-
-
-def map_document(places: list[dict[str, Any]]) -> dict[str, Any]:
-    placed = sum(1 for p in places if p["lat"] is not None)
-    return {"places": places, "placed": placed, "unplaced": len(places) - placed}
-
-
 @router.api_route(
     "/map",
     methods=METHODS,
@@ -551,19 +424,6 @@ async def map_view(
     return page(request, engine, "map.html", context)
 
 
-def concept_chart(
-    engine: QueryEngine, settings: Settings, scheme: str, prop: str
-) -> Awaitable[list[resources.Row]]:
-    """Innovations by concept of a scheme, through a property (a chart, a filter of /map)."""
-    return select(
-        engine,
-        settings,
-        "chart-by-concept",
-        scheme=ox.NamedNode(f"{settings.base_iri}concept/{scheme}"),
-        property=ox.NamedNode(f"{settings.def_ns}{prop}"),
-    )
-
-
 async def map_extras(request: Request, engine: QueryEngine, settings: Settings) -> dict[str, Any]:
     """What /map shows beside its places: the filters (the concepts of the innovation
     categories and impact areas) and the table of the innovations and connectors it draws."""
@@ -584,51 +444,3 @@ async def map_extras(request: Request, engine: QueryEngine, settings: Settings) 
 
     result: dict[str, Any] = await cached(request, engine, "map extras", build)
     return result
-
-
-async def home_extras(request: Request, engine: QueryEngine, settings: Settings) -> dict[str, Any]:
-    """What the home page shows beyond the counts: charts, the map's places, the partners."""
-
-    async def build() -> dict[str, Any]:
-        categories, impacts, regions, more, places = await asyncio.gather(
-            concept_chart(engine, settings, *CHARTS[0]),
-            concept_chart(engine, settings, *CHARTS[1]),
-            select(engine, settings, "chart-by-region"),
-            select(engine, settings, "home-more-counts"),
-            map_places(request, engine, settings, None),
-        )
-        row = more[0] if more else {}
-        return {
-            "charts": [
-                {
-                    "key": "categories",
-                    "scheme": "/concept/innovation-category",
-                    "bars": pm.bars_of(categories, "concept", settings.base_iri),
-                },
-                {
-                    "key": "impacts",
-                    "scheme": "/concept/impact-area",
-                    "bars": pm.bars_of(impacts, "concept", settings.base_iri),
-                },
-                {
-                    "key": "regions",
-                    "scheme": None,
-                    "bars": pm.bars_of(regions, "region", settings.base_iri),
-                },
-            ],
-            "more": {
-                "partnerships": pm.number(row.get("partnerships")),
-                "partners": pm.number(row.get("partners")),
-            },
-            "map": map_document(places),
-        }
-
-    result: dict[str, Any] = await cached(request, engine, "home", build)
-    return result
-
-
-def last_update(engine: QueryEngine) -> str | None:
-    generation = engine.generation
-    if generation is None:
-        return None
-    return str(generation.last_modified.isoformat(timespec="seconds"))

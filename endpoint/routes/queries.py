@@ -15,7 +15,7 @@ from endpoint import openapi
 from endpoint.deps import EngineDep, SettingsDep, render
 from endpoint.negotiation import RESULTS, Format, choose, prefers_html
 from endpoint.protocol import timeout_parameter
-from endpoint.routes.sparql import answer_response, run_query
+from endpoint.querying import answer_response, run_query
 from loaders.catalog import NamedQuery
 from loaders.errors import BadInputError, ParameterError, UnknownResourceError
 from loaders.params import bind

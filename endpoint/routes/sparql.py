@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from typing import Any
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
@@ -14,15 +13,13 @@ from endpoint.deps import EngineDep, SettingsDep, render
 from endpoint.engine import QueryEngine
 from endpoint.negotiation import FORMAT_PARAMETERS, RDF, choose, prefers_html
 from endpoint.protocol import (
-    answer_headers,
     body_parameters,
     check_content_type,
-    check_text,
     query_call,
     too_large,
     url_parameters,
 )
-from endpoint.worker import Answer, Job
+from endpoint.querying import answer_response
 from loaders.settings import Settings
 
 router = APIRouter(tags=["SPARQL"])
@@ -49,21 +46,6 @@ async def protocol_parameters(request: Request, settings: Settings) -> list[tupl
     content_type = check_content_type(request.headers.get("content-type", ""))
     body = await read_body(request, settings.max_body_bytes)
     return body_parameters(content_type, body, params)
-
-
-def answer_response(answer: Answer, cached: bool, *, head: bool = False) -> Response:
-    headers = answer_headers(answer, cached)
-    media_type = headers.pop("Content-Type")
-    return Response(b"" if head else answer.body, media_type=media_type, headers=headers)
-
-
-async def run_query(
-    engine: QueryEngine, settings: Settings, text: str, accept: str | None, **kwargs: Any
-) -> tuple[Answer, bool]:
-    await check_text(text, settings)
-    timeout = kwargs.pop("timeout_s", None)
-    job = Job(query=text, accept=accept, max_rows=settings.max_rows, **kwargs)
-    return await engine.run(job, timeout)
 
 
 DESCRIPTION = (

@@ -95,6 +95,14 @@ def app_settings(served_store: Path) -> Settings:
     return Settings(project_dir=PROJECT_DIR, store=str(served_store), workers=2, query_timeout_s=10)
 
 
+@pytest.fixture(scope="session")
+def embedded_client(app_settings: Settings) -> Iterator[TestClient]:
+    """The real app over the served store, one for the session: an embedded store is opened
+    by one process at a time, so every module that reads it shares this app."""
+    with TestClient(create_app(app_settings)) as test_client:
+        yield test_client
+
+
 @pytest.fixture(scope="session", params=STORE_KINDS)
 def client(
     request: pytest.FixtureRequest,
@@ -106,8 +114,7 @@ def client(
     then over an Oxigraph server and a Virtuoso server holding the same quads (and the same
     publication)."""
     if request.param == "embedded":
-        with TestClient(create_app(app_settings)) as test_client:
-            yield test_client
+        yield request.getfixturevalue("embedded_client")
         return
     folder = tmp_path_factory.mktemp(request.param)
     copy = virtuoso_copy if request.param == "virtuoso" else external_copy

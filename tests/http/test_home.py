@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from endpoint.routes.home import fold
+from endpoint.folding import fold
 
 BASE = "https://w3id.org/qpvkg/"
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"

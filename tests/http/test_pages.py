@@ -13,10 +13,9 @@ import pyoxigraph as ox
 import pytest
 from starlette.testclient import TestClient
 
-from endpoint import i18n
+from endpoint import i18n, overview
 from endpoint import pagemodels as pm
 from endpoint.app import create_app
-from endpoint.routes import pages
 from loaders.settings import Settings
 
 BASE = "https://w3id.org/qpvkg/"
@@ -565,7 +564,7 @@ def test_a_commune_with_a_geosparql_point_is_placed() -> None:
         (43.30, 5.37, 5),
         (None, None, 0),
     ]
-    assert pages.map_document(places)["placed"] == 1
+    assert overview.map_document(places)["placed"] == 1
 
 
 # ----------------------------------------------------------------------------- evidence

@@ -32,9 +32,9 @@ FOOTER_LINKS = (
 
 
 @pytest.fixture(scope="module")
-def site(app_settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(app_settings)) as client:
-        yield client
+def site(embedded_client: TestClient) -> TestClient:
+    """The app over the served store (shared: the store is opened by one app at a time)."""
+    return embedded_client
 
 
 @pytest.fixture(scope="module")

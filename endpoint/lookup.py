@@ -1,0 +1,139 @@
+"""Running the internal queries (``queries/internal/``) through the engine's workers and reading
+their rows: SELECT rows and CONSTRUCT triples, variables bound as RDF terms or resources named in
+a VALUES block; the vocabulary's labels, kept for the store generation."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from pathlib import Path
+
+import pyoxigraph as ox
+from fastapi import Request
+
+from endpoint import linkeddata as ld
+from endpoint import pagemodels as pm
+from endpoint.engine import QueryEngine
+from endpoint.worker import Job
+from loaders.catalog import internal_query
+from loaders.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+Row = dict[str, ld.Term | None]
+
+
+_TEXTS: dict[tuple[Path, str, str], str] = {}
+
+
+def query_text(settings: Settings, name: str) -> str:
+    """An internal query (``queries/internal/NAME.rq``), read once."""
+    key = (settings.queries_dir, settings.base_iri, name)
+    text = _TEXTS.get(key)
+    if text is None:
+        text = _TEXTS[key] = internal_query(settings, name)
+    return text
+
+
+def substitutions(
+    **terms: ld.Term,
+) -> tuple[tuple[str, tuple[str, str, str | None, str | None]], ...]:
+    out: list[tuple[str, tuple[str, str, str | None, str | None]]] = []
+    for name, term in terms.items():
+        if isinstance(term, ox.NamedNode):
+            out.append((name, ("iri", term.value, None, None)))
+        elif isinstance(term, ox.Literal):
+            out.append((name, ("literal", term.value, term.datatype.value, term.language)))
+        else:
+            out.append((name, ("bnode", term.value, None, None)))
+    return tuple(out)
+
+
+async def select(engine: QueryEngine, settings: Settings, name: str, **terms: ld.Term) -> list[Row]:
+    """Rows of an internal SELECT query, its variables bound to ``terms``."""
+    job = Job(
+        query=query_text(settings, name),
+        accept=None,
+        substitutions=substitutions(**terms),
+        max_rows=settings.max_rows,
+        format_key="json",
+    )
+    answer, _ = await engine.run(job)
+    return ld.solutions(answer.body)
+
+
+async def select_for(
+    engine: QueryEngine,
+    settings: Settings,
+    name: str,
+    variable: str,
+    iris: Iterable[str],
+    *,
+    inside: bool = False,
+) -> list[Row]:
+    """Rows of an internal SELECT query about the resources ``iris`` (IRIs the store returned),
+    named in a VALUES block appended to the query or, ``inside``, put in its placeholder
+    ``VALUES ?variable { UNDEF }``."""
+    names = list(iris)
+    if not names:
+        return []
+    text = query_text(settings, name)
+    job = Job(
+        query=(
+            ld.values_inside(text, variable, names)
+            if inside
+            else text + ld.values_list(variable, names)
+        ),
+        accept=None,
+        max_rows=settings.max_rows,
+        format_key="json",
+    )
+    answer, _ = await engine.run(job)
+    return ld.solutions(answer.body)
+
+
+async def construct(
+    engine: QueryEngine, settings: Settings, name: str, **terms: ld.Term
+) -> list[ox.Triple]:
+    """Triples of an internal CONSTRUCT or DESCRIBE query, its variables bound to ``terms``."""
+    job = Job(
+        query=query_text(settings, name),
+        accept=None,
+        substitutions=substitutions(**terms),
+        max_rows=settings.max_rows,
+        format_key="nt",
+    )
+    answer, _ = await engine.run(job)
+    if answer.truncated:
+        log.warning("%s: the description was cut at %d triples", name, answer.rows)
+    return ld.triples_of(answer.body)
+
+
+async def vocabulary_labels(request: Request, engine: QueryEngine, settings: Settings) -> ld.Labels:
+    """Labels of the ontology's terms and of the concepts, kept for the store generation."""
+    generation = engine.generation.id if engine.generation else ""
+    cached = getattr(request.app.state, "vocabulary_labels", None)
+    if cached is not None and cached[0] == generation:
+        labels: ld.Labels = cached[1]
+        return labels
+    labels = ld.labels_from(await select(engine, settings, "vocabulary-labels"))
+    request.app.state.vocabulary_labels = (generation, labels)
+    return labels
+
+
+def texts_by_iri(labels: ld.Labels) -> dict[str, pm.Texts]:
+    out: dict[str, pm.Texts] = {}
+    for iri, props in labels.values.items():
+        texts: pm.Texts = {}
+        for prop in ld.LABEL_PROPERTIES:
+            for literal in props.get(prop, []):
+                texts.setdefault(literal.language or "", literal.value)
+        out[iri] = texts
+    return out
+
+
+async def label_texts(
+    request: Request, engine: QueryEngine, settings: Settings
+) -> dict[str, pm.Texts]:
+    return texts_by_iri(await vocabulary_labels(request, engine, settings))

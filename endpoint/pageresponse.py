@@ -1,0 +1,64 @@
+"""What a page request asks for (HTML or JSON, an actor) and the page sent back: rendered with
+the store generation's validators, 304 when the client's copy is current, empty for HEAD."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from starlette.responses import Response
+
+from endpoint import linkeddata as ld
+from endpoint.deps import render
+from endpoint.engine import QueryEngine
+from endpoint.negotiation import HTML, prefers_html
+from endpoint.representation import revalidated, validators
+from loaders.errors import BadInputError
+from loaders.settings import Settings
+
+
+def page_headers(engine: QueryEngine) -> dict[str, str]:
+    headers = validators(engine, HTML)
+    headers["Vary"] = "Accept"
+    return headers
+
+
+def page(request: Request, engine: QueryEngine, name: str, context: dict[str, Any]) -> Response:
+    headers = page_headers(engine)
+    if (cached_response := revalidated(request, engine, headers)) is not None:
+        return cached_response
+    if request.method == "HEAD":
+        return Response(b"", media_type=HTML.content_type, headers=headers)
+    return render(request, name, context, headers=headers)
+
+
+def wants_html(request: Request, suffix: str | None) -> bool:
+    if suffix is not None:
+        return suffix == "html"
+    return prefers_html(request.headers.get("accept"))
+
+
+def wants_json(request: Request, format: str | None) -> bool:
+    format = format or None  # empty: not given
+    if format not in (None, "json", "html"):
+        raise BadInputError(f"format {format!r} is unknown; use json or html")
+    if format is not None:
+        return format == "json"
+    return not prefers_html(request.headers.get("accept"))
+
+
+def actor_iri(value: str, settings: Settings) -> str:
+    """An actor given by IRI or by local path (/id/organisation/x)."""
+    iri = value.strip()
+    if iri.startswith("/"):
+        iri = settings.base_iri + iri[1:]
+    if not ld.valid_iri(iri) or not iri.startswith(("http://", "https://")):
+        raise BadInputError(f"actor {value!r} is not an IRI")
+    return iri
+
+
+def last_update(engine: QueryEngine) -> str | None:
+    generation = engine.generation
+    if generation is None:
+        return None
+    return str(generation.last_modified.isoformat(timespec="seconds"))
