@@ -171,6 +171,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.qpv_index_lock = asyncio.Lock()  # of this server's event loop
         await engine.start()
         app.state.publisher.request()  # dumps, VoID, catalogue, if the store is newer
         engine.on_switch.append(app.state.publisher.request)  # a replica's new generation
@@ -207,6 +208,14 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.engine = engine
     app.state.catalog = load_catalog(settings)
     app.state.metrics = {}
+    # what is kept for a store generation, filled on first use: the pages' models and the
+    # search's labels (endpoint/pagecache.py), the vocabulary's labels (endpoint/lookup.py),
+    # the QPV contours' index (routes/location.py); the parsed shapes (routes/store.py)
+    app.state.page_models = {}
+    app.state.vocabulary_labels = None
+    app.state.qpv_index = None
+    app.state.qpv_index_lock = None
+    app.state.validator = None
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals.update(version=__version__, base_iri=settings.base_iri)
     formats.install(templates.env)  # |size, |date, |literal

@@ -9,7 +9,9 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
 from endpoint.engine import QueryEngine
+from loaders.errors import ServiceUnavailableError
 from loaders.settings import Settings
+from loaders.store import GraphStore
 
 
 def get_settings(request: Request) -> Settings:
@@ -22,6 +24,18 @@ def get_engine(request: Request) -> QueryEngine:
     return engine
 
 
+def open_store(engine: QueryEngine) -> GraphStore:
+    """The engine's store, for the routes that read or write it directly: 503 (a service not
+    available yet, not a missing resource) while it is not open."""
+    if engine.store is None:
+        raise ServiceUnavailableError("the store is not open")
+    return engine.store
+
+
+def get_store(request: Request) -> GraphStore:
+    return open_store(get_engine(request))
+
+
 def get_templates(request: Request) -> Jinja2Templates:
     templates: Jinja2Templates = request.app.state.templates
     return templates
@@ -29,6 +43,7 @@ def get_templates(request: Request) -> Jinja2Templates:
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 EngineDep = Annotated[QueryEngine, Depends(get_engine)]
+StoreDep = Annotated[GraphStore, Depends(get_store)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
 
 

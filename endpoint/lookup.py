@@ -113,7 +113,7 @@ async def construct(
 async def vocabulary_labels(request: Request, engine: QueryEngine, settings: Settings) -> ld.Labels:
     """Labels of the ontology's terms and of the concepts, kept for the store generation."""
     generation = engine.generation.id if engine.generation else ""
-    cached = getattr(request.app.state, "vocabulary_labels", None)
+    cached = request.app.state.vocabulary_labels
     if cached is not None and cached[0] == generation:
         labels: ld.Labels = cached[1]
         return labels

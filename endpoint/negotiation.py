@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from loaders.errors import NotAcceptableError
+from loaders.errors import BadInputError, NotAcceptableError
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,10 @@ RDF = (
     Format("trig", "application/trig"),
 )
 HTML = Format("html", "text/html", ("application/xhtml+xml",))
+#: Plain JSON and CSV (lists, search, page models, the JSON error shape).
+JSON = Format("json", "application/json")
+CSV = Format("csv", "text/csv")
+TEXT = Format("txt", "text/plain")
 #: The map's layers (RFC 7946), also to clients that ask for JSON (GeoJSON is JSON).
 GEOJSON = Format("geojson", "application/geo+json", ("application/json",), charset=False)
 GEO = (GEOJSON,)
@@ -220,3 +224,39 @@ def prefers_html(header: str | None) -> bool:
         if any(p.media_type == m for p in prefs)
     ]
     return html >= max(others, default=0.0)
+
+
+def negotiate(
+    accept: str | None,
+    offered: tuple[Format, ...],
+    *,
+    given: str | None = None,
+    what: str = "this resource",
+    fallback: Format | None = None,
+) -> Format:
+    """The format of a response, decided here for every route, in this order:
+
+    1. the format a client names (a suffix, ``format=``): the offered one with that key, or a
+       BadInputError that lists the keys offered;
+    2. HTML, when offered, for a browser (:func:`prefers_html`);
+    3. the offered format the Accept header prefers, with its q-values (:func:`choose`); when
+       none is acceptable, ``fallback`` if one is given, else a NotAcceptableError.
+    """
+    if given:
+        for fmt in offered:
+            if fmt.key == given:
+                return fmt
+        keys = [f.key for f in offered]
+        listed = f"{', '.join(keys[:-1])} or {keys[-1]}" if len(keys) > 1 else keys[0]
+        raise BadInputError(f"format {given!r} is unknown; use {listed}", format=given)
+    if HTML in offered and prefers_html(accept):
+        return HTML
+    others = tuple(f for f in offered if f is not HTML)
+    if not others:
+        return HTML
+    if fallback is not None:
+        try:
+            return choose(accept, others, what=what)
+        except NotAcceptableError:
+            return fallback
+    return choose(accept, others, what=what)

@@ -19,10 +19,7 @@ async def cached(
     """A page's model, built once for the store generation (at most CACHED models are kept:
     /network and /map take any IRI)."""
     generation = engine.generation.id if engine.generation else ""
-    cache: dict[tuple[str, str], Any] | None = getattr(request.app.state, "page_models", None)
-    if cache is None:
-        cache = {}
-        request.app.state.page_models = cache
+    cache: dict[tuple[str, str], Any] = request.app.state.page_models
     if (generation, key) not in cache:
         value = await build()
         for old in [k for k in cache if k[0] != generation]:

@@ -11,7 +11,7 @@ from starlette.responses import Response
 from endpoint import linkeddata as ld
 from endpoint.deps import render
 from endpoint.engine import QueryEngine
-from endpoint.negotiation import HTML, prefers_html
+from endpoint.negotiation import HTML, JSON, negotiate
 from endpoint.representation import revalidated, validators
 from loaders.errors import BadInputError
 from loaders.settings import Settings
@@ -33,18 +33,16 @@ def page(request: Request, engine: QueryEngine, name: str, context: dict[str, An
 
 
 def wants_html(request: Request, suffix: str | None) -> bool:
-    if suffix is not None:
-        return suffix == "html"
-    return prefers_html(request.headers.get("accept"))
+    """A page (a suffix ``.html``, or a browser), rather than RDF (the suffix is checked)."""
+    offered = ld.resource_formats(ld.GRAPH_KEYS)
+    accept = request.headers.get("accept")
+    return negotiate(accept, offered, given=suffix, fallback=offered[0]) is HTML
 
 
 def wants_json(request: Request, format: str | None) -> bool:
-    format = format or None  # empty: not given
-    if format not in (None, "json", "html"):
-        raise BadInputError(f"format {format!r} is unknown; use json or html")
-    if format is not None:
-        return format == "json"
-    return not prefers_html(request.headers.get("accept"))
+    """JSON (``format=json``, or any client but a browser), rather than a page."""
+    accept = request.headers.get("accept")
+    return negotiate(accept, (JSON, HTML), given=format or None, fallback=JSON) is JSON
 
 
 def actor_iri(value: str, settings: Settings) -> str:

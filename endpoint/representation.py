@@ -18,7 +18,7 @@ from endpoint import linkeddata as ld
 from endpoint import pagemodels as pm
 from endpoint.engine import QueryEngine
 from endpoint.lookup import Row, construct, query_text, select, vocabulary_labels
-from endpoint.negotiation import BY_KEY, HTML, Format, choose, prefers_html
+from endpoint.negotiation import BY_KEY, HTML, Format, negotiate
 from loaders import __version__
 from loaders.errors import UnknownResourceError
 from loaders.settings import Settings
@@ -213,12 +213,8 @@ async def incoming(
 
 def pick_format(request: Request, suffix: str | None, keys: tuple[str, ...]) -> Format:
     """The representation: the suffix's, else HTML for a browser, else by Accept."""
-    if suffix is not None:
-        return HTML if suffix == "html" else BY_KEY[suffix]
-    accept = request.headers.get("accept")
-    if prefers_html(accept):
-        return HTML
-    return choose(accept, ld.resource_formats(keys), what="this resource")
+    offered = ld.resource_formats(keys)
+    return negotiate(request.headers.get("accept"), offered, given=suffix, what="this resource")
 
 
 def validators(engine: QueryEngine, fmt: Format) -> dict[str, str]:

@@ -24,7 +24,7 @@ from endpoint import openapi, representation
 from endpoint.deps import EngineDep, SettingsDep
 from endpoint.engine import QueryEngine
 from endpoint.lookup import Row, select, vocabulary_labels
-from endpoint.negotiation import GEO, GEOJSON, Format, choose
+from endpoint.negotiation import GEO, GEOJSON, Format, negotiate
 from endpoint.pagecache import cached
 from endpoint.pageresponse import actor_iri
 from loaders import maplayers
@@ -45,7 +45,7 @@ def text(term: ld.Term | None) -> str:
 
 
 def negotiated(request: Request) -> Format:
-    return choose(request.headers.get("accept"), GEO, what="a map layer")
+    return negotiate(request.headers.get("accept"), GEO, what="a map layer")
 
 
 async def answer(

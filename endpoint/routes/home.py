@@ -20,7 +20,7 @@ from endpoint.i18n import DEFAULT, pick, translate
 from endpoint.insee import IGEO, IGEO_NAMES, IGEO_NAMES_EN
 from endpoint.listdefs import list_for_class
 from endpoint.lookup import label_texts, query_text, select, select_for
-from endpoint.negotiation import prefers_html
+from endpoint.negotiation import HTML, JSON, negotiate
 from endpoint.overview import home_extras
 from endpoint.pagecache import cached
 from endpoint.pageresponse import last_update
@@ -147,7 +147,7 @@ async def home(request: Request, engine: EngineDep, settings: SettingsDep) -> Re
         }
         for q in request.app.state.catalog.values()
     ]
-    if prefers_html(request.headers.get("accept")):
+    if negotiate(request.headers.get("accept"), (JSON, HTML), fallback=JSON) is HTML:
         response: Response = request.app.state.templates.TemplateResponse(
             request,
             "home.html",
@@ -367,10 +367,8 @@ async def search(
         None, description="json or html (default: by Accept)", json_schema_extra=openapi.PAGE_FORMAT
     ),
 ) -> Response:
-    format = format or None  # empty: not given
-    if format not in (None, "json", "html"):
-        raise BadInputError(f"format {format!r} is unknown; use json or html")
-    html = format == "html" or (format is None and prefers_html(request.headers.get("accept")))
+    accept = request.headers.get("accept")
+    html = negotiate(accept, (JSON, HTML), given=format or None, fallback=JSON) is HTML
     text = q.strip()
     if len(text) > SEARCH_MAX:
         raise BadInputError(f"the search text is longer than {SEARCH_MAX} characters")

@@ -32,18 +32,16 @@ from endpoint.i18n import DEFAULT, pick, translate
 from endpoint.insee import IGEO, IGEO_NAMES
 from endpoint.listdefs import Column, ListDef, key_of, list_url
 from endpoint.lookup import label_texts, query_text
-from endpoint.negotiation import HTML, Format, choose, prefers_html
+from endpoint.negotiation import CSV, HTML, JSON, Format, negotiate
 from endpoint.pagecache import cached
 from endpoint.worker import Job
 from loaders.csvsafe import defuse_csv
-from loaders.errors import BadInputError, ParameterError, UnknownResourceError
+from loaders.errors import ParameterError, UnknownResourceError
 from loaders.settings import Settings
 
 PAGE_SIZE = 50
 #: The rows a list's query may give (the territories' give about 120,000).
 MAX_ROWS = 1_000_000
-JSON = Format("json", "application/json")
-CSV = Format("csv", "text/csv")
 FORMATS = {"html": HTML, "json": JSON, "csv": CSV}
 #: Query parameters a list page reads besides its facets (lang: the page's language).
 RESERVED = {"page", "sort", "format", "lang"}
@@ -246,14 +244,8 @@ def read_request(request: Request, spec: ListDef, items: list[Item], fmt: str | 
                 f"{name!r} is not a parameter of the list {spec.name} (facets: {facets})", name
             )
     fmt = fmt or params.get("format") or None
-    if fmt is not None and fmt not in FORMATS:
-        raise BadInputError(f"format {fmt!r} is unknown; use html, json or csv")
-    if fmt is not None:
-        chosen = FORMATS[fmt]
-    elif prefers_html(request.headers.get("accept")):
-        chosen = HTML
-    else:
-        chosen = choose(request.headers.get("accept"), (JSON, CSV), what=f"the list {spec.name}")
+    accept = request.headers.get("accept")
+    chosen = negotiate(accept, (HTML, JSON, CSV), given=fmt, what=f"the list {spec.name}")
     return Ask(int(raw_page), sort, filters, chosen)
 
 
@@ -520,7 +512,7 @@ def build_router(lists: dict[str, ListDef]) -> APIRouter:
             }
             for spec in lists.values()
         ]
-        if prefers_html(request.headers.get("accept")):
+        if negotiate(request.headers.get("accept"), (JSON, HTML), fallback=JSON) is HTML:
             return render(request, "lists.html", {"entries": entries}, headers={"Vary": "Accept"})
         return JSONResponse({"lists": entries}, headers={"Vary": "Accept"})
 

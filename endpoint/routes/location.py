@@ -65,7 +65,7 @@ PARAMETERS = [
 
 
 def _held(request: Request, generation: str) -> QpvIndex | None:
-    held: tuple[str, QpvIndex] | None = getattr(request.app.state, "qpv_index", None)
+    held: tuple[str, QpvIndex] | None = request.app.state.qpv_index
     return held[1] if held is not None and held[0] == generation else None
 
 
@@ -75,10 +75,7 @@ async def qpv_index(request: Request, engine: QueryEngine, settings: Settings) -
     generation = engine.generation.id if engine.generation else ""
     if (index := _held(request, generation)) is not None:
         return index
-    state = request.app.state
-    if getattr(state, "qpv_index_lock", None) is None:
-        state.qpv_index_lock = asyncio.Lock()
-    async with state.qpv_index_lock:
+    async with request.app.state.qpv_index_lock:
         if (index := _held(request, generation)) is not None:
             return index
         start = time.perf_counter()

@@ -32,9 +32,8 @@ from endpoint.deps import SettingsDep, render
 from endpoint.engine import QueryEngine
 from endpoint.i18n import DEFAULT
 from endpoint.linkeddata import http_date
-from endpoint.negotiation import BY_KEY, Format, choose, prefers_html
+from endpoint.negotiation import BY_KEY, HTML, JSON, Format, negotiate
 from loaders.errors import (
-    NotAcceptableError,
     RangeNotSatisfiableError,
     ServiceUnavailableError,
     UnknownResourceError,
@@ -122,17 +121,13 @@ def modified_at(manifest: dict[str, Any]) -> datetime:
 
 def description(request: Request, settings: Settings, name: str, key: str | None) -> Response:
     folder = folder_of(settings)
-    browser = key is None and prefers_html(request.headers.get("accept"))
+    accept = request.headers.get("accept")
+    fmt = negotiate(accept, (*DESCRIPTIONS, HTML), given=key, what=f"the {name}")
+    browser = fmt is HTML
     if browser and name == "catalog":  # a person: the datasets and their files, as a page
         return catalog_page(request, settings, folder)
     if browser:  # a person: the Turtle, shown as text rather than downloaded
         fmt = BY_KEY["ttl"]
-    elif key is None:
-        fmt = choose(request.headers.get("accept"), DESCRIPTIONS, what=f"the {name}")
-    else:
-        fmt = BY_KEY[key]
-        if fmt not in DESCRIPTIONS:
-            raise NotAcceptableError(f"no {name} as {key}", available=[f.key for f in DESCRIPTIONS])
     manifest = manifest_of(folder)
     etag = f'"{manifest["generation"]}-{fmt.key}{"-text" if browser else ""}"'
     headers = {"ETag": etag, "Vary": "Accept", "Last-Modified": http_date(modified_at(manifest))}
@@ -202,7 +197,7 @@ def _suffix(suffix: str) -> str:
 )
 async def dumps(request: Request, settings: SettingsDep) -> Response:
     manifest = manifest_of(folder_of(settings))
-    if prefers_html(request.headers.get("accept")):
+    if negotiate(request.headers.get("accept"), (JSON, HTML), fallback=JSON) is HTML:
         base = str(request.base_url)
         return render(request, "dumps.html", {"manifest": manifest, "base": base})
     return JSONResponse(manifest)

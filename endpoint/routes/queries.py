@@ -13,7 +13,7 @@ from starlette.responses import JSONResponse, Response
 from endpoint import linkeddata as ld
 from endpoint import openapi
 from endpoint.deps import EngineDep, SettingsDep, render
-from endpoint.negotiation import RESULTS, Format, choose, prefers_html
+from endpoint.negotiation import HTML, JSON, RESULTS, Format, negotiate
 from endpoint.protocol import timeout_parameter
 from endpoint.querying import answer_response, run_query
 from loaders.catalog import NamedQuery
@@ -21,8 +21,9 @@ from loaders.errors import BadInputError, ParameterError, UnknownResourceError
 from loaders.params import bind
 from loaders.settings import Settings
 
-QUERY_FORMATS: tuple[Format, ...] = (*RESULTS,)
-SUFFIXES = {"json", "csv", "tsv", "xml", "html"}
+#: a named query's answers: the results formats, and a page for a browser
+QUERY_FORMATS: tuple[Format, ...] = (*RESULTS, HTML)
+SUFFIXES = {f.key for f in QUERY_FORMATS}
 
 
 def term_spec(
@@ -79,7 +80,8 @@ async def execute_named(
 ) -> Response:
     grouped = given(request, query)
     accept = request.headers.get("accept")
-    html = fmt == "html" or (fmt is None and prefers_html(accept))
+    chosen = negotiate(accept, QUERY_FORMATS, given=fmt, what=f"query {query.name}")
+    html = chosen is HTML
     if html and "lang" not in grouped and any(p.name == "lang" for p in query.params):
         # a query's `lang` chooses its labels' language: on a page, the page's own
         grouped["lang"] = [request.state.lang]
@@ -95,11 +97,7 @@ async def execute_named(
             raise
         return form_page(request, query, grouped, invalid=error)
     substitutions = tuple((var.value, term_spec(term)) for var, term in bindings.items())
-    if fmt is not None and fmt not in SUFFIXES:
-        raise BadInputError(f"format {fmt!r} is unknown; use one of {', '.join(sorted(SUFFIXES))}")
-    format_key = "json" if html else fmt
-    if format_key is None:
-        format_key = choose(accept, QUERY_FORMATS, what=f"query {query.name}").key
+    format_key = "json" if html else chosen.key
     timeout_s = timeout_parameter(request.query_params.getlist("timeout"))  # as /sparql
     answer, cached = await run_query(
         engine,
@@ -272,7 +270,7 @@ def build_router(catalog: dict[str, NamedQuery], base_iri: str) -> APIRouter:
     )
     async def list_queries(request: Request) -> Response:
         items = [describe(q, request) for q in catalog.values()]
-        if prefers_html(request.headers.get("accept")):
+        if negotiate(request.headers.get("accept"), (JSON, HTML), fallback=JSON) is HTML:
             return render(request, "queries.html", {"queries": items}, headers={"Vary": "Accept"})
         return JSONResponse({"queries": items}, headers={"Vary": "Accept"})
 

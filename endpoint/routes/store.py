@@ -15,8 +15,8 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from endpoint import openapi
-from endpoint.deps import EngineDep, SettingsDep
-from endpoint.negotiation import RDF, choose
+from endpoint.deps import EngineDep, SettingsDep, StoreDep, open_store
+from endpoint.negotiation import BY_KEY, JSON, RDF, TEXT, Format, negotiate
 from endpoint.protocol import too_large
 from endpoint.results import PREFIXES, RDF_FORMATS
 from loaders.contribute import (
@@ -40,6 +40,10 @@ from loaders.store import GraphStore
 from loaders.validate import Validator, readable_report, report_jsonld
 
 router = APIRouter(tags=["graph store"])
+
+#: a rejected contribution's SHACL report: the JSON error shape, JSON-LD, or text (fr, en)
+JSONLD_REPORT = BY_KEY["jsonld"]
+REPORTS: tuple[Format, ...] = (JSON, JSONLD_REPORT, TEXT)
 
 GraphParam = Annotated[
     str | None,
@@ -92,7 +96,7 @@ async def read_body(request: Request, limit: int) -> bytes:
 
 def validator_of(request: Request, settings: Settings) -> Validator:
     """The shapes and ontology, parsed once per application."""
-    validator: Validator | None = getattr(request.app.state, "validator", None)
+    validator: Validator | None = request.app.state.validator
     if validator is None:
         validator = Validator.from_settings(settings)
         request.app.state.validator = validator
@@ -124,12 +128,11 @@ async def write(
     if mode in ("put", "post"):
         media = media_type_for(request.headers.get("content-type") or None)
         data = await read_body(request, settings.max_body_bytes)
-    if engine.store is None:
-        raise UnknownResourceError("the store is not open")
+    store = open_store(engine)
     try:
         result: WriteResult = await asyncio.to_thread(
             contribute,
-            engine.store,
+            store,
             settings,
             partner=partner.name,
             graph=graph,
@@ -150,12 +153,12 @@ async def write(
 
 def validation_response(request: Request, exc: ValidationFailedError) -> Response:
     """422: the SHACL report as JSON-LD, as text (fr, en), or in the JSON error shape."""
-    accept = request.headers.get("accept", "")
-    if "application/ld+json" in accept:
+    fmt = negotiate(request.headers.get("accept"), REPORTS, fallback=JSON)
+    if fmt is JSONLD_REPORT:
         return JSONResponse(
             report_jsonld(exc.results), status_code=422, media_type="application/ld+json"
         )
-    if "text/plain" in accept:
+    if fmt is TEXT:
         text = (
             readable_report(exc.results, "fr", exc.counts)
             + "\n\n"
@@ -200,10 +203,8 @@ async def store_get(
         raise BadInputError("give graph=IRI or default: /store?graph=IRI")
     if graph is not None:
         _graph(graph)
-    fmt = choose(request.headers.get("accept"), RDF, what="a graph")
-    if engine.store is None:
-        raise UnknownResourceError("the store is not open")
-    triples = await asyncio.to_thread(read_graph, engine.store, graph)
+    fmt = negotiate(request.headers.get("accept"), RDF, what="a graph")
+    triples = await asyncio.to_thread(read_graph, open_store(engine), graph)
     if graph is not None and not triples:
         raise UnknownResourceError(f"no graph {graph} (or it is empty)", graph=graph)
     body = ox.serialize(
@@ -260,12 +261,10 @@ async def store_delete(
     responses=openapi.STORE_LOG,
 )
 async def store_history(
-    settings: SettingsDep, engine: EngineDep, graph: GivenGraph
+    settings: SettingsDep, store: StoreDep, graph: GivenGraph
 ) -> dict[str, Any]:
     iri = _graph(graph)
-    if engine.store is None:
-        raise UnknownResourceError("the store is not open")
-    found = await asyncio.to_thread(versions, engine.store, settings, iri)
+    found = await asyncio.to_thread(versions, store, settings, iri)
     if not found:
         raise UnknownResourceError(f"no version of {iri} was ever written", graph=iri)
     return {"graph": iri, "versions": [v.as_dict() for v in reversed(found)]}
@@ -278,7 +277,7 @@ async def store_history(
 )
 async def store_diff(
     settings: SettingsDep,
-    engine: EngineDep,
+    store: StoreDep,
     graph: GivenGraph,
     from_: Annotated[int, Query(alias="from", ge=1, description="The older version")] = 1,
     to: Annotated[
@@ -286,9 +285,7 @@ async def store_diff(
     ] = None,
 ) -> dict[str, Any]:
     iri = _graph(graph)
-    if engine.store is None:
-        raise UnknownResourceError("the store is not open")
-    found = await asyncio.to_thread(versions, engine.store, settings, iri)
+    found = await asyncio.to_thread(versions, store, settings, iri)
     numbers = {v.version for v in found}
     newer = to if to is not None else max(numbers, default=0)
     for n in (from_, newer):

@@ -288,6 +288,11 @@ def test_invalid_data_gets_422_with_a_readable_report(
     assert len(jsonld.json()["sh:result"]) == len(details["results"])  # type: ignore[attr-defined]
     text = put(client, partners, "invalid.ttl", accept="text/plain")
     assert f"<{project}>" in text.text and "violation" in text.text  # type: ignore[attr-defined]
+    # the report's form is negotiated with q-values, not found as a substring of Accept
+    preferred = put(client, partners, "invalid.ttl", accept="application/json, text/plain;q=0.5")
+    assert preferred.json()["error"]["code"] == "validation_failed"  # type: ignore[attr-defined]
+    refused = put(client, partners, "invalid.ttl", accept="application/ld+json;q=0, text/plain")
+    assert refused.headers["content-type"].startswith("text/plain")  # type: ignore[attr-defined]
     assert history(client) == before
     assert not union_sees(client, project)
 
@@ -582,3 +587,17 @@ def test_the_guide_examples_are_accepted_in_the_guide_order(
         )
         assert response.status_code == 201, (name, response.text)
         assert response.json()["warnings"] == [], name
+
+
+def test_the_store_s_routes_answer_503_while_it_is_not_open(app_settings: Settings) -> None:
+    """An app whose engine has not opened its store (its lifespan not run): the graph, its
+    history and its diff are unavailable for now (503), not missing (404)."""
+    client = TestClient(create_app(app_settings))
+    for params in ({"graph": GRAPH}, {"default": ""}):
+        response = client.get("/store", params=params)
+        assert response.status_code == 503, response.text
+        assert response.json()["error"]["code"] == "unavailable"
+    for path in ("/store/history", "/store/diff"):
+        response = client.get(path, params={"graph": GRAPH})
+        assert response.status_code == 503, (path, response.text)
+        assert response.json()["error"]["message"] == "the store is not open"
