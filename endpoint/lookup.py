@@ -14,7 +14,7 @@ from fastapi import Request
 from endpoint import linkeddata as ld
 from endpoint import pagemodels as pm
 from endpoint.engine import QueryEngine
-from endpoint.worker import Job
+from endpoint.worker import Job, TermSpec, term_spec
 from loaders.catalog import internal_query
 from loaders.settings import Settings
 
@@ -36,18 +36,8 @@ def query_text(settings: Settings, name: str) -> str:
     return text
 
 
-def substitutions(
-    **terms: ld.Term,
-) -> tuple[tuple[str, tuple[str, str, str | None, str | None]], ...]:
-    out: list[tuple[str, tuple[str, str, str | None, str | None]]] = []
-    for name, term in terms.items():
-        if isinstance(term, ox.NamedNode):
-            out.append((name, ("iri", term.value, None, None)))
-        elif isinstance(term, ox.Literal):
-            out.append((name, ("literal", term.value, term.datatype.value, term.language)))
-        else:
-            out.append((name, ("bnode", term.value, None, None)))
-    return tuple(out)
+def substitutions(**terms: ld.Term) -> tuple[tuple[str, TermSpec], ...]:
+    return tuple((name, term_spec(term)) for name, term in terms.items())
 
 
 async def select(engine: QueryEngine, settings: Settings, name: str, **terms: ld.Term) -> list[Row]:

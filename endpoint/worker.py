@@ -26,7 +26,7 @@ import pyoxigraph as ox
 
 from endpoint.negotiation import BOOLEAN, BY_KEY, RDF, RESULTS, Format, choose
 from endpoint.results import serialize_boolean, serialize_solutions, serialize_triples
-from loaders.errors import NotAcceptableError, QpvkgError
+from loaders.errors import BadInputError, NotAcceptableError, QpvkgError
 from loaders.remote import RemoteConfig, RemoteStore
 from loaders.store import GraphStore
 
@@ -37,6 +37,37 @@ MEMORY_EXIT = 71
 # ----------------------------------------------------------------------------- messages
 
 
+#: An RDF term as a job carries it to a worker (plain values, cheap to pickle):
+#: (kind: iri, bnode or literal; value; datatype IRI; language tag).
+TermSpec = tuple[str, str, str | None, str | None]
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+
+
+def term_spec(term: Term | ox.Triple) -> TermSpec:
+    """The spec of a term bound to a query's variable (a triple cannot be bound)."""
+    if isinstance(term, ox.NamedNode):
+        return ("iri", term.value, None, None)
+    if isinstance(term, ox.BlankNode):
+        return ("bnode", term.value, None, None)
+    if isinstance(term, ox.Literal):
+        return ("literal", term.value, term.datatype.value, term.language)
+    raise BadInputError("a parameter cannot be a triple")
+
+
+def term(spec: TermSpec) -> Term:
+    """The term of a spec (:func:`term_spec`), in the worker."""
+    kind, value, datatype, language = spec
+    if kind == "iri":
+        return ox.NamedNode(value)
+    if kind == "bnode":
+        return ox.BlankNode(value)
+    if language:
+        return ox.Literal(value, language=language)
+    if datatype:
+        return ox.Literal(value, datatype=ox.NamedNode(datatype))
+    return ox.Literal(value)
+
+
 @dataclass(frozen=True)
 class Job:
     """One query for a worker."""
@@ -45,7 +76,7 @@ class Job:
     accept: str | None
     default_graphs: tuple[str, ...] | None = None  # None: the union of all graphs
     named_graphs: tuple[str, ...] | None = None
-    substitutions: tuple[tuple[str, tuple[str, str, str | None, str | None]], ...] = ()
+    substitutions: tuple[tuple[str, TermSpec], ...] = ()  # variable name, the term bound
     max_rows: int = 100_000
     base_iri: str | None = None
     forms: tuple[str, ...] = ()  # if set, the query must be of one of these forms
@@ -117,19 +148,6 @@ def recv_frame(sock: socket.socket) -> bytes | None:
 
 
 # ----------------------------------------------------------------------------- running a job
-
-
-def term(spec: tuple[str, str, str | None, str | None]) -> ox.NamedNode | ox.Literal | ox.BlankNode:
-    kind, value, datatype, language = spec
-    if kind == "iri":
-        return ox.NamedNode(value)
-    if kind == "bnode":
-        return ox.BlankNode(value)
-    if language:
-        return ox.Literal(value, language=language)
-    if datatype:
-        return ox.Literal(value, datatype=ox.NamedNode(datatype))
-    return ox.Literal(value)
 
 
 def dataset_arguments(job: Job) -> dict[str, Any]:

@@ -6,7 +6,6 @@ import inspect
 import json
 from typing import Any
 
-import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
 from starlette.responses import JSONResponse, Response
 
@@ -16,26 +15,15 @@ from endpoint.deps import EngineDep, SettingsDep, render
 from endpoint.negotiation import HTML, JSON, RESULTS, Format, negotiate
 from endpoint.protocol import timeout_parameter
 from endpoint.querying import answer_response, run_query
+from endpoint.worker import term_spec
 from loaders.catalog import NamedQuery
-from loaders.errors import BadInputError, ParameterError, UnknownResourceError
+from loaders.errors import ParameterError, UnknownResourceError
 from loaders.params import bind
 from loaders.settings import Settings
 
 #: a named query's answers: the results formats, and a page for a browser
 QUERY_FORMATS: tuple[Format, ...] = (*RESULTS, HTML)
 SUFFIXES = {f.key for f in QUERY_FORMATS}
-
-
-def term_spec(
-    term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple,
-) -> tuple[str, str, str | None, str | None]:
-    if isinstance(term, ox.NamedNode):
-        return ("iri", term.value, None, None)
-    if isinstance(term, ox.BlankNode):
-        return ("bnode", term.value, None, None)
-    if isinstance(term, ox.Literal):
-        return ("literal", term.value, term.datatype.value, term.language)
-    raise BadInputError("a parameter cannot be a triple")
 
 
 def link_text(iri: str, base_iri: str, table: dict[str, str]) -> str:
