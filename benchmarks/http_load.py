@@ -524,6 +524,11 @@ def servers_for(
             out.append(Server(name, serve, "/sparql", size.name, {**env, "QPVKG_CACHE_MB": "64"}))
         elif name == "qpvkg-nocache":
             out.append(Server(name, serve, "/sparql", size.name, {**env, "QPVKG_CACHE_MB": "0"}))
+        elif name in ("qpvkg-routed", "qpvkg-routed-nocache"):
+            # the same server without its fast path: query requests through the /sparql route
+            cache = "0" if name.endswith("nocache") else "64"
+            routed = {**env, "QPVKG_CACHE_MB": cache, "QPVKG_FAST_PATH": "false"}
+            out.append(Server(name, serve, "/sparql", size.name, routed))
         elif name == "oxigraph":
             out.append(Server(name, oxigraph_serve(bin_dir, stores), "/query", size.name))
         elif name in ("qpvkg-remote", "qpvkg-remote-nocache"):
@@ -964,6 +969,8 @@ def profile_qpvkg(
 NAMES = {
     "qpvkg": "qpvkg",
     "qpvkg-nocache": "qpvkg, no cache",
+    "qpvkg-routed": "qpvkg without its fast path",
+    "qpvkg-routed-nocache": "qpvkg without its fast path, no cache",
     "qpvkg-remote": "qpvkg over Oxigraph server",
     "qpvkg-remote-nocache": "qpvkg over Oxigraph server, no cache",
     "qpvkg-replicas-1": "1 replica behind HAProxy",
@@ -975,6 +982,8 @@ NAMES = {
 }
 #: the overhead of the external-store path: each remote variant against the embedded one
 REMOTE_PAIRS = (("qpvkg-remote", "qpvkg"), ("qpvkg-remote-nocache", "qpvkg-nocache"))
+#: the fast path: the server with it against the same server without it
+FAST_PATH_PAIRS = (("qpvkg", "qpvkg-routed"), ("qpvkg-nocache", "qpvkg-routed-nocache"))
 #: read replicas: two against one, behind the same load balancer
 REPLICA_PAIRS = (
     ("qpvkg-replicas-2", "qpvkg-replicas-1"),
@@ -1014,7 +1023,7 @@ def markdown(result: dict[str, Any]) -> str:
     peers = [p for p in ("oxigraph", "rdflib-endpoint") if p in servers]
     ours = [s for s in ("qpvkg", "qpvkg-nocache") if s in servers]
     ratios = [(o, p) for o in ours for p in peers]
-    pairs = (*REMOTE_PAIRS, *REPLICA_PAIRS)
+    pairs = (*REMOTE_PAIRS, *FAST_PATH_PAIRS, *REPLICA_PAIRS)
     ratios += [(r, e) for r, e in pairs if r in servers and e in servers]
     head += "".join(f" | {NAMES[o]} / {NAMES[p]}" for o, p in ratios) + " |"
     lines += [head, "|" + "---|" * (2 + len(order) + len(ratios))]

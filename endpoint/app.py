@@ -18,10 +18,9 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from endpoint import errors, formats, openapi
+from endpoint import errors, fastpath, formats, openapi
 from endpoint.assets import Assets
 from endpoint.engine import CLIENT, ClientRequest, QueryEngine
-from endpoint.fastpath import SparqlFastPath
 from loaders import __version__
 from loaders.catalog import load_catalog
 from loaders.settings import Settings
@@ -64,6 +63,8 @@ class AccessLog:
         try:
             await self.app(scope, receive, send_wrapper)
         finally:
+            if scope.get(fastpath.DISCONNECTED):
+                status = 499  # a query stopped because its client went away
             elapsed = (time.perf_counter() - start) * 1000
             route = scope.get("route")
             path = getattr(route, "path", None) or scope["path"]
@@ -146,20 +147,17 @@ class ContentSecurityPolicy:
 class QpvkgApp(FastAPI):
     """FastAPI, with query requests to /sparql answered before its middleware stack."""
 
-    fast_path: SparqlFastPath | None = None
+    fast_path: ASGIApp | None = None
 
     def build_middleware_stack(self) -> ASGIApp:
         # the policy wraps the whole stack, error handling included: the 500 page carries it
         return ContentSecurityPolicy(super().build_middleware_stack())
 
-    async def router_app(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await super().__call__(scope, receive, send)
-
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             client = scope.get("client")
             CLIENT.set(ClientRequest(client[0]) if client else None)
-        if self.fast_path is not None and scope["type"] == "http" and scope["path"] == "/sparql":
+        if self.fast_path is not None and fastpath.takes(scope):
             await self.fast_path(scope, receive, send)
         else:
             await super().__call__(scope, receive, send)
@@ -252,19 +250,22 @@ def create_app(settings: Settings) -> FastAPI:
     app.mount("/static", Assets(directory=str(HERE / "static")), name="static")
     openapi.install(app)
 
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=settings.cors_origins,
-        allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
-        allow_headers=["Accept", "Content-Type", "If-None-Match", "If-Modified-Since"],
-        expose_headers=["X-Result-Rows", "X-Result-Truncated", "Server-Timing", "ETag"],
-    )
+    cors: dict[str, Any] = {
+        "allow_origins": settings.cors_origins,
+        "allow_methods": ["GET", "HEAD", "POST", "OPTIONS"],
+        "allow_headers": ["Accept", "Content-Type", "If-None-Match", "If-Modified-Since"],
+        "expose_headers": ["X-Result-Rows", "X-Result-Truncated", "Server-Timing", "ETag"],
+    }
+    app.add_middleware(CORSMiddleware, **cors)
     # HTML, JSON, RDF, scripts and styles over 1 kB are sent gzip-compressed to clients that
     # accept it (the dumps, gzip files already, are not compressed again)
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     app.add_middleware(AccessLog, metrics=app.state.metrics)
-    # query requests to /sparql skip the framework entirely (see QpvkgApp)
-    app.fast_path = SparqlFastPath(
-        app.router_app, engine=engine, settings=settings, metrics=app.state.metrics
-    )
+    # query requests to /sparql skip the framework's routing and dependencies (see QpvkgApp),
+    # not its access log, metrics, CORS or error mapping
+    if settings.fast_path:
+        app.fast_path = AccessLog(
+            CORSMiddleware(fastpath.SparqlFastPath(engine, settings), **cors),
+            metrics=app.state.metrics,
+        )
     return app

@@ -123,6 +123,13 @@ def response_for(request: Request | None, error: e.QpvkgError) -> Response:
     return error_response(request, status, error.code, error.message, details, headers)
 
 
+def unexpected_response(request: Request | None) -> Response:
+    """500, for an error nobody raised on purpose (logged by the caller)."""
+    return error_response(
+        request, 500, "internal_error", "internal server error (it has been logged)"
+    )
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers: domain errors, HTTP errors, request validation, the rest (500)."""
 
@@ -171,6 +178,4 @@ def install(app: FastAPI) -> None:
             request.url.path,
             traceback.format_exc(),
         )
-        return error_response(
-            request, 500, "internal_error", "internal server error (it has been logged)"
-        )
+        return unexpected_response(request)

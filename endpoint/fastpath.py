@@ -9,18 +9,18 @@ routes) goes on to the application.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-import time
 from collections.abc import Awaitable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TypeVar
 from urllib.parse import urlunsplit
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.requests import ClientDisconnect
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 
 from endpoint.engine import QueryEngine
-from endpoint.errors import error_body, status_of
+from endpoint.errors import response_for, unexpected_response
 from endpoint.negotiation import prefers_html
 from endpoint.protocol import (
     QueryCall,
@@ -28,7 +28,7 @@ from endpoint.protocol import (
     body_parameters,
     check_content_type,
     query_call,
-    too_large,
+    read_body,
     url_parameters,
 )
 from loaders.errors import QpvkgError
@@ -36,21 +36,35 @@ from loaders.settings import Settings
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-access_log = logging.getLogger("qpvkg.access")
 MEMO_SIZE = 4096
+#: set in the scope of a request whose client went away before its answer (none was sent)
+DISCONNECTED = "qpvkg.disconnected"
+
+
+def takes(scope: Scope) -> bool:
+    """True for a query request to /sparql (a GET with a query that is not a browser's, or a
+    POST): the query page, the service description and every other request go to the app."""
+    if scope["type"] != "http" or scope["path"] != "/sparql":
+        return False
+    if scope["method"] == "POST":
+        return True
+    if scope["method"] != "GET" or b"query=" not in scope["query_string"]:
+        return False
+    accept = None
+    for name, value in scope["headers"]:  # the last one, as the route reads it
+        if name == b"accept":
+            accept = value.decode("latin-1")
+    return not prefers_html(accept)
 
 
 class SparqlFastPath:
-    """ASGI middleware answering GET/POST query requests to /sparql directly."""
+    """ASGI app answering the query requests :func:`takes` to /sparql directly. The app's
+    access log and metrics, CORS and error mapping wrap it as they wrap the other routes
+    (endpoint/app.py, endpoint/errors.py)."""
 
-    def __init__(
-        self, app: ASGIApp, engine: QueryEngine, settings: Settings, metrics: dict[str, Any]
-    ) -> None:
-        self.app = app
+    def __init__(self, engine: QueryEngine, settings: Settings) -> None:
         self.engine = engine
         self.settings = settings
-        self.metrics = metrics
-        self.any_origin = "*" in settings.cors_origins
         # the checked call of each recent GET, by its raw request: a repeated request (the
         # common case of portals and dashboards) skips parsing and goes to the result cache;
         # kept only while that cache is on, which answers such requests
@@ -59,39 +73,15 @@ class SparqlFastPath:
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] != "http"
-            or scope["path"] != "/sparql"
-            or scope["method"] not in ("GET", "POST")
-        ):
-            await self.app(scope, receive, send)
-            return
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
         accept = headers.get("accept")
         query_string = scope["query_string"].decode("latin-1")
-        if scope["method"] == "GET" and ("query=" not in query_string or prefers_html(accept)):
-            await self.app(scope, receive, send)  # query page or service description
-            return
-        start = time.perf_counter()
         status, body, out = await self.answer(
             Incoming(scope, receive, headers, accept, query_string)
         )
         if status == 499:
+            scope[DISCONNECTED] = True  # for the access log: nothing was sent
             return
-        origin = headers.get("origin")
-        if origin is not None and (self.any_origin or origin in self.settings.cors_origins):
-            out["Access-Control-Allow-Origin"] = "*" if self.any_origin else origin
-            out["Access-Control-Expose-Headers"] = (
-                "X-Result-Rows, X-Result-Truncated, Server-Timing"
-            )
-            if not self.any_origin:
-                out["Vary"] = "Accept, Origin"
-        elapsed = (time.perf_counter() - start) * 1000
-        out["Server-Timing"] = (
-            f"{out['Server-Timing']}, app;dur={elapsed:.1f}"
-            if "Server-Timing" in out
-            else f"app;dur={elapsed:.1f}"
-        )
         out["Content-Length"] = str(len(body))
         await send(
             {
@@ -103,19 +93,6 @@ class SparqlFastPath:
             }
         )
         await send({"type": "http.response.body", "body": body})
-        key = (scope["method"], "/sparql", status)
-        counts = self.metrics.setdefault("requests", {})
-        counts[key] = counts.get(key, 0) + 1
-        latency = self.metrics.setdefault("latency", [])
-        latency.append(elapsed / 1000)
-        if len(latency) > 20_000:
-            del latency[:10_000]
-        if access_log.isEnabledFor(logging.INFO):
-            # the same JSON object as the other routes' lines (endpoint.app.AccessLog)
-            access_log.info(
-                f'{{"method": "{scope["method"]}", "path": "/sparql", "route": "/sparql", '
-                f'"status": {status}, "ms": {round(elapsed, 2)}}}'
-            )
 
     async def answer(self, request: Incoming) -> tuple[int, bytes, dict[str, str]]:
         try:
@@ -130,23 +107,13 @@ class SparqlFastPath:
                 return 499, b"", {}  # the client went away; its query was stopped
             answer, cached = result
             return 200, answer.body, answer_headers(answer, cached)
+        except ClientDisconnect:
+            return 499, b"", {}  # gone before its request's end
         except QpvkgError as exc:
-            status = status_of(exc)
-            details = {k: v for k, v in exc.details.items() if k != "report"}
-            out = {"Content-Type": "application/json", "Vary": "Accept"}
-            if status in (429, 503):
-                out["Retry-After"] = str(exc.details.get("retry_after_s", 1))
-            return (
-                status,
-                json.dumps(error_body(status, exc.code, exc.message, details)).encode(),
-                out,
-            )
+            return parts(response_for(None, exc), Vary="Accept")
         except Exception:
             log.exception("unexpected error on %s /sparql", request.scope["method"])
-            body = json.dumps(
-                error_body(500, "internal_error", "internal server error (it has been logged)")
-            ).encode()
-            return 500, body, {"Content-Type": "application/json"}
+            return parts(unexpected_response(None))
 
     async def checked_call(self, request: Incoming) -> QueryCall:
         """The checked query call of a request (its body read for a POST); a repeated GET's
@@ -165,9 +132,7 @@ class SparqlFastPath:
             content_type = check_content_type(headers.get("content-type", ""))
             declared = headers.get("content-length")
             limit = self.settings.max_body_bytes
-            if declared and declared.isdigit() and int(declared) > limit:
-                raise too_large(limit)
-            body = await read_body(request.receive, limit)
+            body = await read_body(request.receive, limit, declared)
             params = body_parameters(content_type, body, params)
         base = urlunsplit((scheme, host, scope["path"], "", ""))
         call = await query_call(scope["method"], params, request.accept, self.settings, base)
@@ -178,6 +143,12 @@ class SparqlFastPath:
                 self.calls.clear()
             self.calls[key] = call
         return call
+
+
+def parts(response: Response, **extra: str) -> tuple[int, bytes, dict[str, str]]:
+    """(status, body, headers) of an error response of endpoint/errors.py."""
+    headers = {k: v for k, v in response.headers.items() if k != "content-length"}
+    return response.status_code, bytes(response.body), {**headers, **extra}
 
 
 @dataclass(frozen=True)
@@ -233,17 +204,3 @@ async def _disconnected(receive: Receive) -> None:
         message = await receive()
         if message["type"] == "http.disconnect":
             return
-
-
-async def read_body(receive: Receive, limit: int) -> bytes:
-    body = bytearray()
-    while True:
-        message: Message = await receive()
-        if message["type"] == "http.disconnect":
-            break
-        body += message.get("body", b"")
-        if len(body) > limit:
-            raise too_large(limit)
-        if not message.get("more_body", False):
-            break
-    return bytes(body)

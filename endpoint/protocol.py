@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
+from starlette.requests import ClientDisconnect
+from starlette.types import Receive
 
 from endpoint.negotiation import BY_KEY, FORMAT_PARAMETERS, format_accept
 from endpoint.worker import Answer, Job
@@ -47,6 +49,24 @@ def too_large(limit: int) -> PayloadTooLargeError:
     return PayloadTooLargeError(
         f"the request body is larger than {limit} bytes (QPVKG_MAX_BODY_BYTES)", limit=limit
     )
+
+
+async def read_body(receive: Receive, limit: int, declared: str | None = None) -> bytes:
+    """A request's body (the /sparql route and fast path, the Graph Store Protocol), refused
+    with 413 past ``limit`` bytes, declared by Content-Length or streamed; ClientDisconnect
+    if the client goes away before its end, so that a partial body is never acted on."""
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise too_large(limit)
+    body = bytearray()
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnect()
+        body += message.get("body", b"")
+        if len(body) > limit:
+            raise too_large(limit)
+        if not message.get("more_body", False):
+            return bytes(body)
 
 
 def url_parameters(query_string: str) -> list[tuple[str, str]]:

@@ -157,6 +157,12 @@ class Settings(BaseSettings):
     cache_mb: int = Field(
         default=64, ge=0, description="Size of the query result cache (0 turns it off)."
     )
+    fast_path: bool = Field(
+        default=True,
+        description="Answer query requests to /sparql before the framework's routing and "
+        "dependencies (docs/performance.md measures the difference; false sends them through "
+        "the /sparql route).",
+    )
     replica_dir: str = Field(
         default="",
         description="Read replicas: the folder where the writer ships each generation of the "

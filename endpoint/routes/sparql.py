@@ -16,7 +16,7 @@ from endpoint.protocol import (
     body_parameters,
     check_content_type,
     query_call,
-    too_large,
+    read_body,
     url_parameters,
 )
 from endpoint.querying import answer_response
@@ -25,26 +25,14 @@ from loaders.settings import Settings
 router = APIRouter(tags=["SPARQL"])
 
 
-async def read_body(request: Request, limit: int) -> bytes:
-    """The request body, refused with 413 past ``limit`` bytes (declared or streamed)."""
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
-        raise too_large(limit)
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise too_large(limit)
-    return bytes(body)
-
-
 async def protocol_parameters(request: Request, settings: Settings) -> list[tuple[str, str]]:
     """The protocol's parameters, from the URL and (for POST) the body."""
     params = url_parameters(request.url.query)
     if request.method in ("GET", "HEAD"):
         return params
     content_type = check_content_type(request.headers.get("content-type", ""))
-    body = await read_body(request, settings.max_body_bytes)
+    declared = request.headers.get("content-length")
+    body = await read_body(request.receive, settings.max_body_bytes, declared)
     return body_parameters(content_type, body, params)
 
 

@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from endpoint import openapi
 from endpoint.deps import EngineDep, SettingsDep, StoreDep, open_store
 from endpoint.negotiation import BY_KEY, JSON, RDF, TEXT, Format, negotiate
-from endpoint.protocol import too_large
+from endpoint.protocol import read_body
 from endpoint.results import PREFIXES, RDF_FORMATS
 from loaders.contribute import (
     History,
@@ -82,18 +82,6 @@ def _graph(graph: str | None) -> str:
     return graph
 
 
-async def read_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
-        raise too_large(limit)
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise too_large(limit)
-    return bytes(body)
-
-
 def validator_of(request: Request, settings: Settings) -> Validator:
     """The shapes and ontology, parsed once per application."""
     validator: Validator | None = request.app.state.validator
@@ -127,7 +115,9 @@ async def write(
     media: str | None = None
     if mode in ("put", "post"):
         media = media_type_for(request.headers.get("content-type") or None)
-        data = await read_body(request, settings.max_body_bytes)
+        data = await read_body(
+            request.receive, settings.max_body_bytes, request.headers.get("content-length")
+        )
     store = open_store(engine)
     try:
         result: WriteResult = await asyncio.to_thread(

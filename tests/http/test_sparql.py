@@ -336,3 +336,55 @@ def test_named_query_csv_defuses_formulas_too(own_store: OwnStore, tmp_path: Pat
     assert response.status_code == 200, response.text
     cells = {cell for row in csv.reader(io.StringIO(response.text, newline="")) for cell in row}
     assert "'" + formula in cells and formula not in cells
+
+
+def test_the_fast_path_answers_as_the_route_does(
+    own_store: OwnStore, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Query requests answered before the framework's routing (the default) or through the
+    /sparql route (fast_path off): the same answers, errors, CORS headers, Server-Timing and
+    metrics, since both go through the same access log, CORS and error mapping."""
+    origin = {"origin": "https://portal.example.org"}
+    requests = [
+        ("GET", {"params": {"query": SELECT}, "headers": origin}),
+        ("GET", {"params": {"query": ASK}, "headers": {"accept": "text/csv"}}),
+        ("POST", {"data": {"query": SELECT}}),
+        (
+            "POST",
+            {"content": SELECT.encode(), "headers": {"content-type": "application/sparql-query"}},
+        ),
+        ("GET", {"params": {"query": "SELECT ?x WHERE {"}, "headers": origin}),
+        ("GET", {"params": {"query": SELECT, "timeout": "-1"}}),
+        ("GET", {"params": {"query": SELECT}, "headers": {"accept": "image/png"}}),
+        ("POST", {"content": b"x" * 100, "headers": {"content-type": "text/plain"}}),
+    ]
+    answers: dict[bool, list[tuple[int, str, bytes, str | None]]] = {}
+    counted: dict[bool, list[str]] = {}
+    for fast in (True, False):
+        folder = tmp_path_factory.mktemp("fast" if fast else "routed")
+        with (
+            own_store.settings("embedded", folder, fast_path=fast, workers=1) as settings,
+            TestClient(create_app(settings)) as client,
+        ):
+            answers[fast] = []
+            for method, options in requests:
+                response = client.request(method, "/sparql", **options)  # type: ignore[arg-type]
+                assert "app;dur=" in response.headers["server-timing"], (fast, method, options)
+                answers[fast].append(
+                    (
+                        response.status_code,
+                        response.headers["content-type"],
+                        response.content,
+                        response.headers.get("access-control-allow-origin"),
+                    )
+                )
+            counted[fast] = [
+                line
+                for line in client.get("/-/metrics").text.splitlines()
+                if line.startswith("qpvkg_http_requests_total") and 'route="/sparql"' in line
+            ]
+    assert 'method="GET",route="/sparql",status="200"} 2' in "\n".join(counted[True])
+    assert counted[True] == counted[False]
+    statuses = [status for status, *_ in answers[True]]
+    assert statuses == [200, 200, 200, 200, 400, 400, 406, 415], statuses
+    assert answers[True] == answers[False]
