@@ -383,10 +383,12 @@ def build(
             build_layer(store, settings, path)
         if publish_too:
             from loaders.publish import publish
+            from loaders.replica import ship_publication
 
             progress.step("Publishing dumps, VoID and the DCAT catalogue", total=None)
             t_publish = time.perf_counter()
             report.published = publish(store, settings) is not None
+            ship_publication(settings)  # to the read replicas, if any
             report.publish_seconds = time.perf_counter() - t_publish
     report.seconds = time.perf_counter() - start
     return report

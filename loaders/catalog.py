@@ -11,6 +11,7 @@ import pyoxigraph as ox
 import yaml
 
 from loaders.errors import QueryDefinitionError, UnknownResourceError
+from loaders.params import Param, example_bindings
 from loaders.settings import DEFAULT_BASE_IRI, Settings
 
 HEADER_KEYS = {"summary", "description", "tags", "params", "expect", "method", "en"}
@@ -34,26 +35,6 @@ EXPECT_KEYS = {"min_rows", "max_rows", "columns", "ask"}
 PARAM_TYPES = {"string", "integer", "decimal", "boolean", "date", "iri", "concept"}
 NAME_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 PARAM_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-
-@dataclass(frozen=True)
-class Param:
-    """A declared query parameter; its value is bound to the variable of the same name."""
-
-    name: str
-    type: str = "string"
-    required: bool = False
-    example: str | None = None
-    description: str = ""
-    enum: tuple[str, ...] = ()
-    pattern: str | None = None
-    scheme: str | None = None
-    default: str | None = None
-    description_en: str = ""
-
-    def description_in(self, lang: str) -> str:
-        """The description in ``lang`` ("en" from the parameter's ``en`` key), French otherwise."""
-        return self.description_en if lang == "en" and self.description_en else self.description
 
 
 @dataclass(frozen=True)
@@ -238,8 +219,6 @@ def parse_query_file(
 
 def _check_projection(body: str, params: tuple[Param, ...], name: str) -> None:
     """Parameters are bound by substitution, which needs them in the SELECT projection."""
-    from loaders.params import example_bindings
-
     try:
         ox.Store().query(body, substitutions=example_bindings(params))
     except (RuntimeError, ValueError) as exc:

@@ -5,19 +5,43 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from loaders.catalog import NamedQuery, Param
 from loaders.errors import ParameterError
 from loaders.settings import DEFAULT_BASE_IRI
+
+if TYPE_CHECKING:  # the catalogue reads parameters declared here (no import circle)
+    from loaders.catalog import NamedQuery
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 TRUE = {"true", "1", "yes", "oui", "vrai"}
 FALSE = {"false", "0", "no", "non", "faux"}
 Bindings = dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple]
 KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+@dataclass(frozen=True)
+class Param:
+    """A declared query parameter; its value is bound to the variable of the same name."""
+
+    name: str
+    type: str = "string"
+    required: bool = False
+    example: str | None = None
+    description: str = ""
+    enum: tuple[str, ...] = ()
+    pattern: str | None = None
+    scheme: str | None = None
+    default: str | None = None
+    description_en: str = ""
+
+    def description_in(self, lang: str) -> str:
+        """The description in ``lang`` ("en" from the parameter's ``en`` key), French otherwise."""
+        return self.description_en if lang == "en" and self.description_en else self.description
 
 
 def _typed(value: str, datatype: str) -> ox.Literal:

@@ -185,7 +185,6 @@ def publish(
     start = time.perf_counter()
     gen = generation(store, settings)
     if not force and current_generation(settings) == gen.id:
-        _ship(settings)
         return None
     root = publish_root(settings)
     root.mkdir(parents=True, exist_ok=True)
@@ -212,16 +211,7 @@ def publish(
         shutil.rmtree(folder, ignore_errors=True)
         raise
     _prune(root, keep={folder.name})
-    _ship(settings)
     return publication
-
-
-def _ship(settings: Settings) -> None:
-    """A writer of read replicas ships its current publication to them."""
-    if settings.replica_dir:
-        from loaders.replica import ship_publication
-
-        ship_publication(settings)
 
 
 def _prune(root: Path, keep: set[str]) -> None:

@@ -28,6 +28,7 @@ import pyoxigraph as ox
 
 from loaders.errors import ServiceUnavailableError
 from loaders.files import write_atomic
+from loaders.publish import current
 from loaders.settings import Settings
 from loaders.store import Generation, generation
 
@@ -93,9 +94,10 @@ def ship(store: ox.Store, settings: Settings, history: Path) -> str:
 
 def ship_publication(settings: Settings) -> None:
     """Ship the writer's current publication (hard links): replicas serve it as it is,
-    rather than each publishing the same generation again."""
-    from loaders.publish import current
-
+    rather than each publishing the same generation again. The writer calls it after each
+    publication (``qpvkg build``, the server's publisher); nothing when it has no replicas."""
+    if not settings.replica_dir:
+        return
     folder = current(settings)
     if folder is None:
         return

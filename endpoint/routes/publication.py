@@ -46,6 +46,7 @@ from loaders.publish import (
     public_url,
     publish,
 )
+from loaders.replica import ship_publication
 from loaders.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -86,6 +87,8 @@ class Publisher:
                 )
                 if made is not None:
                     log.info("published generation %s in %.1f s", made.generation, made.seconds)
+                # the writer ships its publication to its read replicas (if it has any)
+                await asyncio.to_thread(ship_publication, self.settings)
             except PublicationCancelledError:
                 log.info("publication dropped: the server is stopping")
                 return

@@ -7,9 +7,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from loaders.catalog import NamedQuery, Param, parse_query_file
+from loaders.catalog import NamedQuery, parse_query_file
 from loaders.errors import ParameterError
-from loaders.params import bind, to_term
+from loaders.params import Param, bind, to_term
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
