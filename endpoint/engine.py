@@ -16,7 +16,6 @@ import contextvars
 import logging
 import os
 import pickle
-import shutil
 import socket
 import subprocess
 import sys
@@ -26,8 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pyoxigraph as ox
-
+from endpoint.backends import ReplicaBackend, backend_for
 from endpoint.worker import HEADER, Answer, Job, decode_answer, recv_frame, send_frame
 from loaders import errors
 from loaders.errors import (
@@ -38,10 +36,9 @@ from loaders.errors import (
     ServiceUnavailableError,
     TooManyQueriesError,
 )
-from loaders.remote import RemoteStore
-from loaders.replica import current_name, open_current, ship
+from loaders.replica import Shipped
 from loaders.settings import Settings
-from loaders.store import Generation, GraphStore, generation
+from loaders.store import Generation, GraphStore
 
 log = logging.getLogger(__name__)
 PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -242,18 +239,17 @@ class QueryEngine:
         self.metrics = Metrics()
         self.cache = ResultCache(settings.cache_mb * 1024 * 1024)
         self.generation: Generation | None = None
-        self.store: GraphStore | None = None
+        #: the store, of its kind: on disk, external, or a replica's (endpoint/backends.py)
+        self.backend = backend_for(settings)
         self._zygote: subprocess.Popen[bytes] | None = None
         self._control: socket.socket | None = None
         self._control_lock = asyncio.Lock()
         self._idle = IdleWorkers()
         self._workers: dict[int, Worker] = {}
-        self._snapshot: Path | None = None
         self._stopping = False
         self._background: set[asyncio.Task[Any]] = set()
         self._epoch = 0  # bumped by each committed write the workers must see
         self._writes = 0  # bumped by each committed write, whatever the store
-        self.shipped: str | None = None  # a replica: the shipped generation it serves
         self._watch: asyncio.Task[None] | None = None
         self._ship_lock = asyncio.Lock()
         self.on_switch: list[Callable[[], None]] = []  # called once a replica switched
@@ -265,14 +261,19 @@ class QueryEngine:
 
     # ------------------------------------------------------------------ lifecycle
 
+    @property
+    def store(self) -> GraphStore | None:
+        """The store the routes read and write directly (None until the engine starts)."""
+        return self.backend.store
+
     async def start(self) -> None:
-        self.generation = await asyncio.to_thread(self._open_and_snapshot)
+        self.generation = await asyncio.to_thread(self.backend.open)
         await asyncio.to_thread(self._start_zygote)
         for _ in range(self.settings.workers):
             await self._add_worker()
         self._supervisor = asyncio.create_task(self._supervise())
-        if self.settings.read_only:
-            self._watch = asyncio.create_task(self._watch_shipping())
+        if isinstance(self.backend, ReplicaBackend):
+            self._watch = asyncio.create_task(self._watch_shipping(self.backend))
         elif self.settings.replica_dir:
             async with self._ship_lock:
                 await asyncio.to_thread(self._ship)
@@ -283,76 +284,31 @@ class QueryEngine:
             self.generation.id if self.generation else "?",
         )
 
-    def _open_and_snapshot(self) -> Generation:
-        """Open the store, and back up its current generation for the workers to read."""
-        if self.settings.remote:  # the server keeps its own data: nothing to snapshot
-            if self.store is None:
-                self.store = RemoteStore(self.settings.remote_config())
-            return generation(self.store, self.settings)
-        if self.settings.read_only:  # a replica: the newest generation the writer shipped
-            shipped = open_current(self.settings)
-            self.store, self._snapshot = shipped.store, shipped.folder / "store"
-            self.shipped = shipped.name
-            return shipped.generation
-        path = self.settings.store_path
-        if not path.is_dir() or not any(path.iterdir()):
-            raise ServiceUnavailableError(f"no store at {path}: run `qpvkg build` first")
-        if self.store is None:
-            try:
-                self.store = ox.Store(str(path))
-            except OSError as exc:
-                raise ServiceUnavailableError(f"cannot open the store at {path}: {exc}") from exc
-        current = generation(self.store, self.settings)
-        root = self.settings.snapshots_path
-        root.mkdir(parents=True, exist_ok=True)
-        snapshot = root / current.id
-        if not snapshot.exists():
-            partial = root / f"{current.id}.partial-{os.getpid()}"
-            shutil.rmtree(partial, ignore_errors=True)
-            self.store.backup(str(partial))
-            partial.rename(snapshot)
-        # keep the snapshot workers may still read (the previous one), drop older ones
-        keep = {snapshot, self._snapshot}
-        for old in root.iterdir():
-            if old not in keep:
-                shutil.rmtree(old, ignore_errors=True)
-        self._snapshot = snapshot
-        return current
-
     def _ship(self) -> None:
         """The writer of read replicas: ship the store's generation to them."""
-        if not self.settings.replica_dir or self.settings.read_only or self.settings.remote:
-            return
-        from loaders.contribute import History
+        self.backend.ship()
 
-        assert isinstance(self.store, ox.Store)
-        name = ship(self.store, self.settings, History.from_settings(self.settings).root)
-        log.info("generation %s shipped to %s", name, self.settings.replica_dir)
-
-    async def _watch_shipping(self) -> None:
+    async def _watch_shipping(self, replica: ReplicaBackend) -> None:
         """A replica: switch to each newer generation the writer ships."""
         while True:
             await asyncio.sleep(self.settings.replica_poll_s)
             try:
-                name = current_name(self.settings)
-                if name is not None and name != self.shipped:
-                    await self._switch()
+                shipped = await asyncio.to_thread(replica.newer)
+                if shipped is not None:
+                    await self._switch(replica, shipped)
             except Exception:  # the current generation goes on being served
                 log.exception(
                     "could not switch to the generation shipped to %s", self.settings.replica_dir
                 )
 
-    async def _switch(self) -> None:
+    async def _switch(self, replica: ReplicaBackend, shipped: Shipped) -> None:
         """Load the newest shipped generation beside the one served, then serve it in one
         step: a new epoch, so that no worker of the previous generation answers again."""
-        shipped = await asyncio.to_thread(open_current, self.settings)
         async with self._control_lock:
             old_zygote, old_control = self._zygote, self._control
             snapshot = shipped.folder / "store"
             self._zygote, self._control = await asyncio.to_thread(self._spawn_zygote, snapshot)
-            self.store, self._snapshot = shipped.store, snapshot
-            self.shipped = shipped.name
-            self._new_epoch(shipped.generation)
+            self._new_epoch(replica.adopt(shipped))
         log.info("now serving the shipped generation %s", shipped.name)
         for callback in self.on_switch:
             callback()
@@ -362,12 +318,11 @@ class QueryEngine:
             await asyncio.to_thread(old_zygote.wait)
 
     def _start_zygote(self) -> None:
-        self._zygote, self._control = self._spawn_zygote(self._snapshot)
+        self._zygote, self._control = self._spawn_zygote(self.backend.snapshot)
 
     def _spawn_zygote(self, snapshot: Path | None) -> tuple[subprocess.Popen[bytes], socket.socket]:
         """A zygote over ``snapshot`` (or the external store), once it holds the graph."""
-        remote = self.settings.remote
-        assert remote or snapshot is not None
+        remote = self.backend.remote
         server_end, zygote_end = socket.socketpair()
         command = [
             sys.executable,
@@ -376,12 +331,7 @@ class QueryEngine:
             "--control-fd",
             str(zygote_end.fileno()),
         ]
-        if remote:  # the store's address and credentials follow on the socket
-            command.append("--remote")
-        else:
-            command += ["--snapshot", str(snapshot)]
-        if self.settings.in_memory and not remote:
-            command.append("--memory")
+        command += self.backend.zygote_arguments(snapshot)
         env = {
             **os.environ,
             "PYTHONPATH": os.pathsep.join(
@@ -531,17 +481,10 @@ class QueryEngine:
         change), an empty cache and a new epoch, so that no worker forked before the write
         serves a query after it (idle ones are forked again now, busy ones when their
         query ends, ones still starting when they are first taken)."""
-        assert self.store is not None
-        if self.settings.remote:  # the workers already query the written server
-            self._new_generation(await asyncio.to_thread(generation, self.store, self.settings))
+        new_generation, order = await asyncio.to_thread(self.backend.written, update)
+        if order is None:  # the workers already query the written store
+            self._new_generation(new_generation)
             return
-        order: dict[str, Any] = {"order": "apply"}
-        if self.settings.in_memory:
-            new_generation = await asyncio.to_thread(generation, self.store, self.settings)
-            order["update"] = update
-        else:
-            new_generation = await asyncio.to_thread(self._open_and_snapshot)
-            order["snapshot"] = str(self._snapshot)
         async with self._control_lock:
             reply = await asyncio.to_thread(self._order, order)
             if reply.get("ok"):
@@ -586,8 +529,7 @@ class QueryEngine:
             if self._zygote is not None:
                 self._zygote.kill()
                 await asyncio.to_thread(self._zygote.wait)
-            if not self.settings.read_only:  # a replica's snapshot is the shipped one
-                await asyncio.to_thread(self._open_and_snapshot)
+            await asyncio.to_thread(self.backend.refresh)  # a replica's is the shipped one
             await asyncio.to_thread(self._start_zygote)
 
     def _replace(self, worker: Worker) -> None:
@@ -622,7 +564,7 @@ class QueryEngine:
             except subprocess.TimeoutExpired:
                 self._zygote.kill()
             self._zygote = None
-        self.store = None
+        self.backend.close()
 
     @property
     def ready(self) -> bool:
