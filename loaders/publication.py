@@ -56,12 +56,53 @@ class DatasetSpec(_Strict):
         return self.kind if isinstance(self.kind, list) else [self.kind]
 
 
+class Wording(_Strict):
+    """A title and a description by language, with ``{placeholders}`` filled in at each
+    publication (which ones: the comments of catalog.yaml)."""
+
+    title: Texts
+    description: Texts = Field(default_factory=dict)
+
+
+class DumpWordings(_Strict):
+    """The wording of a dump, by what it holds (``Dump.holds``)."""
+
+    graphs: Wording
+    union: Wording
+
+    def of(self, holds: str) -> Wording:
+        return self.graphs if holds == "graphs" else self.union
+
+
+class Distributions(_Strict):
+    """The wording of the distributions: each named graph, each dump."""
+
+    graph: Wording
+    dumps: DumpWordings
+
+
+class ServiceWording(_Strict):
+    """The SPARQL endpoint, as the catalogue's data service."""
+
+    title: Texts
+
+
+class VoidWording(_Strict):
+    """The VoID description's own words."""
+
+    #: a name, in no language (a plain literal)
+    title: str
+
+
 class CatalogMetadata(_Strict):
     """The whole of ``publication/catalog.yaml``."""
 
     catalog: CatalogInfo
     #: the families, by name; ``partner`` describes each partner's dataset
     datasets: dict[str, DatasetSpec]
+    distributions: Distributions
+    service: ServiceWording
+    void: VoidWording
     licence: str
     #: the licence's name as its publisher gives it (portals match a licence by URL or title)
     licence_title: str = ""

@@ -11,7 +11,9 @@ A publication is a folder of files made from one store generation:
 Publications live under ``{store}-publish/``; the one served is named in ``CURRENT``, which
 is replaced atomically once a new publication is complete, so readers never see half of one.
 ``qpvkg build`` publishes after loading; the server publishes again, in the background, after
-each accepted contribution. The words of the catalogue come from ``publication/catalog.yaml``.
+each accepted contribution. Every word of the catalogue and of the VoID description (titles,
+descriptions, keywords, in French and English) comes from ``publication/catalog.yaml``, read
+through its model (``loaders/publication.py``); the code holds none.
 """
 
 from __future__ import annotations
@@ -34,7 +36,13 @@ import pyoxigraph as ox
 from loaders import __version__
 from loaders.catalog import internal_query
 from loaders.files import write_atomic
-from loaders.publication import CatalogInfo, CatalogMetadata, DatasetSpec, load_metadata
+from loaders.publication import (
+    CatalogInfo,
+    CatalogMetadata,
+    DatasetSpec,
+    Wording,
+    load_metadata,
+)
 from loaders.settings import Settings
 from loaders.store import GraphStore, generation
 
@@ -369,7 +377,7 @@ def void_triples(
     url = public_url(settings)
     ds = ox.NamedNode(void_iri(settings))
     t.iri(ds, f"{RDF}type", f"{VOID}Dataset")
-    t.text(ds, f"{DCT}title", "qpvkg", None)
+    t.text(ds, f"{DCT}title", meta.void.title, None)
     t.iri(ds, f"{VOID}sparqlEndpoint", f"{url}sparql")
     for dump in dumps:
         t.iri(ds, f"{VOID}dataDump", f"{url}dumps/{dump.file}")
@@ -485,8 +493,7 @@ def catalog_triples(
         t.text(licence_doc, f"{DCT}title", meta.licence_title)
 
     t.iri(service, f"{RDF}type", f"{DCAT}DataService")
-    t.text(service, f"{DCT}title", "Point d'accès SPARQL de qpvkg", "fr")
-    t.text(service, f"{DCT}title", "qpvkg SPARQL endpoint", "en")
+    t.texts(service, f"{DCT}title", meta.service.title)
     t.iri(service, f"{DCAT}endpointURL", f"{url}sparql")
     t.iri(service, f"{DCAT}endpointDescription", f"{url}sparql")
     t.iri(service, f"{DCT}conformsTo", "https://www.w3.org/TR/sparql11-protocol/")
@@ -519,7 +526,9 @@ def catalog_triples(
     t.add(service, f"{DCAT}servesDataset", whole)
     t.typed(whole, f"{VOID}triples", stats.triples, "integer")
     for dump in dumps:
-        _distribution(t, whole, settings, dump, licence_doc)
+        _distribution(
+            t, whole, settings, dump, licence_doc, meta.distributions.dumps.of(dump.holds)
+        )
 
     for key, rows in sorted(families.items()):
         partner = key.split(":", 1)[1] if key.startswith("partner:") else None
@@ -559,14 +568,9 @@ def catalog_triples(
             dist = ox.NamedNode(f"{graph}#distribution")
             t.add(dataset, f"{DCAT}distribution", dist)
             t.iri(dist, f"{RDF}type", f"{DCAT}Distribution")
-            t.text(dist, f"{DCT}title", f"Graphe {graph}", "fr")
-            t.text(
-                dist,
-                f"{DCT}description",
-                f"Le graphe nommé {graph} ({triples} triplets), lu par le protocole SPARQL 1.1 "
-                "Graph Store (Turtle, N-Triples, JSON-LD ou RDF/XML selon l'en-tête Accept).",
-                "fr",
-            )
+            words = meta.distributions.graph
+            t.texts(dist, f"{DCT}title", words.title, graph=graph, triples=str(triples))
+            t.texts(dist, f"{DCT}description", words.description, graph=graph, triples=str(triples))
             t.iri(dist, f"{DCATAP}availability", f"{EU}planned-availability/AVAILABLE")
             t.iri(dist, f"{DCAT}accessURL", f"{url}store?graph={graph}")
             t.iri(dist, f"{DCAT}downloadURL", f"{url}store?graph={graph}")
@@ -666,22 +670,21 @@ def _dataset_head(
 
 
 def _distribution(
-    t: Triples, dataset: ox.NamedNode, settings: Settings, dump: Dump, licence: ox.NamedNode
+    t: Triples,
+    dataset: ox.NamedNode,
+    settings: Settings,
+    dump: Dump,
+    licence: ox.NamedNode,
+    words: Wording,
 ) -> None:
     url = public_url(settings)
     dist = ox.NamedNode(f"{url}dumps/{dump.file}")
     checksum = ox.NamedNode(f"{url}dumps/{dump.file}#sha256")
     t.add(dataset, f"{DCAT}distribution", dist)
     t.iri(dist, f"{RDF}type", f"{DCAT}Distribution")
-    what = "tous les graphes nommés" if dump.holds == "graphs" else "l'union des graphes"
-    t.text(dist, f"{DCT}title", f"Export complet ({what}), {dump.media_type}, gzip", "fr")
-    t.text(
-        dist,
-        f"{DCT}description",
-        f"{dump.statements} {'quads' if dump.holds == 'graphs' else 'triplets'} ({what}), "
-        "régénéré après chaque construction du graphe et chaque contribution acceptée.",
-        "fr",
-    )
+    filled = {"media_type": dump.media_type, "statements": str(dump.statements)}
+    t.texts(dist, f"{DCT}title", words.title, **filled)
+    t.texts(dist, f"{DCT}description", words.description, **filled)
     t.iri(dist, f"{DCATAP}availability", f"{EU}planned-availability/AVAILABLE")
     t.iri(dist, f"{DCAT}accessURL", f"{url}dumps/")
     t.iri(dist, f"{DCAT}downloadURL", f"{url}dumps/{dump.file}")

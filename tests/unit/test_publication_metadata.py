@@ -59,8 +59,18 @@ def test_a_missing_field_is_refused_naming_the_file_and_the_field(tmp_path: Path
         (lambda d: d.update(licence=["a", "b"]), "licence"),
         (lambda d: d["catalog"].update(titel={"fr": "qpvkg"}), "catalog.titel"),
         (lambda d: d["datasets"].pop("partner"), "datasets"),
+        (lambda d: d["distributions"]["dumps"].pop("union"), "distributions.dumps.union"),
+        (lambda d: d.pop("service"), "service"),
     ],
-    ids=["themes-not-a-list", "title-not-by-language", "licence-not-text", "unknown", "partner"],
+    ids=[
+        "themes-not-a-list",
+        "title-not-by-language",
+        "licence-not-text",
+        "unknown",
+        "partner",
+        "dump-wording",
+        "service",
+    ],
 )
 def test_a_wrong_field_is_refused_naming_the_file_and_the_field(
     tmp_path: Path, change: Any, field: str
