@@ -37,7 +37,8 @@ The steps, each the median of --repeats runs (default 5 for 1k and 10k, 3 for 10
   reference). The peers validate the same data graph (contribution, context, the
   ontology's triples about the concepts used, and the RDFS/OWL axioms pySHACL mixes in
   from the ontology) against the same shapes (shapes/*.ttl), in a subprocess of the
-  benchmark peers' virtualenv (var/bench/peers-venv, never the project's): pyshacl-turbo
+  benchmark peers' virtualenv (var/bench/peers-venv, never the project's) that runs
+  benchmarks/shacl_peer_worker.py: pyshacl-turbo
   (SHACL-AF on) and pyrudof; `pyrudof-core` is pyrudof given the shapes with their
   SPARQL-based targets (`qpvkg-shapes:DescribedInstances`) rewritten as `sh:targetClass`,
   to tell missing target support from missing constraint support. Every engine's
@@ -102,6 +103,8 @@ WORK = PROJECT_DIR / "var" / "bench"
 CONTRIB = WORK / "contrib"
 STORE = WORK / "contrib-store"
 PEERS = WORK / "peers-venv"
+#: Runs in the peers' virtualenv (stdlib and the engine only): validates each case of a job.
+WORKER = Path(__file__).parent / "shacl_peer_worker.py"
 FIXTURES = PROJECT_DIR / "tests" / "fixtures" / "shapes"
 CONTEXT_URL = "https://w3id.org/qpvkg/context/v1.jsonld"
 SEED = 2026
@@ -562,79 +565,6 @@ def core_target_shapes(quads: Sequence[ox.Quad]) -> list[ox.Quad]:
     return out
 
 
-#: Runs in the peers' virtualenv (stdlib and the engine only): validates each case of a job.
-WORKER = r"""
-import gc, json, re, sys, time
-
-def status():
-    text = open("/proc/self/status").read()
-    return {k: int(re.search(k + r":\s+(\d+)", text).group(1)) for k in ("VmRSS", "VmHWM")}
-
-job = json.load(open(sys.argv[1]))
-engine = job["engine"]
-shapes = open(job["shapes"], encoding="utf-8").read()
-start = time.perf_counter()
-if engine.startswith("pyrudof"):
-    import pyrudof
-    version = pyrudof.__version__
-    session = pyrudof.Rudof(pyrudof.RudofConfig())
-    session.read_shacl(shapes, pyrudof.ShaclFormat.NTriples)
-
-    def run(data):
-        session.read_data(data, pyrudof.RDFFormat.NTriples, merge=False)
-        report = session.validate_shacl()
-        rows = [
-            [e.focus_node, e.path, e.severity, e.constraint_component, e.source_shape, e.value]
-            for e in report
-        ]
-        return bool(report.conforms), rows
-else:
-    import pyshacl_turbo
-    from rdflib import BNode
-    from rdflib.namespace import SH
-    version = pyshacl_turbo.__version__
-    compiled = pyshacl_turbo.compile_shapes(shapes, shacl_graph_format="nt", advanced=True)
-
-    def term(graph, node, prop):
-        value = graph.value(node, prop)
-        if value is None:
-            return None
-        return "_:" + str(value) if isinstance(value, BNode) else str(value)
-
-    def run(data):
-        conforms, graph, _ = compiled.validate(
-            data, data_graph_format="nt", allow_infos=True, allow_warnings=True
-        )
-        props = (SH.focusNode, SH.resultPath, SH.resultSeverity,
-                 SH.sourceConstraintComponent, SH.sourceShape, SH.value)
-        rows = [[term(graph, n, p) for p in props] for n in graph.objects(None, SH.result)]
-        return bool(conforms), rows
-out = {"engine": engine, "version": version, "setup_s": time.perf_counter() - start, "cases": {}}
-for case in job["cases"]:
-    data = open(case["data"], encoding="utf-8").read()
-    times, growth, conforms, rows, error = [], None, None, [], None
-    try:
-        for i in range(case["repeats"]):
-            gc.collect()
-            if i == 0 and case.get("memory"):
-                with open("/proc/self/clear_refs", "w") as f:
-                    f.write("5")
-                before = status()["VmRSS"]
-            t = time.perf_counter()
-            conforms, rows = run(data)
-            times.append(time.perf_counter() - t)
-            if i == 0 and case.get("memory"):
-                growth = status()["VmHWM"] - before
-    except Exception as exc:
-        error = f"{type(exc).__name__}: {exc}"
-    out["cases"][case["name"]] = {
-        "times": times, "rss_growth_kib": growth, "conforms": conforms, "results": rows,
-        "error": error,
-    }
-json.dump(out, sys.stdout)
-"""
-
-
 def ensure_peers(engines: Sequence[str]) -> dict[str, str]:
     """The peers' virtualenv with the engines' packages; package -> version, or an error."""
     packages = sorted({PEER_PACKAGES[e] for e in engines})
@@ -670,7 +600,8 @@ def run_peer(engine: str, shapes: Path, cases: list[dict[str, Any]]) -> dict[str
     with tempfile.NamedTemporaryFile("w", suffix=".json", dir=CONTRIB, delete=False) as job:
         json.dump({"engine": engine, "shapes": str(shapes), "cases": cases}, job)
     try:
-        done = run_command([str(PEERS / "bin" / "python"), "-c", WORKER, job.name], timeout=7200)
+        command = [str(PEERS / "bin" / "python"), str(WORKER), job.name]
+        done = run_command(command, timeout=7200)
     finally:
         Path(job.name).unlink()
     if done.returncode:

@@ -57,6 +57,7 @@ import shutil
 import signal
 import socket
 import statistics
+import string
 import subprocess
 import sys
 import time
@@ -77,6 +78,7 @@ log = logging.getLogger("benchmarks.http_load")
 HERE = Path(__file__).parent
 QUERIES_DIR = HERE / "queries"
 LUA = HERE / "wrk" / "vary.lua"
+HAPROXY = HERE / "haproxy" / "replicas.cfg"
 WORK = PROJECT_DIR / "var" / "bench"
 PEERS = WORK / "peers-venv"
 SEED = 2026
@@ -605,32 +607,13 @@ def replicas_behind_haproxy(
 
 
 def haproxy_config(port: int, writer: Server, replicas: list[Server]) -> str:
-    """The load balancer of docs/scaling.md: reads to the replicas, writes to the writer."""
+    """The load balancer of docs/scaling.md: reads to the replicas, writes to the writer
+    (benchmarks/haproxy/replicas.cfg, its ports filled in)."""
     servers = "\n".join(
         f"    server replica{i} 127.0.0.1:{r.port} check" for i, r in enumerate(replicas)
     )
-    return f"""global
-    maxconn 4096
-    nbthread 1
-defaults
-    mode http
-    timeout connect 5s
-    timeout client 300s
-    timeout server 300s
-    option http-keep-alive
-frontend qpvkg
-    bind 127.0.0.1:{port}
-    acl store_write path_beg /store
-    acl write method PUT POST DELETE
-    use_backend writer if store_write write
-    default_backend replicas
-backend replicas
-    balance leastconn
-    option httpchk GET /-/health
-{servers}
-backend writer
-    server writer 127.0.0.1:{writer.port}
-"""
+    template = string.Template(HAPROXY.read_text(encoding="utf-8"))
+    return template.substitute(port=port, servers=servers, writer_port=writer.port)
 
 
 def oxigraph_serve(bin_dir: Path, stores: dict[str, Path]) -> list[str]:

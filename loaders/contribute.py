@@ -35,6 +35,7 @@ import pyoxigraph as ox
 
 from loaders.build import context_from, referenced_iris
 from loaders.canonical import canonical_triples
+from loaders.catalog import internal_query
 from loaders.errors import (
     BadInputError,
     ConflictError,
@@ -477,21 +478,8 @@ def partner_iri(settings: Settings, partner: str) -> str:
 
 def versions(store: GraphStore, settings: Settings, graph: str) -> list[Version]:
     """The recorded versions of a graph, oldest first."""
-    query = """
-        SELECT $registry $graph ?n ?action ?partner ?when ?triples ?checksum ?added ?removed
-        WHERE {
-          GRAPH $registry {
-            ?v dcat:isVersionOf $graph ; dcat:version ?n ; qpvkg:writeAction ?action ;
-               prov:wasAttributedTo ?agent ; prov:generatedAtTime ?when ; void:triples ?triples ;
-               qpvkg:triplesAdded ?added ; qpvkg:triplesRemoved ?removed ;
-               spdx:checksum/spdx:checksumValue ?checksum .
-            ?agent rdfs:label ?partner .
-          }
-        } ORDER BY ?n
-    """
     rows = store.query(
-        query,
-        prefixes=_prefixes(settings),
+        internal_query(settings, "graph-versions"),
         substitutions={
             ox.Variable("registry"): registry_graph(settings),
             ox.Variable("graph"): ox.NamedNode(graph),
@@ -513,17 +501,6 @@ def versions(store: GraphStore, settings: Settings, graph: str) -> list[Version]
             )
         )
     return out
-
-
-def _prefixes(settings: Settings) -> dict[str, str]:
-    return {
-        "dcat": DCAT,
-        "prov": PROV,
-        "void": VOID,
-        "spdx": SPDX,
-        "rdfs": RDFS,
-        "qpvkg": settings.def_ns,
-    }
 
 
 def provenance_triples(
@@ -841,7 +818,14 @@ def update_text(
     additions: Sequence[ox.Triple],
     prov: Sequence[ox.Triple],
 ) -> str:
-    """One SPARQL update, hence one transaction: the graph's content and its provenance."""
+    """One SPARQL update, hence one transaction: the graph's content and its provenance.
+
+    Code, not a file of queries/internal/: the update carries the data itself (the graph's
+    triples and their provenance, as N-Triples), its operations depend on the mode (a PUT
+    drops the graph first) and on the data (INSERT ... WHERE {} when it holds blank nodes),
+    and it is joined to the placements' update in one transaction, where Oxigraph takes no
+    PREFIX after the first operation. The graph's IRI is one ``check_graph`` accepted (the
+    partner's prefix and a slug of safe characters); the triples are written by pyoxigraph."""
     registry = registry_graph(settings).value
     parts = [
         f"DELETE WHERE {{ GRAPH <{registry}> {{ <{graph}> ?p ?o }} }}",

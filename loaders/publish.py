@@ -11,7 +11,9 @@ A publication is a folder of files made from one store generation:
 Publications live under ``{store}-publish/``; the one served is named in ``CURRENT``, which
 is replaced atomically once a new publication is complete, so readers never see half of one.
 ``qpvkg build`` publishes after loading; the server publishes again, in the background, after
-each accepted contribution. The words of the catalogue come from ``publication/catalog.yaml``.
+each accepted contribution. Every word of the catalogue and of the VoID description (titles,
+descriptions, keywords, in French and English) comes from ``publication/catalog.yaml``, read
+through its model (``loaders/publication.py``); the code holds none.
 """
 
 from __future__ import annotations
@@ -30,12 +32,17 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-import yaml
 
 from loaders import __version__
 from loaders.catalog import internal_query
-from loaders.errors import BadInputError
 from loaders.files import write_atomic
+from loaders.publication import (
+    CatalogInfo,
+    CatalogMetadata,
+    DatasetSpec,
+    Wording,
+    load_metadata,
+)
 from loaders.settings import Settings
 from loaders.store import GraphStore, generation
 
@@ -151,17 +158,6 @@ def current_generation(settings: Settings) -> str | None:
         return None
     manifest = json.loads((folder / "publication.json").read_text(encoding="utf-8"))
     return str(manifest.get("generation"))
-
-
-def load_metadata(settings: Settings) -> dict[str, Any]:
-    path = settings.project_dir / "publication" / "catalog.yaml"
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise BadInputError(f"cannot read {path}: {exc}") from None
-    if not isinstance(data, dict):
-        raise BadInputError(f"{path} must hold a mapping")
-    return data
 
 
 # ----------------------------------------------------------------------------- publishing
@@ -364,14 +360,14 @@ def void_iri(settings: Settings) -> str:
 
 
 def void_triples(
-    settings: Settings, stats: Statistics, dumps: list[Dump], modified: str, meta: dict[str, Any]
+    settings: Settings, stats: Statistics, dumps: list[Dump], modified: str, meta: CatalogMetadata
 ) -> list[ox.Triple]:
     """The VoID description: the dataset, its partitions, one subset per graph, linksets."""
     t = Triples()
     url = public_url(settings)
     ds = ox.NamedNode(void_iri(settings))
     t.iri(ds, f"{RDF}type", f"{VOID}Dataset")
-    t.text(ds, f"{DCT}title", "qpvkg", None)
+    t.text(ds, f"{DCT}title", meta.void.title, None)
     t.iri(ds, f"{VOID}sparqlEndpoint", f"{url}sparql")
     for dump in dumps:
         t.iri(ds, f"{VOID}dataDump", f"{url}dumps/{dump.file}")
@@ -380,7 +376,7 @@ def void_triples(
     t.iri(ds, f"{VOID}rootResource", f"{settings.base_iri}id/study/cget-innovation-qpv")
     for ns in stats.vocabularies:
         t.iri(ds, f"{VOID}vocabulary", ns)
-    t.iri(ds, f"{DCT}license", str(meta["licence"]))
+    t.iri(ds, f"{DCT}license", meta.licence)
     t.typed(ds, f"{DCT}modified", modified, "dateTime")
     t.typed(ds, f"{VOID}triples", stats.triples, "integer")
     t.typed(ds, f"{VOID}entities", stats.entities, "integer")
@@ -431,12 +427,12 @@ def catalog_triples(
     dumps: list[Dump],
     stats: Statistics,
     modified: str,
-    meta: dict[str, Any],
+    meta: CatalogMetadata,
 ) -> list[ox.Triple]:
     """The DCAT-AP 3 catalogue: one dataset per source family and per partner, the dumps as
     distributions, the SPARQL endpoint as a data service."""
-    info = meta["catalog"]
-    licence = str(meta["licence"])
+    info = meta.catalog
+    licence = meta.licence
     url = public_url(settings)
     t = Triples()
     catalog = ox.NamedNode(catalog_iri(settings))
@@ -461,14 +457,14 @@ def catalog_triples(
     ]
 
     t.iri(catalog, f"{RDF}type", f"{DCAT}Catalog")
-    t.text(catalog, f"{DCT}identifier", str(info["identifier"]))
-    t.texts(catalog, f"{DCT}title", info["title"])
-    t.texts(catalog, f"{DCT}description", info["description"])
+    t.text(catalog, f"{DCT}identifier", info.identifier)
+    t.texts(catalog, f"{DCT}title", info.title)
+    t.texts(catalog, f"{DCT}description", info.description)
     t.add(catalog, f"{DCT}publisher", publisher)
     t.add(catalog, f"{DCAT}contactPoint", contact)
     t.add(catalog, f"{DCT}license", licence_doc)
-    t.iri(catalog, f"{DCT}language", str(info["language"]))
-    t.iri(catalog, f"{DCT}spatial", str(info["spatial"]))
+    t.iri(catalog, f"{DCT}language", info.language)
+    t.iri(catalog, f"{DCT}spatial", info.spatial)
     t.iri(catalog, f"{FOAF}homepage", url)
     t.typed(catalog, f"{DCT}issued", issued, "dateTime")
     t.typed(catalog, f"{DCT}modified", modified, "dateTime")
@@ -477,18 +473,17 @@ def catalog_triples(
     t.iri(catalog, f"{DCAT}themeTaxonomy", f"{EU}data-theme")
 
     t.iri(publisher, f"{RDF}type", f"{FOAF}Agent")
-    t.text(publisher, f"{FOAF}name", str(info["publisher"]))
+    t.text(publisher, f"{FOAF}name", info.publisher)
     t.iri(publisher, f"{FOAF}homepage", url)
     t.iri(contact, f"{RDF}type", f"{VCARD}Kind")
-    t.text(contact, f"{VCARD}fn", str(info["publisher"]))
+    t.text(contact, f"{VCARD}fn", info.publisher)
     t.iri(contact, f"{VCARD}hasURL", url)
     t.iri(licence_doc, f"{RDF}type", f"{DCT}LicenseDocument")
-    if meta.get("licence_title"):  # portals (CKAN) match a licence by its URL or its title
-        t.text(licence_doc, f"{DCT}title", str(meta["licence_title"]))
+    if meta.licence_title:  # portals (CKAN) match a licence by its URL or its title
+        t.text(licence_doc, f"{DCT}title", meta.licence_title)
 
     t.iri(service, f"{RDF}type", f"{DCAT}DataService")
-    t.text(service, f"{DCT}title", "Point d'accès SPARQL de qpvkg", "fr")
-    t.text(service, f"{DCT}title", "qpvkg SPARQL endpoint", "en")
+    t.texts(service, f"{DCT}title", meta.service.title)
     t.iri(service, f"{DCAT}endpointURL", f"{url}sparql")
     t.iri(service, f"{DCAT}endpointDescription", f"{url}sparql")
     t.iri(service, f"{DCT}conformsTo", "https://www.w3.org/TR/sparql11-protocol/")
@@ -511,9 +506,8 @@ def catalog_triples(
         if kind == "partner":
             families.setdefault(f"partner:{row['partner'].value}", []).append(row)
             continue
-        for key, spec in meta["datasets"].items():
-            kinds = spec["kind"] if isinstance(spec["kind"], list) else [spec["kind"]]
-            if kind in kinds:
+        for key, spec in meta.datasets.items():
+            if kind in spec.kinds:
                 families.setdefault(key, []).append(row)
 
     whole = ox.NamedNode(f"{settings.base_iri}id/dataset/qpvkg")
@@ -522,15 +516,16 @@ def catalog_triples(
     t.add(service, f"{DCAT}servesDataset", whole)
     t.typed(whole, f"{VOID}triples", stats.triples, "integer")
     for dump in dumps:
-        _distribution(t, whole, settings, dump, licence_doc)
+        _distribution(
+            t, whole, settings, dump, licence_doc, meta.distributions.dumps.of(dump.holds)
+        )
 
     for key, rows in sorted(families.items()):
         partner = key.split(":", 1)[1] if key.startswith("partner:") else None
-        spec = meta["datasets"]["partner" if partner else key]
+        spec = meta.datasets["partner" if partner else key]
         dataset = ox.NamedNode(
             f"{settings.base_iri}id/dataset/" + (f"partner-{partner}" if partner else key)
         )
-        texts = {"title": spec["title"], "description": spec["description"]}
         declared = [r["licence"].value for r in rows if r["licence"] is not None]
         family_licence = (
             ox.NamedNode(declared[0]) if declared else licence_doc if not partner else None
@@ -542,12 +537,7 @@ def catalog_triples(
         _dataset_head(
             t,
             dataset,
-            {
-                **info,
-                **texts,
-                "keywords": spec.get("keywords", {}),
-                "themes": spec.get("themes", []),
-            },
+            spec,
             publisher,
             contact,
             family_licence,
@@ -568,14 +558,9 @@ def catalog_triples(
             dist = ox.NamedNode(f"{graph}#distribution")
             t.add(dataset, f"{DCAT}distribution", dist)
             t.iri(dist, f"{RDF}type", f"{DCAT}Distribution")
-            t.text(dist, f"{DCT}title", f"Graphe {graph}", "fr")
-            t.text(
-                dist,
-                f"{DCT}description",
-                f"Le graphe nommé {graph} ({triples} triplets), lu par le protocole SPARQL 1.1 "
-                "Graph Store (Turtle, N-Triples, JSON-LD ou RDF/XML selon l'en-tête Accept).",
-                "fr",
-            )
+            words = meta.distributions.graph
+            t.texts(dist, f"{DCT}title", words.title, graph=graph, triples=str(triples))
+            t.texts(dist, f"{DCT}description", words.description, graph=graph, triples=str(triples))
             t.iri(dist, f"{DCATAP}availability", f"{EU}planned-availability/AVAILABLE")
             t.iri(dist, f"{DCAT}accessURL", f"{url}store?graph={graph}")
             t.iri(dist, f"{DCAT}downloadURL", f"{url}store?graph={graph}")
@@ -587,7 +572,7 @@ def catalog_triples(
             if family_licence is not None and family_licence != licence_doc:
                 t.iri(family_licence, f"{RDF}type", f"{DCT}LicenseDocument")
         t.typed(dataset, f"{VOID}triples", total, "integer")
-    return t.items + typing(t.items, meta.get("labels", {}))
+    return t.items + typing(t.items, meta.labels)
 
 
 #: Classes DCAT-AP expects of the values of its properties (their vocabularies say so).
@@ -632,18 +617,18 @@ def typing(triples: list[ox.Triple], labels: dict[str, dict[str, str]]) -> list[
     return sorted(out, key=str)
 
 
-def _keywords_and_themes(t: Triples, node: ox.NamedNode, info: dict[str, Any]) -> None:
-    for lang, words in dict(info.get("keywords", {})).items():
+def _keywords_and_themes(t: Triples, node: ox.NamedNode, info: CatalogInfo | DatasetSpec) -> None:
+    for lang, words in info.keywords.items():
         for word in words:
-            t.text(node, f"{DCAT}keyword", str(word), lang)
-    for theme in info.get("themes", []):
+            t.text(node, f"{DCAT}keyword", word, lang)
+    for theme in info.themes:
         t.iri(node, f"{DCAT}theme", f"{EU}data-theme/{theme}")
 
 
 def _dataset_head(
     t: Triples,
     dataset: ox.NamedNode,
-    info: dict[str, Any],
+    info: CatalogInfo | DatasetSpec,
     publisher: ox.NamedNode,
     contact: ox.NamedNode,
     licence: ox.NamedNode | None,
@@ -654,8 +639,8 @@ def _dataset_head(
 ) -> None:
     t.iri(dataset, f"{RDF}type", f"{DCAT}Dataset")
     t.text(dataset, f"{DCT}identifier", dataset.value)
-    t.texts(dataset, f"{DCT}title", info["title"], name=name)
-    t.texts(dataset, f"{DCT}description", info["description"], name=name)
+    t.texts(dataset, f"{DCT}title", info.title, name=name)
+    t.texts(dataset, f"{DCT}description", info.description, name=name)
     t.add(dataset, f"{DCT}publisher", publisher)
     t.add(dataset, f"{DCAT}contactPoint", contact)
     if licence is not None:
@@ -675,22 +660,21 @@ def _dataset_head(
 
 
 def _distribution(
-    t: Triples, dataset: ox.NamedNode, settings: Settings, dump: Dump, licence: ox.NamedNode
+    t: Triples,
+    dataset: ox.NamedNode,
+    settings: Settings,
+    dump: Dump,
+    licence: ox.NamedNode,
+    words: Wording,
 ) -> None:
     url = public_url(settings)
     dist = ox.NamedNode(f"{url}dumps/{dump.file}")
     checksum = ox.NamedNode(f"{url}dumps/{dump.file}#sha256")
     t.add(dataset, f"{DCAT}distribution", dist)
     t.iri(dist, f"{RDF}type", f"{DCAT}Distribution")
-    what = "tous les graphes nommés" if dump.holds == "graphs" else "l'union des graphes"
-    t.text(dist, f"{DCT}title", f"Export complet ({what}), {dump.media_type}, gzip", "fr")
-    t.text(
-        dist,
-        f"{DCT}description",
-        f"{dump.statements} {'quads' if dump.holds == 'graphs' else 'triplets'} ({what}), "
-        "régénéré après chaque construction du graphe et chaque contribution acceptée.",
-        "fr",
-    )
+    filled = {"media_type": dump.media_type, "statements": str(dump.statements)}
+    t.texts(dist, f"{DCT}title", words.title, **filled)
+    t.texts(dist, f"{DCT}description", words.description, **filled)
     t.iri(dist, f"{DCATAP}availability", f"{EU}planned-availability/AVAILABLE")
     t.iri(dist, f"{DCAT}accessURL", f"{url}dumps/")
     t.iri(dist, f"{DCAT}downloadURL", f"{url}dumps/{dump.file}")
