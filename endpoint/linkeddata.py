@@ -21,16 +21,10 @@ from typing import Any
 import pyoxigraph as ox
 
 from endpoint.negotiation import BY_KEY, HTML, Format
+from loaders.namespaces import DCTERMS, FOAF, ORG, PREFIXES, RDF, RDFS, SKOS, XSD
 from loaders.settings import DEFAULT_BASE_IRI, Settings
 from loaders.sources import context_dir, local_context_loader
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-DCTERMS = "http://purl.org/dc/terms/"
-FOAF = "http://xmlns.com/foaf/0.1/"
-ORG = "http://www.w3.org/ns/org#"
 RDF_TYPE = f"{RDF}type"
 SOURCE = f"{DCTERMS}source"
 
@@ -70,28 +64,6 @@ FORMAT_NAMES = {
     "nt": "N-Triples",
     "nq": "N-Quads",
     "trig": "TriG",
-}
-
-#: Prefixes for display and Turtle, beside those of the JSON-LD context.
-WELL_KNOWN_PREFIXES = {
-    "rdf": RDF,
-    "rdfs": RDFS,
-    "xsd": XSD,
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "skos": SKOS,
-    "dcterms": DCTERMS,
-    "dcat": "http://www.w3.org/ns/dcat#",
-    "foaf": FOAF,
-    "org": ORG,
-    "prov": "http://www.w3.org/ns/prov#",
-    "igeo": "http://rdf.insee.fr/def/geo#",
-    "geo": "http://www.opengis.net/ont/geosparql#",
-    "cpsv": "http://purl.org/vocab/cpsv#",
-    "sh": "http://www.w3.org/ns/shacl#",
-    "void": "http://rdfs.org/ns/void#",
-    "spdx": "http://spdx.org/rdf/terms#",
-    "vann": "http://purl.org/vocab/vann/",
-    "sd": "http://www.w3.org/ns/sparql-service-description#",
 }
 
 #: French names of the reused vocabularies' properties and classes (the store has no label
@@ -260,7 +232,7 @@ def context_document(settings: Settings, name: str) -> bytes | None:
 
 @lru_cache(maxsize=8)
 def _prefixes(directory: Path, base_iri: str) -> tuple[tuple[str, str], ...]:
-    table = dict(WELL_KNOWN_PREFIXES)
+    table = dict(PREFIXES)  # the usual vocabularies, then the context's own prefixes
     table["qpvkg"] = f"{base_iri}def#"
     path = context_file(directory)
     if path is not None:

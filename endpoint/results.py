@@ -15,6 +15,7 @@ from itertools import islice
 import pyoxigraph as ox
 
 from loaders.csvsafe import defuse_csv
+from loaders.namespaces import RESULT_PREFIXES
 
 RESULT_FORMATS = {
     "json": ox.QueryResultsFormat.JSON,
@@ -29,17 +30,6 @@ RDF_FORMATS = {
     "trig": ox.RdfFormat.TRIG,
     "rdf": ox.RdfFormat.RDF_XML,
     "jsonld": ox.RdfFormat.JSON_LD,
-}
-PREFIXES = {
-    "qpvkg": "https://w3id.org/qpvkg/def#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "org": "http://www.w3.org/ns/org#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "igeo": "http://rdf.insee.fr/def/geo#",
 }
 
 
@@ -319,7 +309,9 @@ def serialize_triples(
     out = io.BytesIO()
     fmt = RDF_FORMATS[key]
     prefixes = (
-        PREFIXES if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML) else None
+        RESULT_PREFIXES
+        if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML)
+        else None
     )
     ox.serialize(kept, out, fmt, prefixes=prefixes, base_iri=None)
     return out.getvalue(), len(kept), truncated

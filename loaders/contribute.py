@@ -57,6 +57,20 @@ from loaders.limits import (
     raise_token_too_large,
 )
 from loaders.location import located_points, placement_triples, placement_update
+from loaders.namespaces import (
+    DCAT,
+    DCTERMS,
+    OWL,
+    PROV,
+    RDF,
+    RDFS,
+    SH,
+    SKOS,
+    SPDX,
+    VOID,
+    XSD,
+    select,
+)
 from loaders.ownership import check_ownership
 from loaders.partners import PartnerRegistry, check_graph, partner_graph_prefix
 from loaders.remote import RemoteStore
@@ -67,17 +81,6 @@ from loaders.validate import MARKS, ValidationReport, Validator
 
 Mode = Literal["put", "post", "delete", "rollback"]
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-OWL = "http://www.w3.org/2002/07/owl#"
-SH = "http://www.w3.org/ns/shacl#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-PROV = "http://www.w3.org/ns/prov#"
-DCAT = "http://www.w3.org/ns/dcat#"
-DCTERMS = "http://purl.org/dc/terms/"
-VOID = "http://rdfs.org/ns/void#"
-SPDX = "http://spdx.org/rdf/terms#"
 #: blank nodes followed from a described resource, over an external store (the curated data
 #: nests them two deep: an involvement, then its period)
 REMOTE_BNODE_DEPTH = 4
@@ -516,14 +519,7 @@ def versions(store: GraphStore, settings: Settings, graph: str) -> list[Version]
 
 
 def _prefixes(settings: Settings) -> dict[str, str]:
-    return {
-        "dcat": DCAT,
-        "prov": PROV,
-        "void": VOID,
-        "spdx": SPDX,
-        "rdfs": RDFS,
-        "qpvkg": settings.def_ns,
-    }
+    return {**select("dcat", "prov", "void", "spdx", "rdfs"), "qpvkg": settings.def_ns}
 
 
 def provenance_triples(

@@ -11,9 +11,9 @@ import pyoxigraph as ox
 
 from loaders.catalog import NamedQuery, Param
 from loaders.errors import ParameterError
+from loaders.namespaces import XSD
 from loaders.settings import DEFAULT_BASE_IRI
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
 TRUE = {"true", "1", "yes", "oui", "vrai"}
 FALSE = {"false", "0", "no", "non", "faux"}
 Bindings = dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple]

@@ -36,35 +36,25 @@ from loaders import __version__
 from loaders.catalog import internal_query
 from loaders.errors import BadInputError
 from loaders.files import write_atomic
+from loaders.namespaces import (
+    CATALOGUE_PREFIXES,
+    DCAT,
+    DCATAP,
+    DCT,
+    DUMP_PREFIXES,
+    EU,
+    FOAF,
+    IANA,
+    RDF,
+    RDFS,
+    SKOS,
+    SPDX,
+    VCARD,
+    VOID,
+    XSD,
+)
 from loaders.settings import Settings
 from loaders.store import GraphStore, generation
-
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-DCAT = "http://www.w3.org/ns/dcat#"
-DCT = "http://purl.org/dc/terms/"
-FOAF = "http://xmlns.com/foaf/0.1/"
-VCARD = "http://www.w3.org/2006/vcard/ns#"
-VOID = "http://rdfs.org/ns/void#"
-SPDX = "http://spdx.org/rdf/terms#"
-ADMS = "http://www.w3.org/ns/adms#"
-EU = "http://publications.europa.eu/resource/authority/"
-IANA = "http://www.iana.org/assignments/media-types/"
-DCATAP = "http://data.europa.eu/r5r/"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-
-PREFIXES = {
-    "dcat": DCAT,
-    "dct": DCT,
-    "foaf": FOAF,
-    "vcard": VCARD,
-    "void": VOID,
-    "spdx": SPDX,
-    "xsd": XSD,
-    "rdfs": RDFS,
-    "adms": ADMS,
-}
 
 #: The dumps: file name, pyoxigraph format, media type, EU file type, what it holds.
 DUMPS = (
@@ -266,16 +256,7 @@ def write_dumps(
 def _dump_prefixes(fmt: ox.RdfFormat) -> dict[str, str] | None:
     if fmt != ox.RdfFormat.TURTLE:
         return None
-    return {
-        "qpvkg": "https://w3id.org/qpvkg/def#",
-        "rdfs": RDFS,
-        "skos": "http://www.w3.org/2004/02/skos/core#",
-        "dcterms": DCT,
-        "igeo": "http://rdf.insee.fr/def/geo#",
-        "org": "http://www.w3.org/ns/org#",
-        "prov": "http://www.w3.org/ns/prov#",
-        "xsd": XSD,
-    }
+    return DUMP_PREFIXES
 
 
 def _rows(
@@ -719,6 +700,8 @@ def write_descriptions(folder: Path, name: str, triples: Iterable[ox.Triple]) ->
     items = list(triples)
     for suffix, fmt, _media in DESCRIPTION_FORMATS:
         data = ox.serialize(
-            items, format=fmt, prefixes=PREFIXES if fmt != ox.RdfFormat.N_TRIPLES else None
+            items,
+            format=fmt,
+            prefixes=CATALOGUE_PREFIXES if fmt != ox.RdfFormat.N_TRIPLES else None,
         )
         (folder / f"{name}.{suffix}").write_bytes(data or b"")

@@ -21,20 +21,13 @@ import pyoxigraph as ox
 from loaders.build import Progress
 from loaders.errors import BadInputError, SourceSyntaxError, UnreadableSourceError
 from loaders.limits import load_json
+from loaders.namespaces import DCAT, DCT, IGEO, OWL, RDF, RDFS, VOID, XSD
 from loaders.settings import Settings
 from loaders.sources import decode_utf8, read_file_bytes, serialize_ntriples
 from loaders.validate import ValidationReport, ValidationResult, Validator
 
 log = logging.getLogger(__name__)
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-OWL = "http://www.w3.org/2002/07/owl#"
-DCT = "http://purl.org/dc/terms/"
-DCAT = "http://www.w3.org/ns/dcat#"
-VOID = "http://rdfs.org/ns/void#"
-IGEO = "http://rdf.insee.fr/def/geo#"
 
 RDF_TYPE = ox.NamedNode(f"{RDF}type")
 RDFS_LABEL = ox.NamedNode(f"{RDFS}label")

@@ -20,6 +20,7 @@ from endpoint.protocol import (
     url_parameters,
 )
 from endpoint.querying import answer_response
+from loaders.namespaces import RESULT_PREFIXES, SD
 from loaders.settings import Settings
 
 router = APIRouter(tags=["SPARQL"])
@@ -117,11 +118,11 @@ def service_description(request: Request, engine: QueryEngine, accept: str | Non
     )
     triples = [q.triple for q in ox.parse(turtle.encode("utf-8"), ox.RdfFormat.TURTLE)]
     out = io.BytesIO()
-    from endpoint.results import PREFIXES, RDF_FORMATS
+    from endpoint.results import RDF_FORMATS
 
     target = RDF_FORMATS[fmt.key]
     prefixes = (
-        dict(PREFIXES, sd="http://www.w3.org/ns/sparql-service-description#")
+        {**RESULT_PREFIXES, "sd": SD}
         if target in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML)
         else None
     )

@@ -18,7 +18,7 @@ from endpoint import openapi
 from endpoint.deps import EngineDep, SettingsDep
 from endpoint.negotiation import RDF, choose
 from endpoint.protocol import too_large
-from endpoint.results import PREFIXES, RDF_FORMATS
+from endpoint.results import RDF_FORMATS
 from loaders.contribute import (
     History,
     Mode,
@@ -34,6 +34,7 @@ from loaders.errors import (
     UnknownResourceError,
     ValidationFailedError,
 )
+from loaders.namespaces import RESULT_PREFIXES
 from loaders.partners import PartnerRegistry, check_graph
 from loaders.settings import Settings
 from loaders.store import GraphStore
@@ -209,7 +210,7 @@ async def store_get(
     body = ox.serialize(
         triples,
         format=RDF_FORMATS[fmt.key],
-        prefixes=PREFIXES if fmt.key in ("ttl", "trig", "rdf") else None,
+        prefixes=RESULT_PREFIXES if fmt.key in ("ttl", "trig", "rdf") else None,
     )
     headers = {"Vary": "Accept", "X-Graph-Triples": str(len(triples))}
     if request.method == "HEAD":
