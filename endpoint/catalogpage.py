@@ -12,15 +12,10 @@ from endpoint import linkeddata as ld
 from endpoint import pagemodels as pm
 from endpoint.i18n import pick
 from loaders.namespaces import DCAT, DCT, IANA, RDF_TYPE, SKOS, SPDX, VOID
+from loaders.rdfformats import RDF_SYNTAXES
 
 #: Names of the EU file types the catalogue uses.
-FILE_TYPES = {
-    "RDF_N_QUADS": "N-Quads",
-    "RDF_N_TRIPLES": "N-Triples",
-    "RDF_TURTLE": "Turtle",
-    "JSON_LD": "JSON-LD",
-    "RDF_XML": "RDF/XML",
-}
+FILE_TYPES = {s.eu_file_type: s.label for s in RDF_SYNTAXES}
 ETALAB = "https://www.etalab.gouv.fr/licence-ouverte-open-licence"
 
 

@@ -22,6 +22,7 @@ import pyoxigraph as ox
 
 from endpoint.negotiation import BY_KEY, HTML, Format
 from loaders.namespaces import DCTERMS, FOAF, ORG, PREFIXES, RDF, RDFS, SKOS, XSD
+from loaders.rdfformats import RDF_BY_KEY, RDF_SYNTAXES
 from loaders.settings import DEFAULT_BASE_IRI, Settings
 from loaders.sources import context_dir, local_context_loader
 
@@ -48,23 +49,8 @@ RESOURCE_KEYS = ("ttl", "jsonld", "rdf", "nt")
 #: A named graph's dump is offered in the dataset formats as well.
 GRAPH_KEYS = (*RESOURCE_KEYS, "nq", "trig")
 
-RDF_FORMATS = {
-    "ttl": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "nq": ox.RdfFormat.N_QUADS,
-    "trig": ox.RdfFormat.TRIG,
-    "rdf": ox.RdfFormat.RDF_XML,
-    "jsonld": ox.RdfFormat.JSON_LD,
-}
-FORMAT_NAMES = {
-    "html": "HTML",
-    "ttl": "Turtle",
-    "jsonld": "JSON-LD",
-    "rdf": "RDF/XML",
-    "nt": "N-Triples",
-    "nq": "N-Quads",
-    "trig": "TriG",
-}
+#: The formats' names for people.
+FORMAT_NAMES = {"html": "HTML", **{s.key: s.label for s in RDF_SYNTAXES}}
 
 #: French names of the reused vocabularies' properties and classes (the store has no label
 #: for them); a label in the store wins.
@@ -508,12 +494,10 @@ def used_prefixes(triples: Iterable[ox.Triple], table: Mapping[str, str]) -> dic
 
 def serialize(triples: Sequence[ox.Triple], key: str, table: Mapping[str, str]) -> bytes:
     """Triples in one of pyoxigraph's formats, with the prefixes they use."""
-    fmt = RDF_FORMATS[key]
+    syntax = RDF_BY_KEY[key]
     out = io.BytesIO()
-    with_prefixes = fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML)
-    ox.serialize(
-        triples, out, fmt, prefixes=used_prefixes(triples, table) if with_prefixes else None
-    )
+    prefixes = used_prefixes(triples, table) if syntax.prefixed else None
+    ox.serialize(triples, out, syntax.oxigraph, prefixes=prefixes)
     return out.getvalue()
 
 

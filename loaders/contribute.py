@@ -73,6 +73,7 @@ from loaders.namespaces import (
 )
 from loaders.ownership import check_ownership
 from loaders.partners import PartnerRegistry, check_graph, partner_graph_prefix
+from loaders.rdfformats import JSONLD, NTRIPLES, RDFXML, TURTLE
 from loaders.remote import RemoteStore
 from loaders.settings import DEFAULT_BASE_IRI, Settings
 from loaders.sources import context_dir, rebase_quads
@@ -86,22 +87,13 @@ Mode = Literal["put", "post", "delete", "rollback"]
 REMOTE_BNODE_DEPTH = 4
 
 #: Media types a contribution may use (anything else: 415).
+#: The formats a contribution may be sent in (``loaders/rdfformats.py``): their own media
+#: types (not the wider ones, application/json or text/plain) and their file suffixes.
+CONTRIBUTION_FORMATS = (JSONLD, TURTLE, NTRIPLES, RDFXML)
 MEDIA_TYPES: dict[str, ox.RdfFormat] = {
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/x-turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    media: s.oxigraph for s in CONTRIBUTION_FORMATS for media in s.media_types
 }
-SUFFIXES = {
-    ".jsonld": "application/ld+json",
-    ".json": "application/ld+json",
-    ".ttl": "text/turtle",
-    ".nt": "application/n-triples",
-    ".rdf": "application/rdf+xml",
-    ".owl": "application/rdf+xml",
-    ".xml": "application/rdf+xml",
-}
+SUFFIXES = {suffix: s.media_type for s in CONTRIBUTION_FORMATS for suffix in s.suffixes}
 
 #: Predicates and types that define vocabulary, never instance data.
 SCHEMA_PREDICATES = {

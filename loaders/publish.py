@@ -53,23 +53,19 @@ from loaders.namespaces import (
     VOID,
     XSD,
 )
+from loaders.rdfformats import JSONLD, NQUADS, NTRIPLES, RDFXML, TURTLE
 from loaders.settings import Settings
 from loaders.store import GraphStore, generation
 
-#: The dumps: file name, pyoxigraph format, media type, EU file type, what it holds.
+#: The dumps: file name, format (``loaders/rdfformats.py``), what it holds.
 DUMPS = (
-    ("qpvkg.nq.gz", ox.RdfFormat.N_QUADS, "application/n-quads", "RDF_N_QUADS", "graphs"),
-    ("qpvkg.nt.gz", ox.RdfFormat.N_TRIPLES, "application/n-triples", "RDF_N_TRIPLES", "union"),
-    ("qpvkg.ttl.gz", ox.RdfFormat.TURTLE, "text/turtle", "RDF_TURTLE", "union"),
-    ("qpvkg.jsonld.gz", ox.RdfFormat.JSON_LD, "application/ld+json", "JSON_LD", "union"),
+    ("qpvkg.nq.gz", NQUADS, "graphs"),
+    ("qpvkg.nt.gz", NTRIPLES, "union"),
+    ("qpvkg.ttl.gz", TURTLE, "union"),
+    ("qpvkg.jsonld.gz", JSONLD, "union"),
 )
-#: The descriptions' formats: suffix, pyoxigraph format, media type.
-DESCRIPTION_FORMATS = (
-    ("ttl", ox.RdfFormat.TURTLE, "text/turtle"),
-    ("rdf", ox.RdfFormat.RDF_XML, "application/rdf+xml"),
-    ("jsonld", ox.RdfFormat.JSON_LD, "application/ld+json"),
-    ("nt", ox.RdfFormat.N_TRIPLES, "application/n-triples"),
-)
+#: The descriptions' formats (the files' suffix is the format's key).
+DESCRIPTION_FORMATS = (TURTLE, RDFXML, JSONLD, NTRIPLES)
 
 
 @dataclass(frozen=True)
@@ -238,7 +234,8 @@ def write_dumps(
     del buffer
     union = list(dict.fromkeys(q.triple for q in ox.parse(quads, ox.RdfFormat.N_QUADS)))
     out = []
-    for name, fmt, media, file_type, holds in DUMPS:
+    for name, syntax, holds in DUMPS:
+        fmt = syntax.oxigraph
         if cancelled():
             raise PublicationCancelledError
         if holds == "graphs":
@@ -249,6 +246,7 @@ def write_dumps(
         compressed = gzip.compress(data, compresslevel=5, mtime=0)
         (folder / name).write_bytes(compressed)
         digest = hashlib.sha256(compressed).hexdigest()
+        media, file_type = syntax.media_type, syntax.eu_file_type
         out.append(Dump(name, media, file_type, holds, len(compressed), digest, count))
     return out
 
@@ -570,8 +568,8 @@ def catalog_triples(
             t.iri(dist, f"{DCATAP}availability", f"{EU}planned-availability/AVAILABLE")
             t.iri(dist, f"{DCAT}accessURL", f"{url}store?graph={graph}")
             t.iri(dist, f"{DCAT}downloadURL", f"{url}store?graph={graph}")
-            t.iri(dist, f"{DCAT}mediaType", f"{IANA}text/turtle")
-            t.iri(dist, f"{DCT}format", f"{EU}file-type/RDF_TURTLE")
+            t.iri(dist, f"{DCAT}mediaType", f"{IANA}{TURTLE.media_type}")
+            t.iri(dist, f"{DCT}format", f"{EU}file-type/{TURTLE.eu_file_type}")
             t.add(dist, f"{DCAT}accessService", service)
             if family_licence is not None:
                 t.add(dist, f"{DCT}license", family_licence)
@@ -698,10 +696,10 @@ def _distribution(
 
 def write_descriptions(folder: Path, name: str, triples: Iterable[ox.Triple]) -> None:
     items = list(triples)
-    for suffix, fmt, _media in DESCRIPTION_FORMATS:
+    for syntax in DESCRIPTION_FORMATS:
         data = ox.serialize(
             items,
-            format=fmt,
-            prefixes=CATALOGUE_PREFIXES if fmt != ox.RdfFormat.N_TRIPLES else None,
+            format=syntax.oxigraph,
+            prefixes=CATALOGUE_PREFIXES if syntax != NTRIPLES else None,
         )
-        (folder / f"{name}.{suffix}").write_bytes(data or b"")
+        (folder / f"{name}.{syntax.key}").write_bytes(data or b"")

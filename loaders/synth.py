@@ -32,6 +32,7 @@ import pyoxigraph as ox
 
 from loaders.errors import BadInputError
 from loaders.namespaces import DCAT, DCT, IGEO, ORG, OWL, RDF, RDFS, SKOS, XSD, select
+from loaders.rdfformats import DATASET_FORMATS
 from loaders.settings import Settings
 from loaders.sources import parse_file, rdf_format
 
@@ -40,7 +41,7 @@ log = logging.getLogger(__name__)
 LICENCE = "https://www.etalab.gouv.fr/licence-ouverte-open-licence"
 
 #: Output formats, by file suffix (``.gz`` compresses any of them).
-GRAPH_FORMATS = (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG)
+GRAPH_FORMATS = DATASET_FORMATS
 WRITABLE = (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG, ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES)
 
 #: How many of each kind of resource per project (innovation), and the smallest counts.

@@ -22,7 +22,7 @@ from loaders.params import bind
 from loaders.settings import Settings
 
 QUERY_FORMATS: tuple[Format, ...] = (*RESULTS,)
-SUFFIXES = {"json", "csv", "tsv", "xml", "html"}
+SUFFIXES = {*(f.key for f in QUERY_FORMATS), "html"}
 
 
 def term_spec(
