@@ -29,13 +29,8 @@ from loaders.snapshots import (
     validate_and_write,
 )
 from loaders.sources import decode_utf8, discover, open_bytes
-from loaders.territories import (
-    RDF_TYPE,
-    RDFS_LABEL,
-    ImportReport,
-    Triples,
-    quiet_progress,
-)
+from loaders.territories import RDF_TYPE, RDFS_LABEL, ImportReport, quiet_progress
+from loaders.triples import Triples
 
 log = logging.getLogger(__name__)
 

@@ -26,14 +26,8 @@ from loaders.qpv import (
 from loaders.settings import Settings
 from loaders.snapshots import describe_counts
 from loaders.sources import decode_utf8, file_checksum, read_file_bytes
-from loaders.territories import (
-    LICENCE_OUVERTE,
-    RDF_TYPE,
-    RDFS_LABEL,
-    ImportReport,
-    Triples,
-    quiet_progress,
-)
+from loaders.territories import LICENCE_OUVERTE, RDF_TYPE, RDFS_LABEL, ImportReport, quiet_progress
+from loaders.triples import Triples
 
 log = logging.getLogger(__name__)
 

@@ -134,4 +134,3 @@ RESULTS_TSV = ResultsSyntax("tsv", "TSV", ox.QueryResultsFormat.TSV, ("text/tab-
 #: The SPARQL results formats.
 RESULT_SYNTAXES = (RESULTS_JSON, RESULTS_XML, RESULTS_CSV, RESULTS_TSV)
 RESULTS_BY_KEY = {s.key: s for s in RESULT_SYNTAXES}
-

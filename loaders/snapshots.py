@@ -18,11 +18,11 @@ from loaders.territories import (
     LICENCE_OUVERTE,
     RDF_TYPE,
     ImportReport,
-    Triples,
     ntriples_lines,
     validate_quads,
     write_gzip_atomically,
 )
+from loaders.triples import Triples
 
 log = logging.getLogger(__name__)
 
