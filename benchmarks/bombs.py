@@ -25,6 +25,7 @@ import httpx
 
 from benchmarks.http_load import WORK, Server
 from loaders.build import build
+from loaders.namespaces import RDFS_LABEL
 from loaders.partners import PartnerRegistry
 from loaders.settings import PROJECT_DIR, Settings
 
@@ -33,7 +34,7 @@ GRAPH = "https://w3id.org/qpvkg/graph/partner/reseau-bench/bombe"
 SUBJECT = "https://data.reseau-bench.example/projet/x"
 RDF = 'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"'
 RDFS = 'xmlns:rdfs="http://www.w3.org/2000/01/rdf-schema#"'
-LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+LABEL = RDFS_LABEL
 XML = "application/rdf+xml"
 
 

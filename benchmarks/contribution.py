@@ -87,6 +87,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from loaders.build import build, context_from, referenced_iris
+from loaders.namespaces import OWL, RDF_TYPE, RDFS_LABEL, SH, XSD
 from loaders.ownership import partner_id_prefix
 from loaders.settings import PROJECT_DIR, Settings
 from loaders.sources import local_context_loader, parse_bytes, parse_file, serialize_ntriples
@@ -123,12 +124,6 @@ NAMES = {
 #: Bump when the way documents are made changes (invalidates the cached JSON-LD).
 DOC_VERSION = 1
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDF_TYPE = f"{RDF}type"
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-OWL = "http://www.w3.org/2002/07/owl#"
-SH = "http://www.w3.org/ns/shacl#"
 SHAPES_NS = "https://w3id.org/qpvkg/shapes#"
 SPARQL_TARGET_TYPES = {
     f"{SHAPES_NS}DescribedInstances",
@@ -763,7 +758,7 @@ def bare_organisations(n: int, settings: Settings) -> bytes:
     """``n`` blank organisations with a type and a name only, in Turtle: what a partner's
     faulty script would send (a name each: the write's canonical form merges blank nodes
     that say the same thing)."""
-    label = "http://www.w3.org/2000/01/rdf-schema#label"
+    label = RDFS_LABEL
     return "\n".join(
         f'_:b{i} a <{settings.def_ns}Organisation> ; <{label}> "O{i}"@fr .' for i in range(n)
     ).encode()

@@ -11,22 +11,11 @@ import pyoxigraph as ox
 from endpoint import linkeddata as ld
 from endpoint import pagemodels as pm
 from endpoint.i18n import pick
+from loaders.namespaces import DCAT, DCT, IANA, RDF_TYPE, SKOS, SPDX, VOID
+from loaders.rdfformats import RDF_SYNTAXES
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-DCAT = "http://www.w3.org/ns/dcat#"
-DCT = "http://purl.org/dc/terms/"
-SPDX = "http://spdx.org/rdf/terms#"
-VOID = "http://rdfs.org/ns/void#"
-IANA = "http://www.iana.org/assignments/media-types/"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
 #: Names of the EU file types the catalogue uses.
-FILE_TYPES = {
-    "RDF_N_QUADS": "N-Quads",
-    "RDF_N_TRIPLES": "N-Triples",
-    "RDF_TURTLE": "Turtle",
-    "JSON_LD": "JSON-LD",
-    "RDF_XML": "RDF/XML",
-}
+FILE_TYPES = {s.eu_file_type: s.label for s in RDF_SYNTAXES}
 ETALAB = "https://www.etalab.gouv.fr/licence-ouverte-open-licence"
 
 

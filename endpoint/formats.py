@@ -11,8 +11,8 @@ from typing import Any
 import jinja2
 
 from endpoint.i18n import DEFAULT, request_lang, translate
+from loaders.namespaces import XSD
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
 #: Whole-number datatypes of XSD.
 INTEGERS = {
     f"{XSD}{name}"

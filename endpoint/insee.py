@@ -25,6 +25,3 @@ IGEO_NAMES_EN = {
     "ArrondissementMunicipal": "Municipal arrondissements",
     "Intercommunalite": "Intercommunalities (EPCI, EPT)",
 }
-
-
-IGEO = "http://rdf.insee.fr/def/geo#"

@@ -21,16 +21,11 @@ from typing import Any
 import pyoxigraph as ox
 
 from endpoint.negotiation import BY_KEY, HTML, Format
+from loaders.namespaces import DCTERMS, FOAF, ORG, PREFIXES, RDF, RDFS, SKOS, XSD
+from loaders.rdfformats import RDF_BY_KEY, RDF_SYNTAXES
 from loaders.settings import DEFAULT_BASE_IRI, Settings
 from loaders.sources import context_dir, local_context_loader
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-DCTERMS = "http://purl.org/dc/terms/"
-FOAF = "http://xmlns.com/foaf/0.1/"
-ORG = "http://www.w3.org/ns/org#"
 RDF_TYPE = f"{RDF}type"
 SOURCE = f"{DCTERMS}source"
 
@@ -54,45 +49,8 @@ RESOURCE_KEYS = ("ttl", "jsonld", "rdf", "nt")
 #: A named graph's dump is offered in the dataset formats as well.
 GRAPH_KEYS = (*RESOURCE_KEYS, "nq", "trig")
 
-RDF_FORMATS = {
-    "ttl": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "nq": ox.RdfFormat.N_QUADS,
-    "trig": ox.RdfFormat.TRIG,
-    "rdf": ox.RdfFormat.RDF_XML,
-    "jsonld": ox.RdfFormat.JSON_LD,
-}
-FORMAT_NAMES = {
-    "html": "HTML",
-    "ttl": "Turtle",
-    "jsonld": "JSON-LD",
-    "rdf": "RDF/XML",
-    "nt": "N-Triples",
-    "nq": "N-Quads",
-    "trig": "TriG",
-}
-
-#: Prefixes for display and Turtle, beside those of the JSON-LD context.
-WELL_KNOWN_PREFIXES = {
-    "rdf": RDF,
-    "rdfs": RDFS,
-    "xsd": XSD,
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "skos": SKOS,
-    "dcterms": DCTERMS,
-    "dcat": "http://www.w3.org/ns/dcat#",
-    "foaf": FOAF,
-    "org": ORG,
-    "prov": "http://www.w3.org/ns/prov#",
-    "igeo": "http://rdf.insee.fr/def/geo#",
-    "geo": "http://www.opengis.net/ont/geosparql#",
-    "cpsv": "http://purl.org/vocab/cpsv#",
-    "sh": "http://www.w3.org/ns/shacl#",
-    "void": "http://rdfs.org/ns/void#",
-    "spdx": "http://spdx.org/rdf/terms#",
-    "vann": "http://purl.org/vocab/vann/",
-    "sd": "http://www.w3.org/ns/sparql-service-description#",
-}
+#: The formats' names for people.
+FORMAT_NAMES = {"html": "HTML", **{s.key: s.label for s in RDF_SYNTAXES}}
 
 #: French names of the reused vocabularies' properties and classes (the store has no label
 #: for them); a label in the store wins.
@@ -260,7 +218,7 @@ def context_document(settings: Settings, name: str) -> bytes | None:
 
 @lru_cache(maxsize=8)
 def _prefixes(directory: Path, base_iri: str) -> tuple[tuple[str, str], ...]:
-    table = dict(WELL_KNOWN_PREFIXES)
+    table = dict(PREFIXES)  # the usual vocabularies, then the context's own prefixes
     table["qpvkg"] = f"{base_iri}def#"
     path = context_file(directory)
     if path is not None:
@@ -536,12 +494,10 @@ def used_prefixes(triples: Iterable[ox.Triple], table: Mapping[str, str]) -> dic
 
 def serialize(triples: Sequence[ox.Triple], key: str, table: Mapping[str, str]) -> bytes:
     """Triples in one of pyoxigraph's formats, with the prefixes they use."""
-    fmt = RDF_FORMATS[key]
+    syntax = RDF_BY_KEY[key]
     out = io.BytesIO()
-    with_prefixes = fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML)
-    ox.serialize(
-        triples, out, fmt, prefixes=used_prefixes(triples, table) if with_prefixes else None
-    )
+    prefixes = used_prefixes(triples, table) if syntax.prefixed else None
+    ox.serialize(triples, out, syntax.oxigraph, prefixes=prefixes)
     return out.getvalue()
 
 

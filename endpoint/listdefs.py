@@ -9,15 +9,12 @@ from urllib.parse import urlencode
 
 import yaml
 
-from endpoint.insee import IGEO
 from loaders.catalog import split_header
+from loaders.namespaces import IGEO, select
 from loaders.settings import Settings
 
-PREFIXES = {
-    "igeo:": IGEO,
-    "skos:": "http://www.w3.org/2004/02/skos/core#",
-    "org:": "http://www.w3.org/ns/org#",
-}
+#: The prefixed names a list's header may use (beside qpvkg:, under the server's base IRI).
+PREFIXES = {f"{prefix}:": namespace for prefix, namespace in select("igeo", "skos", "org").items()}
 
 
 HEADER_KEYS = {"class", "columns", "facets", "sorts"}

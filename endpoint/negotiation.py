@@ -1,10 +1,15 @@
-"""Content negotiation: one table of media types, Accept parsing with quality values."""
+"""Content negotiation: the formats a response may take, Accept parsing with quality values.
+
+The RDF and SPARQL results formats, their media types and pyoxigraph formats, come from the
+core's table (``loaders/rdfformats.py``); here are what clients call them in the format
+parameters, the server's order of preference, and the choice for each request."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
 
+from loaders import rdfformats as rf
 from loaders.errors import BadInputError, NotAcceptableError
 
 
@@ -25,51 +30,37 @@ class Format:
     def matches(self) -> tuple[str, ...]:
         return (self.media_type, *self.aliases)
 
+    @classmethod
+    def of(cls, syntax: rf.RdfSyntax | rf.ResultsSyntax, names: tuple[str, ...] = ()) -> Format:
+        """The negotiable format of an entry of the core's table: its other media types,
+        then the wider ones it answers."""
+        aliases = (*syntax.media_types[1:], *syntax.generic)
+        return cls(syntax.key, syntax.media_type, aliases, names=names)
+
 
 #: Results of SELECT and ASK queries.
 RESULTS = (
-    Format(
-        "json",
-        "application/sparql-results+json",
-        ("application/json",),
-        names=("srj", "sparql-results+json"),
-    ),
-    Format(
-        "xml",
-        "application/sparql-results+xml",
-        ("application/xml", "text/xml"),
-        names=("srx", "sparql-results+xml"),
-    ),
-    Format("csv", "text/csv"),
-    Format("tsv", "text/tab-separated-values"),
+    Format.of(rf.RESULTS_JSON, names=("srj", "sparql-results+json")),
+    Format.of(rf.RESULTS_XML, names=("srx", "sparql-results+xml")),
+    Format.of(rf.RESULTS_CSV),
+    Format.of(rf.RESULTS_TSV),
 )
 #: ASK results: the recommendation gives CSV and TSV no boolean form, but clients ask for it
 #: (SPARQLWrapper sends only text/csv); pyoxigraph writes one line, true or false
 BOOLEAN = RESULTS
 #: RDF graphs and datasets (CONSTRUCT, DESCRIBE, resources, dumps).
 RDF = (
-    Format(
-        "ttl",
-        "text/turtle",
-        ("application/x-turtle",),
+    Format.of(
+        rf.TURTLE,
         # N3 clients take Turtle (a subset of N3); Fuseki's "text" is Turtle too
         names=("turtle", "n3", "text", "application/turtle", "text/n3", "text/rdf+n3"),
     ),
-    Format(
-        "jsonld",
-        "application/ld+json",
-        ("application/json",),
-        names=("json-ld", "json", "application/x-json+ld"),  # json: a graph's JSON is JSON-LD
-    ),
-    Format(
-        "rdf",
-        "application/rdf+xml",
-        ("application/xml", "text/xml"),
-        names=("rdf+xml", "rdfxml", "xml"),  # xml: a graph's XML is RDF/XML
-    ),
-    Format("nt", "application/n-triples", ("text/plain",), names=("ntriples", "n-triples")),
-    Format("nq", "application/n-quads", names=("nquads", "n-quads")),
-    Format("trig", "application/trig"),
+    # json: a graph's JSON is JSON-LD
+    Format.of(rf.JSONLD, names=("json-ld", "json", "application/x-json+ld")),
+    Format.of(rf.RDFXML, names=("rdf+xml", "rdfxml", "xml")),  # xml: a graph's XML is RDF/XML
+    Format.of(rf.NTRIPLES, names=("ntriples", "n-triples")),
+    Format.of(rf.NQUADS, names=("nquads", "n-quads")),
+    Format.of(rf.TRIG),
 )
 HTML = Format("html", "text/html", ("application/xhtml+xml",))
 #: Plain JSON and CSV (lists, search, page models, the JSON error shape).

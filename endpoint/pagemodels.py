@@ -15,14 +15,8 @@ from typing import Any
 import pyoxigraph as ox
 
 from endpoint import linkeddata as ld
+from loaders.namespaces import DCTERMS, OWL, RDF, RDFS, SH, SKOS, VANN, XSD
 
-OWL = "http://www.w3.org/2002/07/owl#"
-SH = "http://www.w3.org/ns/shacl#"
-SKOS = ld.SKOS
-RDFS = ld.RDFS
-RDF = ld.RDF
-DCTERMS = ld.DCTERMS
-VANN = "http://purl.org/vocab/vann/"
 Row = Mapping[str, ld.Term | None]
 #: The vocabularies an ontology is written in, not ones it reuses.
 LANGUAGE_PREFIXES = ("rdf", "rdfs", "owl", "xsd")
@@ -541,7 +535,7 @@ def turtle_term(term: ld.Term, prefixes: Mapping[str, str]) -> str:
     if isinstance(term, ox.Literal):
         text = str(term)
         datatype = term.datatype.value
-        if term.language is None and datatype != f"{ld.XSD}string":
+        if term.language is None and datatype != f"{XSD}string":
             name = ld.qname(datatype, prefixes)
             if name != datatype:
                 text = text.replace(f"<{datatype}>", name)

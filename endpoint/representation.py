@@ -21,6 +21,7 @@ from endpoint.lookup import Row, construct, query_text, select, vocabulary_label
 from endpoint.negotiation import BY_KEY, HTML, Format, negotiate
 from loaders import __version__
 from loaders.errors import UnknownResourceError
+from loaders.namespaces import RDF_TYPE
 from loaders.settings import Settings
 
 #: Incoming links shown per property on a page; groups of incoming links shown.
@@ -343,9 +344,6 @@ async def html_page(
         request, "resource.html", context, headers=headers
     )
     return response
-
-
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
 #: The classes whose pages have a small map (what /map/around draws for them).

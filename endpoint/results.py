@@ -15,32 +15,11 @@ from itertools import islice
 import pyoxigraph as ox
 
 from loaders.csvsafe import defuse_csv
+from loaders.namespaces import RESULT_PREFIXES
+from loaders.rdfformats import RDF_BY_KEY, RESULTS_BY_KEY
 
-RESULT_FORMATS = {
-    "json": ox.QueryResultsFormat.JSON,
-    "xml": ox.QueryResultsFormat.XML,
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-}
-RDF_FORMATS = {
-    "ttl": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "nq": ox.RdfFormat.N_QUADS,
-    "trig": ox.RdfFormat.TRIG,
-    "rdf": ox.RdfFormat.RDF_XML,
-    "jsonld": ox.RdfFormat.JSON_LD,
-}
-PREFIXES = {
-    "qpvkg": "https://w3id.org/qpvkg/def#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "org": "http://www.w3.org/ns/org#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "igeo": "http://rdf.insee.fr/def/geo#",
-}
+#: pyoxigraph's results format of each key (``loaders/rdfformats.py``).
+RESULT_FORMATS = {key: syntax.oxigraph for key, syntax in RESULTS_BY_KEY.items()}
 
 
 class _StopWritingError(Exception):
@@ -317,9 +296,7 @@ def serialize_triples(
     truncated = len(kept) > limit
     kept = kept[:limit]
     out = io.BytesIO()
-    fmt = RDF_FORMATS[key]
-    prefixes = (
-        PREFIXES if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML) else None
-    )
-    ox.serialize(kept, out, fmt, prefixes=prefixes, base_iri=None)
+    syntax = RDF_BY_KEY[key]
+    prefixes = RESULT_PREFIXES if syntax.prefixed else None
+    ox.serialize(kept, out, syntax.oxigraph, prefixes=prefixes, base_iri=None)
     return out.getvalue(), len(kept), truncated

@@ -16,6 +16,7 @@ import pyoxigraph as ox
 
 from loaders import __version__, location
 from loaders.errors import BadInputError
+from loaders.namespaces import GEO, PROV, RDF, RDFS, SPDX, VOID, XSD
 from loaders.remote import RemoteStore
 from loaders.settings import DEFAULT_BASE_IRI, Settings
 from loaders.sources import Source, discover, parse_file
@@ -24,15 +25,10 @@ from loaders.validate import ValidationReport, Validator
 
 log = logging.getLogger(__name__)
 
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
-HAS_CENTROID = ox.NamedNode("http://www.opengis.net/ont/geosparql#hasCentroid")
-AS_WKT = ox.NamedNode("http://www.opengis.net/ont/geosparql#asWKT")
-XSD = "http://www.w3.org/2001/XMLSchema#"
-PROV = "http://www.w3.org/ns/prov#"
-VOID = "http://rdfs.org/ns/void#"
-DCT = "http://purl.org/dc/terms/"
-SPDX = "http://spdx.org/rdf/terms#"
+RDF_TYPE = ox.NamedNode(f"{RDF}type")
+RDFS_LABEL = ox.NamedNode(f"{RDFS}label")
+HAS_CENTROID = ox.NamedNode(f"{GEO}hasCentroid")
+AS_WKT = ox.NamedNode(f"{GEO}asWKT")
 #: Graph of the links from the study's neighbourhoods to the official QPV (neighbourhoods.py).
 NEIGHBOURHOOD_LINKS = "derived/neighbourhood-links"
 

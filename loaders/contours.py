@@ -24,7 +24,8 @@ from loaders.snapshots import (
     validate_and_write,
 )
 from loaders.sources import decode_utf8, open_bytes
-from loaders.territories import ImportReport, Triples, quiet_progress
+from loaders.territories import ImportReport, quiet_progress
+from loaders.triples import Triples
 
 log = logging.getLogger(__name__)
 

@@ -58,8 +58,22 @@ from loaders.limits import (
     raise_token_too_large,
 )
 from loaders.location import located_points, placement_triples, placement_update
+from loaders.namespaces import (
+    DCAT,
+    DCTERMS,
+    OWL,
+    PROV,
+    RDF,
+    RDFS,
+    SH,
+    SKOS,
+    SPDX,
+    VOID,
+    XSD,
+)
 from loaders.ownership import check_ownership
 from loaders.partners import PartnerRegistry, check_graph, partner_graph_prefix
+from loaders.rdfformats import JSONLD, NTRIPLES, RDFXML, TURTLE
 from loaders.remote import RemoteStore
 from loaders.settings import DEFAULT_BASE_IRI, Settings
 from loaders.sources import context_dir, rebase_quads
@@ -68,38 +82,18 @@ from loaders.validate import MARKS, ValidationReport, Validator
 
 Mode = Literal["put", "post", "delete", "rollback"]
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-OWL = "http://www.w3.org/2002/07/owl#"
-SH = "http://www.w3.org/ns/shacl#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-PROV = "http://www.w3.org/ns/prov#"
-DCAT = "http://www.w3.org/ns/dcat#"
-DCTERMS = "http://purl.org/dc/terms/"
-VOID = "http://rdfs.org/ns/void#"
-SPDX = "http://spdx.org/rdf/terms#"
 #: blank nodes followed from a described resource, over an external store (the curated data
 #: nests them two deep: an involvement, then its period)
 REMOTE_BNODE_DEPTH = 4
 
 #: Media types a contribution may use (anything else: 415).
+#: The formats a contribution may be sent in (``loaders/rdfformats.py``): their own media
+#: types (not the wider ones, application/json or text/plain) and their file suffixes.
+CONTRIBUTION_FORMATS = (JSONLD, TURTLE, NTRIPLES, RDFXML)
 MEDIA_TYPES: dict[str, ox.RdfFormat] = {
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/x-turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    media: s.oxigraph for s in CONTRIBUTION_FORMATS for media in s.media_types
 }
-SUFFIXES = {
-    ".jsonld": "application/ld+json",
-    ".json": "application/ld+json",
-    ".ttl": "text/turtle",
-    ".nt": "application/n-triples",
-    ".rdf": "application/rdf+xml",
-    ".owl": "application/rdf+xml",
-    ".xml": "application/rdf+xml",
-}
+SUFFIXES = {suffix: s.media_type for s in CONTRIBUTION_FORMATS for suffix in s.suffixes}
 
 #: Predicates and types that define vocabulary, never instance data.
 SCHEMA_PREDICATES = {

@@ -24,15 +24,11 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from loaders.catalog import internal_query, internal_update
+from loaders.namespaces import DCTERMS, GEO, PROV, RDF, WGS84, XSD
 from loaders.settings import Settings
 from loaders.store import GraphStore
 
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-XSD = "http://www.w3.org/2001/XMLSchema#"
-GEO = "http://www.opengis.net/ont/geosparql#"
-WGS84 = "http://www.w3.org/2003/01/geo/wgs84_pos#"
-PROV = "http://www.w3.org/ns/prov#"
-DCTERMS = "http://purl.org/dc/terms/"
+RDF_TYPE = ox.NamedNode(f"{RDF}type")
 LONG = ox.NamedNode(f"{WGS84}long")
 LAT = ox.NamedNode(f"{WGS84}lat")
 HAS_GEOMETRY = ox.NamedNode(f"{GEO}hasGeometry")

@@ -11,8 +11,9 @@ import pyoxigraph as ox
 
 from loaders import __version__
 from loaders.build import NEIGHBOURHOOD_LINKS as GRAPH_KEY
-from loaders.build import PROV, RDF_TYPE, RDFS_LABEL, VOID, XSD
+from loaders.build import RDF_TYPE, RDFS_LABEL
 from loaders.catalog import internal_query
+from loaders.namespaces import PROV, VOID, XSD
 from loaders.qpv2015 import name_key
 from loaders.settings import Settings
 from loaders.store import GraphStore

@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from loaders.errors import ParameterError
+from loaders.namespaces import XSD
 from loaders.settings import DEFAULT_BASE_IRI
 
 if TYPE_CHECKING:  # the catalogue reads parameters declared here (no import circle)
     from loaders.catalog import NamedQuery
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
 TRUE = {"true", "1", "yes", "oui", "vrai"}
 FALSE = {"false", "0", "no", "non", "faux"}
 Bindings = dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple]

@@ -36,6 +36,22 @@ import pyoxigraph as ox
 from loaders import __version__
 from loaders.catalog import internal_query
 from loaders.files import write_atomic
+from loaders.namespaces import (
+    CATALOGUE_PREFIXES,
+    DCAT,
+    DCATAP,
+    DCT,
+    DUMP_PREFIXES,
+    EU,
+    FOAF,
+    IANA,
+    RDF,
+    RDFS,
+    SKOS,
+    SPDX,
+    VCARD,
+    VOID,
+)
 from loaders.publication import (
     CatalogInfo,
     CatalogMetadata,
@@ -43,50 +59,20 @@ from loaders.publication import (
     Wording,
     load_metadata,
 )
+from loaders.rdfformats import JSONLD, NQUADS, NTRIPLES, RDFXML, TURTLE
 from loaders.settings import Settings
 from loaders.store import GraphStore, generation
+from loaders.triples import Triples
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-DCAT = "http://www.w3.org/ns/dcat#"
-DCT = "http://purl.org/dc/terms/"
-FOAF = "http://xmlns.com/foaf/0.1/"
-VCARD = "http://www.w3.org/2006/vcard/ns#"
-VOID = "http://rdfs.org/ns/void#"
-SPDX = "http://spdx.org/rdf/terms#"
-ADMS = "http://www.w3.org/ns/adms#"
-EU = "http://publications.europa.eu/resource/authority/"
-IANA = "http://www.iana.org/assignments/media-types/"
-DCATAP = "http://data.europa.eu/r5r/"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-
-PREFIXES = {
-    "dcat": DCAT,
-    "dct": DCT,
-    "foaf": FOAF,
-    "vcard": VCARD,
-    "void": VOID,
-    "spdx": SPDX,
-    "xsd": XSD,
-    "rdfs": RDFS,
-    "adms": ADMS,
-}
-
-#: The dumps: file name, pyoxigraph format, media type, EU file type, what it holds.
+#: The dumps: file name, format (``loaders/rdfformats.py``), what it holds.
 DUMPS = (
-    ("qpvkg.nq.gz", ox.RdfFormat.N_QUADS, "application/n-quads", "RDF_N_QUADS", "graphs"),
-    ("qpvkg.nt.gz", ox.RdfFormat.N_TRIPLES, "application/n-triples", "RDF_N_TRIPLES", "union"),
-    ("qpvkg.ttl.gz", ox.RdfFormat.TURTLE, "text/turtle", "RDF_TURTLE", "union"),
-    ("qpvkg.jsonld.gz", ox.RdfFormat.JSON_LD, "application/ld+json", "JSON_LD", "union"),
+    ("qpvkg.nq.gz", NQUADS, "graphs"),
+    ("qpvkg.nt.gz", NTRIPLES, "union"),
+    ("qpvkg.ttl.gz", TURTLE, "union"),
+    ("qpvkg.jsonld.gz", JSONLD, "union"),
 )
-#: The descriptions' formats: suffix, pyoxigraph format, media type.
-DESCRIPTION_FORMATS = (
-    ("ttl", ox.RdfFormat.TURTLE, "text/turtle"),
-    ("rdf", ox.RdfFormat.RDF_XML, "application/rdf+xml"),
-    ("jsonld", ox.RdfFormat.JSON_LD, "application/ld+json"),
-    ("nt", ox.RdfFormat.N_TRIPLES, "application/n-triples"),
-)
+#: The descriptions' formats (the files' suffix is the format's key).
+DESCRIPTION_FORMATS = (TURTLE, RDFXML, JSONLD, NTRIPLES)
 
 
 @dataclass(frozen=True)
@@ -234,7 +220,8 @@ def write_dumps(
     del buffer
     union = list(dict.fromkeys(q.triple for q in ox.parse(quads, ox.RdfFormat.N_QUADS)))
     out = []
-    for name, fmt, media, file_type, holds in DUMPS:
+    for name, syntax, holds in DUMPS:
+        fmt = syntax.oxigraph
         if cancelled():
             raise PublicationCancelledError
         if holds == "graphs":
@@ -245,6 +232,7 @@ def write_dumps(
         compressed = gzip.compress(data, compresslevel=5, mtime=0)
         (folder / name).write_bytes(compressed)
         digest = hashlib.sha256(compressed).hexdigest()
+        media, file_type = syntax.media_type, syntax.eu_file_type
         out.append(Dump(name, media, file_type, holds, len(compressed), digest, count))
     return out
 
@@ -252,16 +240,7 @@ def write_dumps(
 def _dump_prefixes(fmt: ox.RdfFormat) -> dict[str, str] | None:
     if fmt != ox.RdfFormat.TURTLE:
         return None
-    return {
-        "qpvkg": "https://w3id.org/qpvkg/def#",
-        "rdfs": RDFS,
-        "skos": "http://www.w3.org/2004/02/skos/core#",
-        "dcterms": DCT,
-        "igeo": "http://rdf.insee.fr/def/geo#",
-        "org": "http://www.w3.org/ns/org#",
-        "prov": "http://www.w3.org/ns/prov#",
-        "xsd": XSD,
-    }
+    return DUMP_PREFIXES
 
 
 def _rows(
@@ -318,38 +297,6 @@ def statistics(store: GraphStore, settings: Settings) -> Statistics:
 # ----------------------------------------------------------------------------- descriptions
 
 
-Node = ox.NamedNode | ox.BlankNode
-
-
-class Triples:
-    """A small builder of triples."""
-
-    def __init__(self) -> None:
-        self.items: list[ox.Triple] = []
-
-    def add(
-        self, s: ox.NamedNode | ox.BlankNode, p: str, o: ox.NamedNode | ox.BlankNode | ox.Literal
-    ) -> None:
-        self.items.append(ox.Triple(s, ox.NamedNode(p), o))
-
-    def iri(self, s: Node, p: str, o: str) -> None:
-        self.add(s, p, ox.NamedNode(o))
-
-    def text(
-        self, s: ox.NamedNode | ox.BlankNode, p: str, value: str, lang: str | None = None
-    ) -> None:
-        self.add(s, p, ox.Literal(value, language=lang) if lang else ox.Literal(value))
-
-    def typed(self, s: Node, p: str, value: object, datatype: str) -> None:
-        self.add(s, p, ox.Literal(str(value), datatype=ox.NamedNode(f"{XSD}{datatype}")))
-
-    def texts(
-        self, s: ox.NamedNode | ox.BlankNode, p: str, values: dict[str, str], **fmt: str
-    ) -> None:
-        for lang, value in values.items():
-            self.text(s, p, value.format(**fmt) if fmt else value, lang)
-
-
 def public_url(settings: Settings) -> str:
     """Where the server answers (the base IRI when no public URL is set)."""
     return (settings.public_url or settings.base_iri).rstrip("/") + "/"
@@ -363,20 +310,20 @@ def void_triples(
     settings: Settings, stats: Statistics, dumps: list[Dump], modified: str, meta: CatalogMetadata
 ) -> list[ox.Triple]:
     """The VoID description: the dataset, its partitions, one subset per graph, linksets."""
-    t = Triples()
+    t = Triples(settings)
     url = public_url(settings)
     ds = ox.NamedNode(void_iri(settings))
-    t.iri(ds, f"{RDF}type", f"{VOID}Dataset")
+    t.link(ds, f"{RDF}type", f"{VOID}Dataset")
     t.text(ds, f"{DCT}title", meta.void.title, None)
-    t.iri(ds, f"{VOID}sparqlEndpoint", f"{url}sparql")
+    t.link(ds, f"{VOID}sparqlEndpoint", f"{url}sparql")
     for dump in dumps:
-        t.iri(ds, f"{VOID}dataDump", f"{url}dumps/{dump.file}")
+        t.link(ds, f"{VOID}dataDump", f"{url}dumps/{dump.file}")
     t.text(ds, f"{VOID}uriSpace", f"{settings.base_iri}id/")
-    t.iri(ds, f"{VOID}uriLookupEndpoint", f"{url}search?q=")
-    t.iri(ds, f"{VOID}rootResource", f"{settings.base_iri}id/study/cget-innovation-qpv")
+    t.link(ds, f"{VOID}uriLookupEndpoint", f"{url}search?q=")
+    t.link(ds, f"{VOID}rootResource", f"{settings.base_iri}id/study/cget-innovation-qpv")
     for ns in stats.vocabularies:
-        t.iri(ds, f"{VOID}vocabulary", ns)
-    t.iri(ds, f"{DCT}license", meta.licence)
+        t.link(ds, f"{VOID}vocabulary", ns)
+    t.link(ds, f"{DCT}license", meta.licence)
     t.typed(ds, f"{DCT}modified", modified, "dateTime")
     t.typed(ds, f"{VOID}triples", stats.triples, "integer")
     t.typed(ds, f"{VOID}entities", stats.entities, "integer")
@@ -384,37 +331,37 @@ def void_triples(
     t.typed(ds, f"{VOID}properties", stats.properties, "integer")
     t.typed(ds, f"{VOID}distinctSubjects", stats.subjects, "integer")
     t.typed(ds, f"{VOID}distinctObjects", stats.objects, "integer")
-    t.iri(ds, f"{FOAF}homepage", url)
+    t.link(ds, f"{FOAF}homepage", url)
     for i, (cls, n) in enumerate(sorted(stats.classes.items())):
         part = ox.NamedNode(f"{void_iri(settings)}-class-{i}")
         t.add(ds, f"{VOID}classPartition", part)
-        t.iri(part, f"{VOID}class", cls)
+        t.link(part, f"{VOID}class", cls)
         t.typed(part, f"{VOID}entities", n, "integer")
     for i, (prop, n) in enumerate(sorted(stats.property_triples.items())):
         part = ox.NamedNode(f"{void_iri(settings)}-property-{i}")
         t.add(ds, f"{VOID}propertyPartition", part)
-        t.iri(part, f"{VOID}property", prop)
+        t.link(part, f"{VOID}property", prop)
         t.typed(part, f"{VOID}triples", n, "integer")
     for graph, (triples, subjects) in sorted(stats.graphs.items()):
         subset = ox.NamedNode(f"{graph}#void")
         t.add(ds, f"{VOID}subset", subset)
-        t.iri(subset, f"{RDF}type", f"{VOID}Dataset")
-        t.iri(subset, f"{DCT}source", graph)
-        t.iri(subset, f"{VOID}dataDump", f"{url}store?graph={graph}")
+        t.link(subset, f"{RDF}type", f"{VOID}Dataset")
+        t.link(subset, f"{DCT}source", graph)
+        t.link(subset, f"{VOID}dataDump", f"{url}store?graph={graph}")
         t.typed(subset, f"{VOID}triples", triples, "integer")
         t.typed(subset, f"{VOID}distinctSubjects", subjects, "integer")
     for i, (target, predicate, n) in enumerate(stats.links):
         linkset = ox.NamedNode(f"{void_iri(settings)}-links-{i}")
         other = ox.NamedNode(f"{void_iri(settings)}-target-{i}")
         t.add(ds, f"{VOID}subset", linkset)
-        t.iri(linkset, f"{RDF}type", f"{VOID}Linkset")
+        t.link(linkset, f"{RDF}type", f"{VOID}Linkset")
         t.add(linkset, f"{VOID}subjectsTarget", ds)
         t.add(linkset, f"{VOID}objectsTarget", other)
-        t.iri(linkset, f"{VOID}linkPredicate", predicate)
+        t.link(linkset, f"{VOID}linkPredicate", predicate)
         t.typed(linkset, f"{VOID}triples", n, "integer")
-        t.iri(other, f"{RDF}type", f"{VOID}Dataset")
+        t.link(other, f"{RDF}type", f"{VOID}Dataset")
         t.text(other, f"{VOID}uriSpace", target)
-    return t.items
+    return t.triples
 
 
 def catalog_iri(settings: Settings) -> str:
@@ -434,7 +381,7 @@ def catalog_triples(
     info = meta.catalog
     licence = meta.licence
     url = public_url(settings)
-    t = Triples()
+    t = Triples(settings)
     catalog = ox.NamedNode(catalog_iri(settings))
     publisher = ox.NamedNode(f"{settings.base_iri}catalog#publisher")
     contact = ox.NamedNode(f"{settings.base_iri}catalog#contact")
@@ -456,42 +403,42 @@ def catalog_triples(
         if r["first"] is not None
     ]
 
-    t.iri(catalog, f"{RDF}type", f"{DCAT}Catalog")
+    t.link(catalog, f"{RDF}type", f"{DCAT}Catalog")
     t.text(catalog, f"{DCT}identifier", info.identifier)
     t.texts(catalog, f"{DCT}title", info.title)
     t.texts(catalog, f"{DCT}description", info.description)
     t.add(catalog, f"{DCT}publisher", publisher)
     t.add(catalog, f"{DCAT}contactPoint", contact)
     t.add(catalog, f"{DCT}license", licence_doc)
-    t.iri(catalog, f"{DCT}language", info.language)
-    t.iri(catalog, f"{DCT}spatial", info.spatial)
-    t.iri(catalog, f"{FOAF}homepage", url)
+    t.link(catalog, f"{DCT}language", info.language)
+    t.link(catalog, f"{DCT}spatial", info.spatial)
+    t.link(catalog, f"{FOAF}homepage", url)
     t.typed(catalog, f"{DCT}issued", issued, "dateTime")
     t.typed(catalog, f"{DCT}modified", modified, "dateTime")
     t.add(catalog, f"{DCAT}service", service)
-    t.iri(catalog, f"{RDFS}seeAlso", f"{url}.well-known/void")
-    t.iri(catalog, f"{DCAT}themeTaxonomy", f"{EU}data-theme")
+    t.link(catalog, f"{RDFS}seeAlso", f"{url}.well-known/void")
+    t.link(catalog, f"{DCAT}themeTaxonomy", f"{EU}data-theme")
 
-    t.iri(publisher, f"{RDF}type", f"{FOAF}Agent")
+    t.link(publisher, f"{RDF}type", f"{FOAF}Agent")
     t.text(publisher, f"{FOAF}name", info.publisher)
-    t.iri(publisher, f"{FOAF}homepage", url)
-    t.iri(contact, f"{RDF}type", f"{VCARD}Kind")
+    t.link(publisher, f"{FOAF}homepage", url)
+    t.link(contact, f"{RDF}type", f"{VCARD}Kind")
     t.text(contact, f"{VCARD}fn", info.publisher)
-    t.iri(contact, f"{VCARD}hasURL", url)
-    t.iri(licence_doc, f"{RDF}type", f"{DCT}LicenseDocument")
+    t.link(contact, f"{VCARD}hasURL", url)
+    t.link(licence_doc, f"{RDF}type", f"{DCT}LicenseDocument")
     if meta.licence_title:  # portals (CKAN) match a licence by its URL or its title
         t.text(licence_doc, f"{DCT}title", meta.licence_title)
 
-    t.iri(service, f"{RDF}type", f"{DCAT}DataService")
+    t.link(service, f"{RDF}type", f"{DCAT}DataService")
     t.texts(service, f"{DCT}title", meta.service.title)
-    t.iri(service, f"{DCAT}endpointURL", f"{url}sparql")
-    t.iri(service, f"{DCAT}endpointDescription", f"{url}sparql")
-    t.iri(service, f"{DCT}conformsTo", "https://www.w3.org/TR/sparql11-protocol/")
+    t.link(service, f"{DCAT}endpointURL", f"{url}sparql")
+    t.link(service, f"{DCAT}endpointDescription", f"{url}sparql")
+    t.link(service, f"{DCT}conformsTo", "https://www.w3.org/TR/sparql11-protocol/")
     t.add(service, f"{DCT}license", licence_doc)
     t.add(service, f"{DCT}publisher", publisher)
     t.add(service, f"{DCAT}contactPoint", contact)
     _keywords_and_themes(t, service, info)
-    t.iri(licence_doc, f"{DCT}type", "http://purl.org/adms/licencetype/Attribution")
+    t.link(licence_doc, f"{DCT}type", "http://purl.org/adms/licencetype/Attribution")
 
     graphs = _rows(
         store,
@@ -557,22 +504,22 @@ def catalog_triples(
             total += triples
             dist = ox.NamedNode(f"{graph}#distribution")
             t.add(dataset, f"{DCAT}distribution", dist)
-            t.iri(dist, f"{RDF}type", f"{DCAT}Distribution")
+            t.link(dist, f"{RDF}type", f"{DCAT}Distribution")
             words = meta.distributions.graph
             t.texts(dist, f"{DCT}title", words.title, graph=graph, triples=str(triples))
             t.texts(dist, f"{DCT}description", words.description, graph=graph, triples=str(triples))
-            t.iri(dist, f"{DCATAP}availability", f"{EU}planned-availability/AVAILABLE")
-            t.iri(dist, f"{DCAT}accessURL", f"{url}store?graph={graph}")
-            t.iri(dist, f"{DCAT}downloadURL", f"{url}store?graph={graph}")
-            t.iri(dist, f"{DCAT}mediaType", f"{IANA}text/turtle")
-            t.iri(dist, f"{DCT}format", f"{EU}file-type/RDF_TURTLE")
+            t.link(dist, f"{DCATAP}availability", f"{EU}planned-availability/AVAILABLE")
+            t.link(dist, f"{DCAT}accessURL", f"{url}store?graph={graph}")
+            t.link(dist, f"{DCAT}downloadURL", f"{url}store?graph={graph}")
+            t.link(dist, f"{DCAT}mediaType", f"{IANA}text/turtle")
+            t.link(dist, f"{DCT}format", f"{EU}file-type/RDF_TURTLE")
             t.add(dist, f"{DCAT}accessService", service)
             if family_licence is not None:
                 t.add(dist, f"{DCT}license", family_licence)
             if family_licence is not None and family_licence != licence_doc:
-                t.iri(family_licence, f"{RDF}type", f"{DCT}LicenseDocument")
+                t.link(family_licence, f"{RDF}type", f"{DCT}LicenseDocument")
         t.typed(dataset, f"{VOID}triples", total, "integer")
-    return t.items + typing(t.items, meta.labels)
+    return t.triples + typing(t.triples, meta.labels)
 
 
 #: Classes DCAT-AP expects of the values of its properties (their vocabularies say so).
@@ -622,7 +569,7 @@ def _keywords_and_themes(t: Triples, node: ox.NamedNode, info: CatalogInfo | Dat
         for word in words:
             t.text(node, f"{DCAT}keyword", word, lang)
     for theme in info.themes:
-        t.iri(node, f"{DCAT}theme", f"{EU}data-theme/{theme}")
+        t.link(node, f"{DCAT}theme", f"{EU}data-theme/{theme}")
 
 
 def _dataset_head(
@@ -637,7 +584,7 @@ def _dataset_head(
     years: list[tuple[Any, Any]],
     name: str = "",
 ) -> None:
-    t.iri(dataset, f"{RDF}type", f"{DCAT}Dataset")
+    t.link(dataset, f"{RDF}type", f"{DCAT}Dataset")
     t.text(dataset, f"{DCT}identifier", dataset.value)
     t.texts(dataset, f"{DCT}title", info.title, name=name)
     t.texts(dataset, f"{DCT}description", info.description, name=name)
@@ -646,15 +593,15 @@ def _dataset_head(
     if licence is not None:
         t.add(dataset, f"{DCT}license", licence)
     _keywords_and_themes(t, dataset, info)
-    t.iri(dataset, f"{DCT}spatial", f"{EU}country/FRA")
-    t.iri(dataset, f"{DCT}language", f"{EU}language/FRA")
+    t.link(dataset, f"{DCT}spatial", f"{EU}country/FRA")
+    t.link(dataset, f"{DCT}language", f"{EU}language/FRA")
     t.typed(dataset, f"{DCT}issued", issued, "dateTime")
     t.typed(dataset, f"{DCT}modified", modified, "dateTime")
-    t.iri(dataset, f"{DCT}accrualPeriodicity", f"{EU}frequency/IRREG")
+    t.link(dataset, f"{DCT}accrualPeriodicity", f"{EU}frequency/IRREG")
     for first, last in years:
         period = ox.NamedNode(f"{dataset.value}#temporal")
         t.add(dataset, f"{DCT}temporal", period)
-        t.iri(period, f"{RDF}type", f"{DCT}PeriodOfTime")
+        t.link(period, f"{RDF}type", f"{DCT}PeriodOfTime")
         t.typed(period, f"{DCAT}startDate", f"{first.value}-01-01", "date")
         t.typed(period, f"{DCAT}endDate", f"{last.value}-12-31", "date")
 
@@ -671,28 +618,30 @@ def _distribution(
     dist = ox.NamedNode(f"{url}dumps/{dump.file}")
     checksum = ox.NamedNode(f"{url}dumps/{dump.file}#sha256")
     t.add(dataset, f"{DCAT}distribution", dist)
-    t.iri(dist, f"{RDF}type", f"{DCAT}Distribution")
+    t.link(dist, f"{RDF}type", f"{DCAT}Distribution")
     filled = {"media_type": dump.media_type, "statements": str(dump.statements)}
     t.texts(dist, f"{DCT}title", words.title, **filled)
     t.texts(dist, f"{DCT}description", words.description, **filled)
-    t.iri(dist, f"{DCATAP}availability", f"{EU}planned-availability/AVAILABLE")
-    t.iri(dist, f"{DCAT}accessURL", f"{url}dumps/")
-    t.iri(dist, f"{DCAT}downloadURL", f"{url}dumps/{dump.file}")
-    t.iri(dist, f"{DCAT}mediaType", f"{IANA}{dump.media_type}")
-    t.iri(dist, f"{DCAT}compressFormat", f"{IANA}application/gzip")
-    t.iri(dist, f"{DCT}format", f"{EU}file-type/{dump.file_type}")
+    t.link(dist, f"{DCATAP}availability", f"{EU}planned-availability/AVAILABLE")
+    t.link(dist, f"{DCAT}accessURL", f"{url}dumps/")
+    t.link(dist, f"{DCAT}downloadURL", f"{url}dumps/{dump.file}")
+    t.link(dist, f"{DCAT}mediaType", f"{IANA}{dump.media_type}")
+    t.link(dist, f"{DCAT}compressFormat", f"{IANA}application/gzip")
+    t.link(dist, f"{DCT}format", f"{EU}file-type/{dump.file_type}")
     t.typed(dist, f"{DCAT}byteSize", dump.bytes, "nonNegativeInteger")
     t.add(dist, f"{DCT}license", licence)
     t.add(dist, f"{SPDX}checksum", checksum)
-    t.iri(checksum, f"{RDF}type", f"{SPDX}Checksum")
-    t.iri(checksum, f"{SPDX}algorithm", f"{SPDX}checksumAlgorithm_sha256")
+    t.link(checksum, f"{RDF}type", f"{SPDX}Checksum")
+    t.link(checksum, f"{SPDX}algorithm", f"{SPDX}checksumAlgorithm_sha256")
     t.typed(checksum, f"{SPDX}checksumValue", dump.sha256, "hexBinary")
 
 
 def write_descriptions(folder: Path, name: str, triples: Iterable[ox.Triple]) -> None:
     items = list(triples)
-    for suffix, fmt, _media in DESCRIPTION_FORMATS:
+    for syntax in DESCRIPTION_FORMATS:
         data = ox.serialize(
-            items, format=fmt, prefixes=PREFIXES if fmt != ox.RdfFormat.N_TRIPLES else None
+            items,
+            format=syntax.oxigraph,
+            prefixes=CATALOGUE_PREFIXES if syntax != NTRIPLES else None,
         )
-        (folder / f"{name}.{suffix}").write_bytes(data or b"")
+        (folder / f"{name}.{syntax.key}").write_bytes(data or b"")

@@ -19,6 +19,7 @@ from loaders import geometry as geo
 from loaders.build import Progress, load_reference_store
 from loaders.errors import BadInputError, SourceSyntaxError
 from loaders.limits import load_json
+from loaders.namespaces import DCT, GEO, IGEO, SF, SPDX
 from loaders.settings import Settings
 from loaders.snapshots import (
     describe_counts,
@@ -28,23 +29,12 @@ from loaders.snapshots import (
     validate_and_write,
 )
 from loaders.sources import decode_utf8, discover, open_bytes
-from loaders.territories import (
-    DCT,
-    IGEO,
-    RDF_TYPE,
-    RDFS_LABEL,
-    ImportReport,
-    Triples,
-    quiet_progress,
-)
+from loaders.territories import RDF_TYPE, RDFS_LABEL, ImportReport, quiet_progress
+from loaders.triples import Triples
 
 log = logging.getLogger(__name__)
 
-SPDX = "http://spdx.org/rdf/terms#"
-GEO = "http://www.opengis.net/ont/geosparql#"
-SF = "http://www.opengis.net/ont/sf#"
 GEO_WKT = ox.NamedNode(f"{GEO}wktLiteral")
-IANA_MEDIA = "https://www.iana.org/assignments/media-types/"
 
 GEOGRAPHIES = ("2015", "2024")
 

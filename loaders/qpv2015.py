@@ -14,9 +14,9 @@ import pyoxigraph as ox
 
 from loaders.build import Progress
 from loaders.errors import BadInputError, SourceSyntaxError
+from loaders.namespaces import DCAT, DCT, IANA_MEDIA, IGEO
 from loaders.qpv import (
     CODE_FORMATS,
-    IANA_MEDIA,
     Reference,
     code_departement,
     describe_checksum,
@@ -26,17 +26,8 @@ from loaders.qpv import (
 from loaders.settings import Settings
 from loaders.snapshots import describe_counts
 from loaders.sources import decode_utf8, file_checksum, read_file_bytes
-from loaders.territories import (
-    DCAT,
-    DCT,
-    IGEO,
-    LICENCE_OUVERTE,
-    RDF_TYPE,
-    RDFS_LABEL,
-    ImportReport,
-    Triples,
-    quiet_progress,
-)
+from loaders.territories import LICENCE_OUVERTE, RDF_TYPE, RDFS_LABEL, ImportReport, quiet_progress
+from loaders.triples import Triples
 
 log = logging.getLogger(__name__)
 

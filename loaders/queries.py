@@ -16,23 +16,13 @@ from loaders.catalog import NamedQuery, get_query, parse_query_file
 from loaders.csvsafe import defuse_csv
 from loaders.errors import BadInputError, QuerySyntaxError
 from loaders.params import bind
+from loaders.rdfformats import DATASET_FORMATS, RDF_SYNTAXES, RESULTS_BY_KEY
 from loaders.settings import Settings
 from loaders.store import open_read, term_text
 
-RESULT_FORMATS = {
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-    "json": ox.QueryResultsFormat.JSON,
-    "xml": ox.QueryResultsFormat.XML,
-}
-GRAPH_FORMATS = {
-    "ttl": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "nq": ox.RdfFormat.N_QUADS,
-    "trig": ox.RdfFormat.TRIG,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "rdf": ox.RdfFormat.RDF_XML,
-}
+#: The command line's outputs (``loaders/rdfformats.py``), in the order its messages list them.
+RESULT_FORMATS = {key: RESULTS_BY_KEY[key].oxigraph for key in ("csv", "tsv", "json", "xml")}
+GRAPH_FORMATS = {syntax.key: syntax.oxigraph for syntax in RDF_SYNTAXES}
 
 
 def parse_params(pairs: Sequence[str]) -> dict[str, str]:
@@ -138,7 +128,7 @@ def export_store(settings: Settings, output: Path, fmt: str) -> int:
     with open_read(settings) as store:
         n = len(store)
         buffer = io.BytesIO()
-        if graph_fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
+        if graph_fmt in DATASET_FORMATS:
             store.dump(buffer, graph_fmt)
         else:
             ox.serialize((q.triple for q in store), buffer, graph_fmt)

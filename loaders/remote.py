@@ -47,6 +47,7 @@ import httpx
 import pyoxigraph as ox
 
 from loaders.errors import QueryTimeoutError, RemoteStoreError
+from loaders.namespaces import GEO, VIRTRDF, XSD
 from loaders.sparqltext import query_form, with_values
 
 RESULTS_ACCEPT = (
@@ -62,9 +63,9 @@ BULK_TIMEOUT_S = 600.0
 CANCELLED = b"The SPARQL operation has been cancelled"
 #: the SQL state with which Virtuoso answers a query stopped at its limit (partial results)
 PARTIAL = "S1TAT"
-XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
-WKT_LITERAL = "http://www.opengis.net/ont/geosparql#wktLiteral"
-VIRTUOSO_GEOMETRY = "http://www.openlinksw.com/schemas/virtrdf#Geometry"
+XSD_BOOLEAN = f"{XSD}boolean"
+WKT_LITERAL = f"{GEO}wktLiteral"
+VIRTUOSO_GEOMETRY = f"{VIRTRDF}Geometry"
 VIRTUOSO_BNODE = "nodeID://"
 #: what makes a JSON answer need reading back (nothing else is touched)
 _QUIRKS = (VIRTUOSO_BNODE.encode(), VIRTUOSO_GEOMETRY.encode(), XSD_BOOLEAN.encode())

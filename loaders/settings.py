@@ -11,10 +11,13 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from loaders.namespaces import DEFAULT_BASE_IRI
+
 if TYPE_CHECKING:
     from loaders.remote import RemoteConfig
 
-DEFAULT_BASE_IRI = "https://w3id.org/qpvkg/"
+__all__ = ["DEFAULT_BASE_IRI", "PROJECT_DIR", "Settings", "get_settings"]
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 

@@ -11,26 +11,20 @@ import pyoxigraph as ox
 
 from loaders.build import Progress, context_from
 from loaders.errors import BadInputError
+from loaders.namespaces import DCAT, DCT, IANA_MEDIA, RDFS, SPDX, VOID
 from loaders.settings import Settings
 from loaders.sources import file_checksum
 from loaders.territories import (
-    DCAT,
-    DCT,
     LICENCE_OUVERTE,
     RDF_TYPE,
-    RDFS,
-    VOID,
     ImportReport,
-    Triples,
     ntriples_lines,
     validate_quads,
     write_gzip_atomically,
 )
+from loaders.triples import Triples
 
 log = logging.getLogger(__name__)
-
-SPDX = "http://spdx.org/rdf/terms#"
-IANA_MEDIA = "https://www.iana.org/assignments/media-types/"
 
 
 def check_codes(

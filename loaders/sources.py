@@ -23,23 +23,16 @@ from loaders.limits import (
     load_json,
     raise_token_too_large,
 )
+from loaders.rdfformats import NQUADS, NTRIPLES, RDF_SYNTAXES, TURTLE
 from loaders.settings import DEFAULT_BASE_IRI, Settings
 
 log = logging.getLogger(__name__)
 
-#: File suffixes read as RDF, most specific first.
+#: File suffixes read as RDF, most specific first: the line-based and Turtle files may be
+#: gzipped; an ``.xml`` file of the repository is not taken for RDF/XML.
 RDF_SUFFIXES: dict[str, ox.RdfFormat] = {
-    ".nt.gz": ox.RdfFormat.N_TRIPLES,
-    ".ttl.gz": ox.RdfFormat.TURTLE,
-    ".nq.gz": ox.RdfFormat.N_QUADS,
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".nq": ox.RdfFormat.N_QUADS,
-    ".trig": ox.RdfFormat.TRIG,
-    ".jsonld": ox.RdfFormat.JSON_LD,
-    ".json": ox.RdfFormat.JSON_LD,
-    ".rdf": ox.RdfFormat.RDF_XML,
-    ".owl": ox.RdfFormat.RDF_XML,
+    **{f"{s.suffixes[0]}.gz": s.oxigraph for s in (NTRIPLES, TURTLE, NQUADS)},
+    **{suffix: s.oxigraph for s in RDF_SYNTAXES for suffix in s.suffixes if suffix != ".xml"},
 }
 
 #: Source kinds, in load order; the folder each lives in.

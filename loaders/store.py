@@ -12,6 +12,7 @@ from typing import TypeAlias
 import pyoxigraph as ox
 
 from loaders.errors import BadInputError, RemoteStoreError
+from loaders.namespaces import PROV
 from loaders.remote import RemoteStore
 from loaders.settings import Settings
 
@@ -85,7 +86,7 @@ class Generation:
 def generation(store: GraphStore, settings: Settings) -> Generation:
     """The store's generation, from the provenance that ``qpvkg build`` records."""
     checksum = ox.NamedNode("http://spdx.org/rdf/terms#checksumValue")
-    generated = ox.NamedNode("http://www.w3.org/ns/prov#generatedAtTime")
+    generated = ox.NamedNode(f"{PROV}generatedAtTime")
     parts: list[str] = []
     times: list[str] = []
     # the build's graphs, and every version of the partner graphs

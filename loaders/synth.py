@@ -31,24 +31,17 @@ from typing import IO, cast
 import pyoxigraph as ox
 
 from loaders.errors import BadInputError
+from loaders.namespaces import DCAT, DCT, IGEO, ORG, OWL, RDF, RDFS, SKOS, XSD, select
+from loaders.rdfformats import DATASET_FORMATS
 from loaders.settings import Settings
 from loaders.sources import parse_file, rdf_format
 
 log = logging.getLogger(__name__)
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-DCT = "http://purl.org/dc/terms/"
-DCAT = "http://www.w3.org/ns/dcat#"
-ORG = "http://www.w3.org/ns/org#"
-OWL = "http://www.w3.org/2002/07/owl#"
-IGEO = "http://rdf.insee.fr/def/geo#"
 LICENCE = "https://www.etalab.gouv.fr/licence-ouverte-open-licence"
 
 #: Output formats, by file suffix (``.gz`` compresses any of them).
-GRAPH_FORMATS = (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG)
+GRAPH_FORMATS = DATASET_FORMATS
 WRITABLE = (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG, ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES)
 
 #: How many of each kind of resource per project (innovation), and the smallest counts.
@@ -654,15 +647,7 @@ def synth_quads(
         yield ox.Quad(t.subject, t.predicate, t.object, graph)
 
 
-PREFIXES = {
-    "rdf": RDF,
-    "rdfs": RDFS,
-    "xsd": XSD,
-    "dcterms": DCT,
-    "dcat": DCAT,
-    "org": ORG,
-    "owl": OWL,
-}
+PREFIXES = select("rdf", "rdfs", "xsd", "dcterms", "dcat", "org", "owl")
 
 
 def write_synth(

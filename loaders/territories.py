@@ -21,20 +21,14 @@ import pyoxigraph as ox
 from loaders.build import Progress
 from loaders.errors import BadInputError, SourceSyntaxError, UnreadableSourceError
 from loaders.limits import load_json
+from loaders.namespaces import DCAT, DCT, IGEO, OWL, RDF, RDFS, VOID, XSD
 from loaders.settings import Settings
 from loaders.sources import decode_utf8, read_file_bytes, serialize_ntriples
+from loaders.triples import Triples
 from loaders.validate import ValidationReport, ValidationResult, Validator
 
 log = logging.getLogger(__name__)
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-OWL = "http://www.w3.org/2002/07/owl#"
-DCT = "http://purl.org/dc/terms/"
-DCAT = "http://www.w3.org/ns/dcat#"
-VOID = "http://rdfs.org/ns/void#"
-IGEO = "http://rdf.insee.fr/def/geo#"
 
 RDF_TYPE = ox.NamedNode(f"{RDF}type")
 RDFS_LABEL = ox.NamedNode(f"{RDFS}label")
@@ -108,35 +102,6 @@ def quiet_progress(progress: Progress | None) -> Progress:
 
 
 # ----------------------------------------------------------------------------- triples
-
-
-class Triples:
-    """Quads (default graph) under construction, with the project's IRIs at hand."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.base = settings.base_iri
-        self.ns = settings.def_ns
-        self.quads: list[ox.Quad] = []
-
-    def iri(self, path: str) -> ox.NamedNode:
-        """An IRI under the base, e.g. ``id/commune/93066``."""
-        return ox.NamedNode(f"{self.base}{path}")
-
-    def term(self, name: str) -> ox.NamedNode:
-        """A term of the qpvkg ontology."""
-        return ox.NamedNode(f"{self.ns}{name}")
-
-    def add(self, subject: ox.NamedNode, predicate: ox.NamedNode, obj: Any) -> None:
-        self.quads.append(ox.Quad(subject, predicate, obj))
-
-    def text(self, subject: ox.NamedNode, predicate: ox.NamedNode, value: str) -> None:
-        self.add(subject, predicate, ox.Literal(value))
-
-    def integer(self, subject: ox.NamedNode, predicate: ox.NamedNode, value: int) -> None:
-        self.add(subject, predicate, ox.Literal(str(value), datatype=XSD_INTEGER))
-
-    def label(self, subject: ox.NamedNode, value: str, language: str = "fr") -> None:
-        self.add(subject, RDFS_LABEL, ox.Literal(value, language=language))
 
 
 def ntriples_lines(quads: Iterable[ox.Quad]) -> list[bytes]:

@@ -18,21 +18,20 @@ from rdflib.namespace import SH
 
 from loaders.errors import ValidationFailedError
 from loaders.infrance import OUTSIDE_FRANCE, outside_france
+from loaders.namespaces import RDF, XSD
 from loaders.settings import Settings
 from loaders.sources import discover, parse_file, serialize_ntriples
 
 log = logging.getLogger(__name__)
 
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+RDF_TYPE = ox.NamedNode(f"{RDF}type")
 #: The mark the validator puts on every subject of the data under check, so that the shapes'
 #: targets (``qpvkg-shapes:DescribedInstances``...) check each node of the data whatever it
 #: carries, and leave alone the references its context brings. Internal to a validation: the
 #: same IRI under any ``QPVKG_BASE_IRI`` (the shapes' SPARQL texts name it in full), and
 #: never taken from the data (a triple using it is dropped before the marks are added).
 UNDER_CHECK = ox.NamedNode("https://w3id.org/qpvkg/shapes#underCheck")
-UNDER_CHECK_FLAG = ox.Literal(
-    "true", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
-)
+UNDER_CHECK_FLAG = ox.Literal("true", datatype=ox.NamedNode(f"{XSD}boolean"))
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 
 

@@ -29,11 +29,11 @@ from endpoint.pagecache import cached
 from endpoint.pageresponse import actor_iri
 from loaders import maplayers
 from loaders.errors import BadInputError, ParameterError
+from loaders.namespaces import IGEO
 from loaders.settings import Settings
 
 router = APIRouter(tags=["map"])
 METHODS = ["GET", "HEAD"]
-IGEO = "http://rdf.insee.fr/def/geo#"
 LEVELS = {"departement": f"{IGEO}Departement", "region": f"{IGEO}Region"}
 #: The typologies the places can be filtered by: parameter -> concept scheme.
 FILTERS = {"category": "innovation-category", "impact": "impact-area"}

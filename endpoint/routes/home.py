@@ -17,7 +17,7 @@ from endpoint import openapi
 from endpoint.deps import EngineDep, SettingsDep
 from endpoint.folding import fold
 from endpoint.i18n import DEFAULT, pick, translate
-from endpoint.insee import IGEO, IGEO_NAMES, IGEO_NAMES_EN
+from endpoint.insee import IGEO_NAMES, IGEO_NAMES_EN
 from endpoint.listdefs import list_for_class
 from endpoint.lookup import label_texts, query_text, select, select_for
 from endpoint.negotiation import HTML, JSON, negotiate
@@ -28,6 +28,7 @@ from endpoint.worker import Job
 from loaders import __version__
 from loaders.catalog import NamedQuery
 from loaders.errors import BadInputError
+from loaders.namespaces import IGEO
 from loaders.settings import Settings
 
 router = APIRouter(tags=["home"])

@@ -29,7 +29,7 @@ from endpoint.deps import EngineDep, SettingsDep, render
 from endpoint.engine import QueryEngine
 from endpoint.folding import fold
 from endpoint.i18n import DEFAULT, pick, translate
-from endpoint.insee import IGEO, IGEO_NAMES
+from endpoint.insee import IGEO_NAMES
 from endpoint.listdefs import Column, ListDef, key_of, list_url
 from endpoint.lookup import label_texts, query_text
 from endpoint.negotiation import CSV, HTML, JSON, Format, negotiate
@@ -37,6 +37,7 @@ from endpoint.pagecache import cached
 from endpoint.worker import Job
 from loaders.csvsafe import defuse_csv
 from loaders.errors import ParameterError, UnknownResourceError
+from loaders.namespaces import IGEO
 from loaders.settings import Settings
 
 PAGE_SIZE = 50

@@ -52,7 +52,7 @@ from loaders.settings import Settings
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["open data"])
 
-DESCRIPTIONS: tuple[Format, ...] = tuple(BY_KEY[key] for key, _fmt, _media in DESCRIPTION_FORMATS)
+DESCRIPTIONS: tuple[Format, ...] = tuple(BY_KEY[syntax.key] for syntax in DESCRIPTION_FORMATS)
 DUMP_FILES = {name for name, *_ in DUMPS}
 
 

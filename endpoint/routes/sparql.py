@@ -20,6 +20,8 @@ from endpoint.protocol import (
     url_parameters,
 )
 from endpoint.querying import answer_response
+from loaders.namespaces import RESULT_PREFIXES, SD
+from loaders.rdfformats import RDF_BY_KEY
 from loaders.settings import Settings
 
 router = APIRouter(tags=["SPARQL"])
@@ -105,13 +107,7 @@ def service_description(request: Request, engine: QueryEngine, accept: str | Non
     )
     triples = [q.triple for q in ox.parse(turtle.encode("utf-8"), ox.RdfFormat.TURTLE)]
     out = io.BytesIO()
-    from endpoint.results import PREFIXES, RDF_FORMATS
-
-    target = RDF_FORMATS[fmt.key]
-    prefixes = (
-        dict(PREFIXES, sd="http://www.w3.org/ns/sparql-service-description#")
-        if target in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML)
-        else None
-    )
-    ox.serialize(triples, out, target, prefixes=prefixes)
+    syntax = RDF_BY_KEY[fmt.key]
+    prefixes = {**RESULT_PREFIXES, "sd": SD} if syntax.prefixed else None
+    ox.serialize(triples, out, syntax.oxigraph, prefixes=prefixes)
     return Response(out.getvalue(), media_type=fmt.content_type, headers={"Vary": "Accept"})

@@ -18,7 +18,6 @@ from endpoint import openapi
 from endpoint.deps import EngineDep, SettingsDep, StoreDep, open_store
 from endpoint.negotiation import BY_KEY, JSON, RDF, TEXT, Format, negotiate
 from endpoint.protocol import read_body
-from endpoint.results import PREFIXES, RDF_FORMATS
 from loaders.contribute import (
     History,
     Mode,
@@ -34,7 +33,9 @@ from loaders.errors import (
     UnknownResourceError,
     ValidationFailedError,
 )
+from loaders.namespaces import RESULT_PREFIXES
 from loaders.partners import PartnerRegistry, check_graph
+from loaders.rdfformats import RDF_BY_KEY
 from loaders.settings import Settings
 from loaders.store import GraphStore
 from loaders.validate import Validator, readable_report, report_jsonld
@@ -199,8 +200,8 @@ async def store_get(
         raise UnknownResourceError(f"no graph {graph} (or it is empty)", graph=graph)
     body = ox.serialize(
         triples,
-        format=RDF_FORMATS[fmt.key],
-        prefixes=PREFIXES if fmt.key in ("ttl", "trig", "rdf") else None,
+        format=RDF_BY_KEY[fmt.key].oxigraph,
+        prefixes=RESULT_PREFIXES if RDF_BY_KEY[fmt.key].prefixed else None,
     )
     headers = {"Vary": "Accept", "X-Graph-Triples": str(len(triples))}
     if request.method == "HEAD":
