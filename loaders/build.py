@@ -2,51 +2,34 @@
 
 from __future__ import annotations
 
-import gzip
 import logging
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Protocol
 
 import pyoxigraph as ox
 
 from loaders import __version__, location
 from loaders.errors import BadInputError
-from loaders.namespaces import GEO, PROV, RDF, RDFS, SPDX, VOID, XSD
-from loaders.remote import RemoteStore
-from loaders.settings import DEFAULT_BASE_IRI, Settings
+from loaders.namespaces import PROV, SPDX, VOID, XSD
+from loaders.neighbourhoods import NEIGHBOURHOOD_LINKS, derive_neighbourhood_links
+from loaders.progress import Progress, Silent
+from loaders.references import (
+    RDF_TYPE,
+    context_from,
+    load_reference_store,
+    load_source,
+    referenced_iris,
+)
+from loaders.settings import Settings
 from loaders.sources import Source, discover, parse_file
 from loaders.store import GraphStore, graph_size, open_remote
 from loaders.validate import ValidationReport, Validator
 
 log = logging.getLogger(__name__)
-
-RDF_TYPE = ox.NamedNode(f"{RDF}type")
-RDFS_LABEL = ox.NamedNode(f"{RDFS}label")
-HAS_CENTROID = ox.NamedNode(f"{GEO}hasCentroid")
-AS_WKT = ox.NamedNode(f"{GEO}asWKT")
-#: Graph of the links from the study's neighbourhoods to the official QPV (neighbourhoods.py).
-NEIGHBOURHOOD_LINKS = "derived/neighbourhood-links"
-
-
-class Progress(Protocol):
-    """What the build reports while it works (the CLI draws it as a progress bar)."""
-
-    def step(self, description: str, total: int | None = None) -> None: ...
-
-    def advance(self, amount: int = 1) -> None: ...
-
-
-class _Silent:
-    def step(self, description: str, total: int | None = None) -> None:
-        log.debug("%s", description)
-
-    def advance(self, amount: int = 1) -> None:
-        pass
 
 
 @dataclass(frozen=True)
@@ -115,62 +98,6 @@ def recorded_checksums(store: GraphStore, settings: Settings) -> dict[str, str]:
             if isinstance(q.subject, ox.NamedNode) and isinstance(v.object, ox.Literal):
                 out[q.subject.value] = v.object.value
     return out
-
-
-def referenced_iris(quads: Sequence[ox.Quad]) -> set[ox.NamedNode]:
-    """IRIs used as objects but not described as subjects in the quads."""
-    subjects = {q.subject for q in quads}
-    return {
-        q.object
-        for q in quads
-        if isinstance(q.object, ox.NamedNode)
-        and q.predicate != RDF_TYPE
-        and q.object not in subjects
-    }
-
-
-def context_from(store: GraphStore, iris: Iterable[ox.NamedNode]) -> list[ox.Quad]:
-    """Types and labels of the given IRIs, as held in the store (any graph), and the centre
-    of those that have one (``geo:hasCentroid`` / ``geo:asWKT``: a point given near a
-    commune is checked against its centre)."""
-    iris = list(iris)
-    if isinstance(store, RemoteStore):  # a few requests, not two per IRI
-        out = store.subjects_quads(iris, (RDF_TYPE, RDFS_LABEL, HAS_CENTROID))
-        centres = [q.object for q in out if q.predicate == HAS_CENTROID]
-        named = [c for c in centres if isinstance(c, ox.NamedNode)]
-        return out + (store.subjects_quads(named, (AS_WKT,)) if named else [])
-    out = []
-    for iri in iris:
-        for predicate in (RDF_TYPE, RDFS_LABEL, HAS_CENTROID):
-            for q in store.quads_for_pattern(iri, predicate, None, None):
-                out.append(ox.Quad(q.subject, q.predicate, q.object))
-                if predicate == HAS_CENTROID and isinstance(q.object, ox.NamedNode):
-                    for w in store.quads_for_pattern(q.object, AS_WKT, None, None):
-                        out.append(ox.Quad(w.subject, w.predicate, w.object))
-    return out
-
-
-def load_reference_store(sources: Sequence[Source], settings: Settings) -> ox.Store:
-    """An in-memory store of the reference sources (to resolve references during validation)."""
-    memory = ox.Store()
-    for source in sources:
-        _load(memory, source, settings, ox.DefaultGraph())
-    return memory
-
-
-def _load(
-    store: GraphStore, source: Source, settings: Settings, graph: ox.NamedNode | ox.DefaultGraph
-) -> None:
-    """Load a source into a graph; big N-Triples files stream through bulk_load."""
-    if source.format == ox.RdfFormat.N_TRIPLES and settings.base_iri == DEFAULT_BASE_IRI:
-        if source.path.name.endswith(".gz"):
-            with gzip.open(source.path, "rb") as handle:
-                store.bulk_load(handle, ox.RdfFormat.N_TRIPLES, to_graph=graph)  # type: ignore[arg-type]
-        else:
-            store.bulk_load(path=source.path, format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
-        return
-    quads = parse_file(source.path, settings, source.format)
-    store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads)
 
 
 def _stamp(moment: datetime) -> ox.Literal:
@@ -302,7 +229,7 @@ def build(
     ValidationFailedError carries the report. Graphs whose source is unchanged
     (same checksum) are kept, so a rebuild is idempotent and fast.
     """
-    progress = progress or _Silent()
+    progress = progress or Silent()
     start = time.perf_counter()
     path = store_path or settings.store_path
     report = BuildReport(store=settings.store if settings.remote and store_path is None else path)
@@ -347,7 +274,7 @@ def build(
                 continue
             started, t0 = datetime.now(UTC), time.perf_counter()
             _forget(store, settings, g)
-            _load(store, source, settings, g)
+            load_source(store, source, settings, g)
             triples = graph_size(store, g)
             ms = (time.perf_counter() - t0) * 1000
             store.extend(provenance(settings, source, checksum, triples, when, (started, ms)))
@@ -356,8 +283,6 @@ def build(
             progress.advance()
         derived = ox.NamedNode(settings.graph_iri(NEIGHBOURHOOD_LINKS))
         if report.loaded or report.removed or derived not in set(store.named_graphs()):
-            from loaders.neighbourhoods import derive_neighbourhood_links
-
             progress.step("Linking the study's neighbourhoods to the official QPV", total=None)
             links = derive_neighbourhood_links(store, settings, when)
             report.loaded.append(GraphLoad(NEIGHBOURHOOD_LINKS, links.graph, links.triples, 0.0))

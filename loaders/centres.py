@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from loaders.build import Progress
 from loaders.errors import BadInputError, SourceSyntaxError
 from loaders.geometry import point_wkt
+from loaders.progress import Progress
 from loaders.qpv import COMMUNE_CODE, csv_rows, describe_geometry, load_reference
 from loaders.settings import Settings
 from loaders.snapshots import (

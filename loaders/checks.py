@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from loaders.build import Progress, context_from, load_reference_store, referenced_iris
 from loaders.catalog import NamedQuery, load_quality_checks
 from loaders.ownership import check_ownership
 from loaders.partners import PartnerRegistry, check_name
+from loaders.progress import Progress
+from loaders.references import context_from, load_reference_store, referenced_iris
 from loaders.settings import Settings
 from loaders.sources import discover, parse_file
 from loaders.store import GraphStore, open_read, term_text

@@ -10,9 +10,9 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from loaders import geometry as geo
-from loaders.build import Progress
 from loaders.errors import BadInputError, SourceSyntaxError
 from loaders.limits import load_json
+from loaders.progress import Progress
 from loaders.qpv import describe_geometry, load_reference
 from loaders.settings import Settings
 from loaders.snapshots import (

@@ -33,7 +33,6 @@ from typing import Any, Literal
 
 import pyoxigraph as ox
 
-from loaders.build import context_from, referenced_iris
 from loaders.canonical import canonical_triples
 from loaders.catalog import internal_query
 from loaders.errors import (
@@ -74,6 +73,7 @@ from loaders.namespaces import (
 from loaders.ownership import check_ownership
 from loaders.partners import PartnerRegistry, check_graph, partner_graph_prefix
 from loaders.rdfformats import JSONLD, NTRIPLES, RDFXML, TURTLE
+from loaders.references import context_from, referenced_iris
 from loaders.remote import RemoteStore
 from loaders.settings import DEFAULT_BASE_IRI, Settings
 from loaders.sources import context_dir, rebase_quads

@@ -10,16 +10,17 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from loaders import __version__
-from loaders.build import NEIGHBOURHOOD_LINKS as GRAPH_KEY
-from loaders.build import RDF_TYPE, RDFS_LABEL
 from loaders.catalog import internal_query
 from loaders.namespaces import PROV, VOID, XSD
 from loaders.qpv2015 import name_key
+from loaders.references import RDF_TYPE, RDFS_LABEL
 from loaders.settings import Settings
 from loaders.store import GraphStore
 
 log = logging.getLogger(__name__)
 
+#: Graph of the links from the study's neighbourhoods to the official QPV (built with the store).
+NEIGHBOURHOOD_LINKS = "derived/neighbourhood-links"
 RULE_KEY = "neighbourhood-name-in-commune"
 #: Graphs (by key prefix) the links are computed from, recorded in the derived graph's provenance.
 INPUT_GRAPHS = ("study/", "reference/qpv-", "rules/")
@@ -185,7 +186,7 @@ def link_triples(settings: Settings, links: Iterable[Link]) -> list[ox.Triple]:
 def derive_neighbourhood_links(store: GraphStore, settings: Settings, when: str) -> LinkReport:
     """Replace graph/derived/neighbourhood-links with the rule's links over the store, and
     record its provenance (the graphs it was computed from, the rule) in graph/build."""
-    graph = ox.NamedNode(settings.graph_iri(GRAPH_KEY))
+    graph = ox.NamedNode(settings.graph_iri(NEIGHBOURHOOD_LINKS))
     build = ox.NamedNode(settings.graph_iri("build"))
     names, candidates = candidates_of(store, settings)
     links, unlinked = decide(names, candidates)

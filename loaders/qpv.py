@@ -16,10 +16,11 @@ from typing import Any
 import pyoxigraph as ox
 
 from loaders import geometry as geo
-from loaders.build import Progress, load_reference_store
 from loaders.errors import BadInputError, SourceSyntaxError
 from loaders.limits import load_json
 from loaders.namespaces import DCT, GEO, IGEO, SF, SPDX
+from loaders.progress import Progress
+from loaders.references import load_reference_store
 from loaders.settings import Settings
 from loaders.snapshots import (
     describe_counts,

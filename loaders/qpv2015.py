@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from loaders.build import Progress
 from loaders.errors import BadInputError, SourceSyntaxError
 from loaders.namespaces import DCAT, DCT, IANA_MEDIA, IGEO
+from loaders.progress import Progress
 from loaders.qpv import (
     CODE_FORMATS,
     Reference,

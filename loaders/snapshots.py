@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from loaders.build import Progress, context_from
 from loaders.errors import BadInputError
 from loaders.namespaces import DCAT, DCT, IANA_MEDIA, RDFS, SPDX, VOID
+from loaders.progress import Progress
+from loaders.references import context_from
 from loaders.settings import Settings
 from loaders.sources import file_checksum
 from loaders.territories import (

@@ -18,10 +18,10 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from loaders.build import Progress
 from loaders.errors import BadInputError, SourceSyntaxError, UnreadableSourceError
 from loaders.limits import load_json
 from loaders.namespaces import DCAT, DCT, IGEO, OWL, RDF, RDFS, VOID, XSD
+from loaders.progress import Progress
 from loaders.settings import Settings
 from loaders.sources import decode_utf8, read_file_bytes, serialize_ntriples
 from loaders.triples import Triples

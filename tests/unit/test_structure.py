@@ -56,3 +56,64 @@ def test_route_modules_do_not_import_one_another() -> None:
         if others:
             found[path.name] = sorted(others)
     assert found == {}, found
+
+
+def runtime_imports(path: Path, package: str, modules: set[str]) -> set[str]:
+    """The project's modules a file imports when it runs, inside functions too (not those
+    imported for type checking only)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    typing_only = {
+        id(node)
+        for block in ast.walk(tree)
+        if isinstance(block, ast.If)
+        and isinstance(block.test, ast.Name)
+        and block.test.id == "TYPE_CHECKING"
+        for statement in block.body
+        for node in ast.walk(statement)
+    }
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if id(node) in typing_only or not isinstance(node, ast.Import | ast.ImportFrom):
+            continue
+        names |= imported_by(node, package)
+    return names & modules
+
+
+def imported_by(node: ast.Import | ast.ImportFrom, package: str) -> set[str]:
+    if isinstance(node, ast.Import):
+        return {alias.name for alias in node.names}
+    base = node.module or ""
+    if node.level:
+        parent = package.split(".")[: len(package.split(".")) - node.level + 1]
+        base = ".".join([*parent, base] if base else parent)
+    return {base, *(f"{base}.{alias.name}" for alias in node.names)}
+
+
+def test_no_import_circles() -> None:
+    """No module of loaders/ or endpoint/ imports, however indirectly, one that imports it."""
+    files = {
+        ".".join(p.relative_to(PROJECT_DIR).with_suffix("").parts).removesuffix(".__init__"): p
+        for package in ("loaders", "endpoint")
+        for p in (PROJECT_DIR / package).rglob("*.py")
+    }
+    modules = set(files)
+    graph = {
+        name: runtime_imports(path, name.rpartition(".")[0] or name, modules) - {name}
+        for name, path in files.items()
+    }
+    assert len(graph) > 60 and graph["loaders.build"], "the imports were not read"
+
+    def reaches(start: str, target: str) -> bool:
+        seen, todo = set(), [start]
+        while todo:
+            for nxt in graph[todo.pop()] - seen:
+                if nxt == target:
+                    return True
+                seen.add(nxt)
+                todo.append(nxt)
+        return False
+
+    circles = sorted(
+        f"{a} -> {b}" for a, targets in graph.items() for b in targets if reaches(b, a)
+    )
+    assert circles == [], circles
