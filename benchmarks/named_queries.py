@@ -41,7 +41,7 @@ import pyoxigraph as ox
 
 from benchmarks.http_load import SIZES, compose, qpvkg_store, repository_dump, synth_file
 from endpoint.worker import load_graph
-from loaders.catalog import NamedQuery, load_catalog
+from loaders.namedqueries import NamedQuery, load_named_queries
 from loaders.params import bind
 from loaders.settings import PROJECT_DIR, Settings
 
@@ -84,7 +84,7 @@ def evaluate(store: ox.Store, query: NamedQuery, params: dict[str, str]) -> int:
 def child(store_dir: str, memory: bool, jobs: Any, out: Any) -> None:
     """Load the graph as the query workers do, then evaluate each job (query, params, runs),
     sending (seconds, CPU seconds, rows) after each run."""
-    catalog = load_catalog(Settings(project_dir=PROJECT_DIR))
+    catalog = load_named_queries(Settings(project_dir=PROJECT_DIR))
     store = load_graph(store_dir, memory)
     out.put(("ready", 0.0, 0))
     while (job := jobs.get()) is not None:
@@ -217,7 +217,7 @@ def main() -> None:
     logging.basicConfig(level="INFO", format="%(message)s")
 
     if not args.report:
-        catalog = load_catalog(Settings(project_dir=PROJECT_DIR))
+        catalog = load_named_queries(Settings(project_dir=PROJECT_DIR))
         names = [n for n in args.queries.split(",") if n] or None
         for size_name in SIZES if args.size == "all" else [args.size]:
             store_dir, quads = store_for(size_name)

@@ -22,7 +22,7 @@ from endpoint import errors, fastpath, formats, openapi
 from endpoint.assets import Assets
 from endpoint.engine import CLIENT, ClientRequest, QueryEngine
 from loaders import __version__
-from loaders.catalog import load_catalog
+from loaders.namedqueries import load_named_queries
 from loaders.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -204,7 +204,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.catalog = load_catalog(settings)
+    app.state.named_queries = load_named_queries(settings)
     app.state.metrics = {}
     # what is kept for a store generation, filled on first use: the pages' models and the
     # search's labels (endpoint/pagecache.py), the vocabulary's labels (endpoint/lookup.py),
@@ -228,11 +228,11 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(store.router)
     app.include_router(publication.router)
     app.state.publisher = publication.Publisher(engine, settings)
-    app.include_router(queries.build_router(app.state.catalog, settings.base_iri))
+    app.include_router(queries.build_router(app.state.named_queries, settings.base_iri))
 
     from endpoint import linkeddata, listdefs
     from endpoint.routes import about, geo, home, lists, location, pages, resources
-    from loaders.catalog import internal_query
+    from loaders.namedqueries import internal_query
 
     templates.env.globals.update(
         sparql_prefixes=linkeddata.prefixes(settings),

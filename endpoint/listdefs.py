@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 import yaml
 
-from loaders.catalog import split_header
+from loaders.namedqueries import split_header
 from loaders.namespaces import IGEO, select
 from loaders.settings import Settings
 

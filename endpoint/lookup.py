@@ -15,7 +15,7 @@ from endpoint import linkeddata as ld
 from endpoint import pagemodels as pm
 from endpoint.engine import QueryEngine
 from endpoint.worker import Job, TermSpec, term_spec
-from loaders.catalog import internal_query
+from loaders.namedqueries import internal_query
 from loaders.settings import Settings
 
 log = logging.getLogger(__name__)

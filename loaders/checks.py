@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from loaders.catalog import NamedQuery, load_quality_checks
+from loaders.namedqueries import NamedQuery, load_quality_checks
 from loaders.ownership import check_ownership
 from loaders.partners import PartnerRegistry, check_name
 from loaders.progress import Progress

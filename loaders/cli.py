@@ -348,10 +348,10 @@ def query(
 
     def action() -> None:
         if list_queries:
-            from loaders.catalog import load_catalog
+            from loaders.namedqueries import load_named_queries
 
             table = Table("name", "summary", "parameters")
-            for q in load_catalog(settings).values():
+            for q in load_named_queries(settings).values():
                 table.add_row(
                     q.name,
                     q.summary,

@@ -34,7 +34,6 @@ from typing import Any, Literal
 import pyoxigraph as ox
 
 from loaders.canonical import canonical_triples
-from loaders.catalog import internal_query
 from loaders.errors import (
     BadInputError,
     ConflictError,
@@ -57,6 +56,7 @@ from loaders.limits import (
     raise_token_too_large,
 )
 from loaders.location import located_points, placement_triples, placement_update
+from loaders.namedqueries import internal_query
 from loaders.namespaces import (
     DCAT,
     DCTERMS,

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from loaders.catalog import internal_query, internal_update
+from loaders.namedqueries import internal_query, internal_update
 from loaders.namespaces import DCTERMS, GEO, PROV, RDF, WGS84, XSD
 from loaders.settings import Settings
 from loaders.store import GraphStore

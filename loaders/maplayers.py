@@ -28,8 +28,8 @@ import shapely
 from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
-from loaders.catalog import internal_query
 from loaders.errors import BadInputError
+from loaders.namedqueries import internal_query
 from loaders.settings import Settings
 
 log = logging.getLogger(__name__)

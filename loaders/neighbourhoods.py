@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from loaders import __version__
-from loaders.catalog import internal_query
+from loaders.namedqueries import internal_query
 from loaders.namespaces import PROV, VOID, XSD
 from loaders.qpv2015 import name_key
 from loaders.references import RDF_TYPE, RDFS_LABEL

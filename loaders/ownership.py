@@ -22,8 +22,8 @@ from functools import lru_cache
 
 import pyoxigraph as ox
 
-from loaders.catalog import internal_query
 from loaders.errors import ForbiddenError
+from loaders.namedqueries import internal_query
 from loaders.settings import Settings
 
 #: Refused resources listed in an error's details, at most.

@@ -16,7 +16,7 @@ from loaders.namespaces import XSD
 from loaders.settings import DEFAULT_BASE_IRI
 
 if TYPE_CHECKING:  # the catalogue reads parameters declared here (no import circle)
-    from loaders.catalog import NamedQuery
+    from loaders.namedqueries import NamedQuery
 
 TRUE = {"true", "1", "yes", "oui", "vrai"}
 FALSE = {"false", "0", "no", "non", "faux"}

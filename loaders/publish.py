@@ -34,8 +34,8 @@ from typing import Any
 import pyoxigraph as ox
 
 from loaders import __version__
-from loaders.catalog import internal_query
 from loaders.files import write_atomic
+from loaders.namedqueries import internal_query
 from loaders.namespaces import (
     CATALOGUE_PREFIXES,
     DCAT,

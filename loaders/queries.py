@@ -12,9 +12,9 @@ import pyoxigraph as ox
 from rich.console import Console
 from rich.table import Table
 
-from loaders.catalog import NamedQuery, get_query, parse_query_file
 from loaders.csvsafe import defuse_csv
 from loaders.errors import BadInputError, QuerySyntaxError
+from loaders.namedqueries import NamedQuery, get_query, parse_query_file
 from loaders.params import bind
 from loaders.rdfformats import DATASET_FORMATS, RDF_SYNTAXES, RESULTS_BY_KEY
 from loaders.settings import Settings

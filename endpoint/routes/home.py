@@ -26,8 +26,8 @@ from endpoint.pagecache import cached
 from endpoint.pageresponse import last_update
 from endpoint.worker import Job
 from loaders import __version__
-from loaders.catalog import NamedQuery
 from loaders.errors import BadInputError
+from loaders.namedqueries import NamedQuery
 from loaders.namespaces import IGEO
 from loaders.settings import Settings
 
@@ -146,7 +146,7 @@ async def home(request: Request, engine: EngineDep, settings: SettingsDep) -> Re
             "url": example_url(q),
             "tags": list(q.tags),
         }
-        for q in request.app.state.catalog.values()
+        for q in request.app.state.named_queries.values()
     ]
     if negotiate(request.headers.get("accept"), (JSON, HTML), fallback=JSON) is HTML:
         response: Response = request.app.state.templates.TemplateResponse(

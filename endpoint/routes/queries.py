@@ -16,8 +16,8 @@ from endpoint.negotiation import HTML, JSON, RESULTS, Format, negotiate
 from endpoint.protocol import timeout_parameter
 from endpoint.querying import answer_response, run_query
 from endpoint.worker import term_spec
-from loaders.catalog import NamedQuery
 from loaders.errors import ParameterError, UnknownResourceError
+from loaders.namedqueries import NamedQuery
 from loaders.params import bind
 from loaders.settings import Settings
 

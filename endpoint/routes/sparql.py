@@ -83,7 +83,7 @@ async def sparql(request: Request, engine: EngineDep, settings: SettingsDep) -> 
 
 
 def query_page(request: Request, query: str | None = None) -> Response:
-    catalog = request.app.state.catalog
+    catalog = request.app.state.named_queries
     return render(
         request,
         "sparql.html",

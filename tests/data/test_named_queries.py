@@ -6,12 +6,12 @@ import pyoxigraph as ox
 import pytest
 
 from loaders.build import BuildReport
-from loaders.catalog import NamedQuery, load_catalog
+from loaders.namedqueries import NamedQuery, load_named_queries
 from loaders.params import bind
 from loaders.settings import PROJECT_DIR, Settings
 from loaders.store import open_read
 
-CATALOG = load_catalog(Settings(project_dir=PROJECT_DIR))
+CATALOG = load_named_queries(Settings(project_dir=PROJECT_DIR))
 
 
 def run(

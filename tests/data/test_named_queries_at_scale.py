@@ -17,7 +17,7 @@ from starlette.testclient import TestClient
 
 from endpoint.app import create_app
 from loaders.build import BuildReport
-from loaders.catalog import load_catalog
+from loaders.namedqueries import load_named_queries
 from loaders.settings import PROJECT_DIR, Settings
 from loaders.synth import synth_quads
 from tests.conftest import copy_store
@@ -30,7 +30,7 @@ SEED = 2026
 #: territories-without-connector ran for minutes.
 LIMIT_S = 5
 
-CATALOG = load_catalog(Settings(project_dir=PROJECT_DIR))
+CATALOG = load_named_queries(Settings(project_dir=PROJECT_DIR))
 CASES = [
     pytest.param(name, params, id=f"{name}-{variant}")
     for name, query in sorted(CATALOG.items())

@@ -9,8 +9,8 @@ import pyoxigraph as ox
 import pytest
 
 from loaders.build import BuildReport
-from loaders.catalog import load_quality_checks
 from loaders.checks import check_rows, run_quality_checks
+from loaders.namedqueries import load_quality_checks
 from loaders.settings import PROJECT_DIR, Settings
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "qc"

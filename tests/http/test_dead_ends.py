@@ -26,7 +26,7 @@ NEED = {"fr": "Cette question a besoin d'une valeur pour", "en": "This question 
 
 def needing(app_settings: Settings) -> dict[str, dict[str, str]]:
     """Each named query with required parameters: their declared examples."""
-    catalog = create_app(app_settings).state.catalog
+    catalog = create_app(app_settings).state.named_queries
     return {
         q.name: {p.name: str(p.example) for p in q.params if p.required}
         for q in catalog.values()
@@ -218,7 +218,7 @@ def test_a_query_gives_the_labels_of_concepts_in_the_language_asked_for(
 def test_every_column_of_a_query_has_a_caption_in_both_languages(client: TestClient) -> None:
     """A result table's heads say what a column holds in the page's language; the variable's
     name, that of the CSV and JSON downloads, stays beneath as code."""
-    catalog = client.app.state.catalog  # type: ignore[attr-defined]
+    catalog = client.app.state.named_queries  # type: ignore[attr-defined]
     columns = set()  # the variables each SELECT projects, read by the engine (over no data)
     for query in catalog.values():
         result = ox.Store().query(query.sparql)

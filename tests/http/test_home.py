@@ -35,7 +35,7 @@ def test_home_page(client: TestClient) -> None:
     assert f"<strong>{organisations}</strong> organisations" in html
     for href in ("/sparql", "/queries", "/def", "/-/docs", "/search"):
         assert f'href="{href}"' in html or f'action="{href}"' in html, href
-    for name in client.app.state.catalog:  # type: ignore[attr-defined]
+    for name in client.app.state.named_queries:  # type: ignore[attr-defined]
         # a query with a required parameter is linked with its example (tests/http/test_dead_ends.py)
         assert f'href="/queries/{name}"' in html or f'href="/queries/{name}?' in html, name
     assert '<form class="search" method="get" action="/search"' in html
@@ -53,7 +53,7 @@ def test_home_json_index(client: TestClient) -> None:
     assert index["counts"]["territories"] == official > 30000
     assert sum(k["count"] for k in index["territories"]) >= territories
     assert index["links"]["sparql"] == "/sparql"
-    assert {e["name"] for e in index["examples"]} == set(client.app.state.catalog)  # type: ignore[attr-defined]
+    assert {e["name"] for e in index["examples"]} == set(client.app.state.named_queries)  # type: ignore[attr-defined]
     for example in index[
         "examples"
     ]:  # each links to its named query (400: a parameter is required)

@@ -17,13 +17,13 @@ from starlette.testclient import TestClient
 
 from endpoint.app import create_app
 from loaders.build import BuildReport, build
-from loaders.catalog import load_catalog
+from loaders.namedqueries import load_named_queries
 from loaders.settings import PROJECT_DIR, Settings
 from tests.conftest import Cli
 from tests.remote import OxigraphServer
 
 BASE = "https://w3id.org/qpvkg/"
-CATALOG = load_catalog(Settings(project_dir=PROJECT_DIR))
+CATALOG = load_named_queries(Settings(project_dir=PROJECT_DIR))
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from loaders.catalog import NamedQuery, parse_query_file
 from loaders.errors import ParameterError
+from loaders.namedqueries import NamedQuery, parse_query_file
 from loaders.params import Param, bind, to_term
 
 XSD = "http://www.w3.org/2001/XMLSchema#"

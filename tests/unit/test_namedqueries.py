@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from loaders.catalog import load_catalog, load_directory, parse_query_file, split_header
 from loaders.errors import QueryDefinitionError, UnknownResourceError
+from loaders.namedqueries import load_directory, load_named_queries, parse_query_file, split_header
 from loaders.settings import Settings
 
 GOOD = """#+ summary: Innovations d'un département
@@ -99,7 +99,7 @@ def test_base_iri_is_applied(tmp_path: Path) -> None:
 
 
 def test_repository_catalogue_loads(settings: Settings) -> None:
-    catalog = load_catalog(settings)
+    catalog = load_named_queries(settings)
     assert len(catalog) >= 12
     for query in catalog.values():
         assert query.summary
@@ -107,7 +107,7 @@ def test_repository_catalogue_loads(settings: Settings) -> None:
 
 
 def test_unknown_query_name(settings: Settings) -> None:
-    from loaders.catalog import get_query
+    from loaders.namedqueries import get_query
 
     with pytest.raises(UnknownResourceError, match="no named query"):
         get_query(settings, "no-such-query")
@@ -130,7 +130,7 @@ def test_the_en_key_gives_the_english_summary_and_description(tmp_path: Path) ->
 def test_every_published_query_has_its_english_summary_and_description(
     settings: Settings,
 ) -> None:
-    for name, query in load_catalog(settings).items():
+    for name, query in load_named_queries(settings).items():
         assert query.summary_en and query.summary_en != query.summary, name
         assert query.description_en or not query.description, name
         for param in query.params:

@@ -241,7 +241,7 @@ def load_directory(
     return queries
 
 
-def load_catalog(settings: Settings) -> dict[str, NamedQuery]:
+def load_named_queries(settings: Settings) -> dict[str, NamedQuery]:
     """The published named queries (queries/*.rq)."""
     return load_directory(settings.queries_dir, base_iri=settings.base_iri)
 
@@ -277,7 +277,7 @@ def internal_update(settings: Settings, name: str) -> str:
 
 
 def get_query(settings: Settings, name: str) -> NamedQuery:
-    catalog = load_catalog(settings)
+    catalog = load_named_queries(settings)
     try:
         return catalog[name]
     except KeyError:
