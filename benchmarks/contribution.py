@@ -10,8 +10,9 @@ organisations that carry a type and a name only, on an empty store: 422 with the
 413 before SHACL runs over `QPVKG_MAX_CONTRIBUTION_SUBJECTS` (set it higher to time SHACL's
 refusal of 200,000).
 
-The contributions (built under var/bench/contrib/, never in data/): `qpvkg synth` data
-(`loaders/synth.py`, seed 2026: innovations, organisations, involvements, partnerships,
+The contributions (built under var/bench/contrib/, never in data/):
+`python -m benchmarks.synth` data
+(`benchmarks/synth.py`, seed 2026: innovations, organisations, involvements, partnerships,
 support schemes, figures; their territories are real communes, their classifications real
 concepts) of 25, 250 and 2,500 innovations, without the dataset's `owl:versionInfo` (a
 contribution may not use OWL terms). Each exists in two variants: `valid`, and `invalid`,
@@ -86,12 +87,12 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from benchmarks.synth import load_communes, synth_quads
 from loaders.build import build, context_from, referenced_iris
 from loaders.namespaces import OWL, RDF_TYPE, RDFS_LABEL, SH, XSD
 from loaders.ownership import partner_id_prefix
 from loaders.settings import PROJECT_DIR, Settings
 from loaders.sources import local_context_loader, parse_bytes, parse_file, serialize_ntriples
-from loaders.synth import load_communes, synth_quads
 from loaders.validate import (
     ValidationReport,
     Validator,

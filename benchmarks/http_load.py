@@ -10,10 +10,11 @@ bench-remote` measures the two store kinds side by side (results in http-1m-remo
 
 The graphs (built under var/bench/, never in data/):
 - 1m: the whole repository as `qpvkg build` makes it (ontology, shapes, study data, official
-  territories: about 420,000 triples) plus `qpvkg synth --projects 14500` (about 580,000);
+  territories: about 420,000 triples) plus `python -m benchmarks.synth --projects 14500`
+  (about 580,000);
 - 100k: the repository without the official territories, plus the régions, départements and
   communes that the data points to (their triples from the territories graph), plus
-  `qpvkg synth --projects 2000`: the same shapes of data, a tenth of the size.
+  `python -m benchmarks.synth --projects 2000`: the same shapes of data, a tenth of the size.
 
 The query mix is benchmarks/queries/*.rq: two point queries (a lookup and a CONSTRUCT of one
 innovation, the IRI changing at each request) and four heavy ones (connectors per commune,
@@ -69,9 +70,9 @@ from typing import Any
 import pyoxigraph as ox
 import yaml
 
+from benchmarks.synth import load_communes, write_synth
 from loaders.build import build
 from loaders.settings import PROJECT_DIR, Settings
-from loaders.synth import load_communes, write_synth
 
 log = logging.getLogger("benchmarks.http_load")
 

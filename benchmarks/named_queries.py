@@ -4,9 +4,9 @@ Usage: python -m benchmarks.named_queries [--size 100k|1m|all] [--runs 3] [--lim
        [--queries NAME,...] [--out-dir benchmarks/results] [--report]
 
 The graphs are those of benchmarks/http_load.py, built the same way under var/bench/ (never in
-data/): 1m, the whole repository with the official territories plus `qpvkg synth --projects
-14500` (about a million triples); 100k, the repository without the territories it does not
-point to plus `qpvkg synth --projects 2000`.
+data/): 1m, the whole repository with the official territories plus
+`python -m benchmarks.synth --projects 14500` (about a million triples); 100k, the repository
+without the territories it does not point to plus `python -m benchmarks.synth --projects 2000`.
 
 Each query runs with its examples in two variants: `required` (only its required parameters,
 each with its example: the broadest answer) and `examples` (every parameter with an example;

@@ -691,24 +691,6 @@ def contribute(
     out.print_json(json.dumps(result))
 
 
-# ----------------------------------------------------------------------------- synth
-
-
-@app.command()
-def synth(
-    output: Annotated[
-        Path, typer.Argument(help="File to write: .nq, .trig, .ttl or .nt (.gz compresses).")
-    ],
-    projects: Annotated[int, typer.Option(help="Number of innovations to make up.", min=1)] = 1000,
-    seed: Annotated[int, typer.Option(help="Seed of the generator (same seed, same file).")] = 1,
-) -> None:
-    """Realistic synthetic data for benchmarks (never into data/), in graph {base}graph/synth."""
-    from loaders.synth import write_synth
-
-    settings = get_settings()
-    run(lambda: out.print(write_synth(settings, projects, output, seed=seed).summary()))
-
-
 @app.command()
 def version() -> None:
     """Print the version."""

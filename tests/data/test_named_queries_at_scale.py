@@ -1,6 +1,6 @@
 """Every named query still answers once partners have contributed a few thousand innovations.
 
-The store is the real one plus `qpvkg synth` data (2,000 innovations, their actors,
+The store is the real one plus `python -m benchmarks.synth` data (2,000 innovations, their actors,
 partnerships and schemes on real communes); the app runs each query through its worker pool
 with a short time limit. A query that does not scale (a NOT EXISTS over a property path per
 row, a cartesian product) goes over the limit and is refused with the 503 timeout. This checks
@@ -15,11 +15,11 @@ import pyoxigraph as ox
 import pytest
 from starlette.testclient import TestClient
 
+from benchmarks.synth import synth_quads
 from endpoint.app import create_app
 from loaders.build import BuildReport
 from loaders.namedqueries import load_named_queries
 from loaders.settings import PROJECT_DIR, Settings
-from loaders.synth import synth_quads
 from tests.conftest import copy_store
 
 pytestmark = pytest.mark.ci  # a synthetic graph at scale: in `make test-ci`

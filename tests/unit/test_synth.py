@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import gzip
+import os
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
+from benchmarks.synth import Commune, counts, load_communes, synth_quads, write_synth
 from loaders.checks import validate_files
 from loaders.errors import BadInputError
-from loaders.settings import Settings
-from loaders.synth import Commune, counts, load_communes, synth_quads, write_synth
+from loaders.settings import PROJECT_DIR, Settings
 
 BASE = "https://w3id.org/qpvkg/"
 SOURCE = ox.NamedNode(f"{BASE}id/dataset/synth")
@@ -131,9 +134,13 @@ def test_a_sample_conforms_to_the_shapes(
     assert not report.results, [r.as_dict() for r in report.results][:5]
 
 
-def test_cli_writes_a_file(fresh_cli: object, tmp_path: Path) -> None:
+def test_the_command_writes_a_file(tmp_path: Path) -> None:
     out = tmp_path / "cli.nq"
-    result = fresh_cli("synth", "--projects", "3", "--seed", "2", str(out))  # type: ignore[operator]
-    assert result.exit_code == 0, result.output
+    command = [sys.executable, "-m", "benchmarks.synth", "--projects", "3", "--seed", "2", str(out)]
+    env = {**os.environ, "QPVKG_STORE": str(tmp_path / "store")}
+    result = subprocess.run(command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
     assert "3 innovations" in result.stdout
     assert out.read_text(encoding="utf-8").count("/id/innovation/synth-") >= 3
+    refused = subprocess.run([*command[:3], "--projects", "0", str(out)], cwd=PROJECT_DIR, env=env)
+    assert refused.returncode == 2

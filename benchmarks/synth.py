@@ -19,6 +19,7 @@ from __future__ import annotations
 import gzip
 import logging
 import random
+import sys
 import time
 from bisect import bisect_left
 from collections.abc import Iterator, Sequence
@@ -226,7 +227,7 @@ class Commune:
 
 @dataclass(frozen=True)
 class SynthReport:
-    """What ``qpvkg synth`` wrote."""
+    """What ``python -m benchmarks.synth`` wrote."""
 
     output: Path
     graph: str | None
@@ -431,9 +432,10 @@ class Generator:
             s,
             self.node(f"{DCT}description"),
             ox.Literal(
-                f"Données inventées par `qpvkg synth` (graine {self.seed}, {self.projects} "
-                "innovations) pour mesurer les performances : aucune ne décrit une initiative, "
-                "un acteur ou un chiffre réels. Seuls les territoires sont réels.",
+                "Données inventées par `python -m benchmarks.synth` "
+                f"(graine {self.seed}, {self.projects} innovations) pour mesurer les "
+                "performances : aucune ne décrit une initiative, un acteur ou un chiffre réels. "
+                "Seuls les territoires sont réels.",
                 language="fr",
             ),
         )
@@ -441,9 +443,10 @@ class Generator:
             s,
             self.node(f"{DCT}description"),
             ox.Literal(
-                f"Data made up by `qpvkg synth` (seed {self.seed}, {self.projects} innovations) "
-                "to measure performance: none of it describes a real initiative, actor or "
-                "figure. Only the territories are real.",
+                "Data made up by `python -m benchmarks.synth` "
+                f"(seed {self.seed}, {self.projects} innovations) to measure performance: "
+                "none of it describes a real initiative, actor or figure. "
+                "Only the territories are real.",
                 language="en",
             ),
         )
@@ -721,3 +724,36 @@ def write_synth(
     )
     log.info("%s", report.summary())
     return report
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """``python -m benchmarks.synth OUT [--projects N] [--seed S]``: write synthetic data."""
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.synth",
+        description="Realistic synthetic data for benchmarks (never into data/), in graph "
+        "{base}graph/synth.",
+    )
+    parser.add_argument(
+        "output", type=Path, help="file to write: .nq, .trig, .ttl or .nt (.gz compresses)"
+    )
+    parser.add_argument(
+        "--projects", type=int, default=1000, help="number of innovations to make up"
+    )
+    parser.add_argument(
+        "--seed", type=int, default=1, help="seed of the generator (same seed, same file)"
+    )
+    args = parser.parse_args(argv)
+    if args.projects < 1:
+        parser.error("--projects must be at least 1")
+    try:
+        report = write_synth(Settings(), args.projects, args.output, seed=args.seed)
+    except BadInputError as exc:
+        sys.stderr.write(f"error: {exc.message}\n")
+        raise SystemExit(2) from None
+    sys.stdout.write(report.summary() + "\n")
+
+
+if __name__ == "__main__":
+    main()
