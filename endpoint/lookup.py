@@ -40,16 +40,23 @@ def substitutions(**terms: ld.Term) -> tuple[tuple[str, TermSpec], ...]:
     return tuple((name, term_spec(term)) for name, term in terms.items())
 
 
-async def select(engine: QueryEngine, settings: Settings, name: str, **terms: ld.Term) -> list[Row]:
-    """Rows of an internal SELECT query, its variables bound to ``terms``."""
-    job = Job(
-        query=query_text(settings, name),
+def internal_job(settings: Settings, query: str, format_key: str, **terms: ld.Term) -> Job:
+    """A job of the server's own: its query text, the variables bound to ``terms``, read in
+    ``format_key`` (json for rows, nt for triples), within the row cap."""
+    return Job(
+        query=query,
         accept=None,
         substitutions=substitutions(**terms),
         max_rows=settings.max_rows,
-        format_key="json",
+        format_key=format_key,
     )
-    answer, _ = await engine.run(job)
+
+
+async def select(engine: QueryEngine, settings: Settings, name: str, **terms: ld.Term) -> list[Row]:
+    """Rows of an internal SELECT query, its variables bound to ``terms``."""
+    answer, _ = await engine.run(
+        internal_job(settings, query_text(settings, name), "json", **terms)
+    )
     return ld.solutions(answer.body)
 
 
@@ -69,17 +76,11 @@ async def select_for(
     if not names:
         return []
     text = query_text(settings, name)
-    job = Job(
-        query=(
-            ld.values_inside(text, variable, names)
-            if inside
-            else text + ld.values_list(variable, names)
-        ),
-        accept=None,
-        max_rows=settings.max_rows,
-        format_key="json",
-    )
-    answer, _ = await engine.run(job)
+    if inside:
+        text = ld.values_inside(text, variable, names)
+    else:
+        text += ld.values_list(variable, names)
+    answer, _ = await engine.run(internal_job(settings, text, "json"))
     return ld.solutions(answer.body)
 
 
@@ -87,14 +88,7 @@ async def construct(
     engine: QueryEngine, settings: Settings, name: str, **terms: ld.Term
 ) -> list[ox.Triple]:
     """Triples of an internal CONSTRUCT or DESCRIBE query, its variables bound to ``terms``."""
-    job = Job(
-        query=query_text(settings, name),
-        accept=None,
-        substitutions=substitutions(**terms),
-        max_rows=settings.max_rows,
-        format_key="nt",
-    )
-    answer, _ = await engine.run(job)
+    answer, _ = await engine.run(internal_job(settings, query_text(settings, name), "nt", **terms))
     if answer.truncated:
         log.warning("%s: the description was cut at %d triples", name, answer.rows)
     return ld.triples_of(answer.body)
