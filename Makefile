@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: serve test test-ci build lint typecheck suite qc check-ckan bench bench-http bench-remote bench-fastpath bench-replicas bench-contribution bench-bombs bench-queries bench-runaways bench-qpv bench-map bench-pages bench-in-france clean distclean
+.PHONY: serve test test-ci build lint typecheck suite qc check-ckan bench bench-http bench-remote bench-virtuoso bench-fastpath bench-replicas bench-contribution bench-bombs bench-queries bench-runaways bench-qpv bench-map bench-pages bench-in-france clean distclean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -55,6 +55,11 @@ bench-http: $(STAMP)
 bench-remote: $(STAMP)
 	$(BIN)/python -m benchmarks.http_load --size 1m --concurrency 1,8 --tag=-remote \
 	  --servers qpvkg,qpvkg-nocache,qpvkg-remote,qpvkg-remote-nocache,oxigraph
+
+bench-virtuoso: $(STAMP)
+	$(BIN)/python -m benchmarks.http_load --size 1m --concurrency 1,8 --tag=-virtuoso \
+	  --queries point-lookup,construct-resource,label-search,connectors-by-commune \
+	  --servers qpvkg-nocache,qpvkg-virtuoso-nocache,virtuoso,qpvkg-remote-nocache,oxigraph
 
 bench-fastpath: $(STAMP)
 	$(BIN)/python -m benchmarks.http_load --size 1m --concurrency 1,8 --tag=-fastpath \

@@ -399,6 +399,60 @@ class Server:
         self.process = None
 
 
+@dataclass
+class VirtuosoStore(Server):
+    """Virtuoso (Debian's ``virtuoso-opensource``, as ``deploy/virtuoso/`` configures it) on a
+    fresh database, the graph bulk-loaded from N-Quads with its RDF loader: measured at its own
+    ``/sparql``, or started first as the external store of qpvkg."""
+
+    quads: Path = Path()
+    database: Any = None  # tests.virtuoso.VirtuosoServer
+    load_s: float = 0.0
+
+    def start(self, log_dir: Path, timeout_s: float = 900) -> float:
+        from tests.virtuoso import VirtuosoServer
+
+        start = time.perf_counter()
+        folder = log_dir / f"{self.name}-db"
+        shutil.rmtree(folder, ignore_errors=True)
+        self.database = VirtuosoServer(folder)
+        dump = folder / "graph.nq"
+        os.link(self.quads, dump)
+        self.database.load(dump)
+        dump.unlink()
+        self.port = self.database.http_port
+        self.load_s = time.perf_counter() - start
+        log.info("%s: %s loaded in %.1f s", self.name, self.quads.name, self.load_s)
+        return self.load_s
+
+    def stop(self) -> None:
+        if self.database is not None:
+            self.database.stop()
+            self.database = None
+
+
+def virtuoso_env(env: dict[str, str], stores: dict[str, Path], cache_mb: str) -> dict[str, str]:
+    """qpvkg over the Virtuoso of {store_port}, as docs/scaling.md's recipe sets it."""
+    from tests.virtuoso import PASSWORD, USER
+
+    url = "http://127.0.0.1:{store_port}"
+    return {
+        **env,
+        "QPVKG_STORE": url,
+        "QPVKG_STORE_QUERY_URL": f"{url}/sparql",
+        "QPVKG_STORE_UPDATE_URL": f"{url}/sparql-auth",
+        "QPVKG_STORE_GSP_URL": f"{url}/sparql-graph-crud-auth",
+        "QPVKG_STORE_USER": USER,
+        "QPVKG_STORE_PASSWORD": PASSWORD,
+        "QPVKG_STORE_AUTH": "digest",
+        "QPVKG_STORE_TIMEOUT_PARAM": "timeout",
+        "QPVKG_STORE_TIMEOUT_UNIT": "ms",
+        # the embedded store's publication (same generation): nothing is published again
+        "QPVKG_STORE_STATE": str(stores["qpvkg"]),
+        "QPVKG_CACHE_MB": cache_mb,
+    }
+
+
 def built_store(folder: Path, *, publish_too: bool = True) -> Path:
     """A store `qpvkg build` makes from the repository, in ``folder`` (emptied first)."""
     shutil.rmtree(folder, ignore_errors=True)
@@ -546,6 +600,22 @@ def servers_for(
             command = [*qpvkg, "serve", "--no-build", "--port", "{port}"]
             store = Server("oxigraph-store", oxigraph_serve(bin_dir, stores), "/query", size.name)
             out.append(Server(name, command, "/sparql", size.name, remote, store=store))
+        elif name == "virtuoso":
+            out.append(VirtuosoStore(name, [], "/sparql", size.name, quads=data[size.name]))
+        elif name in ("qpvkg-virtuoso", "qpvkg-virtuoso-nocache"):
+            cache = "0" if name.endswith("nocache") else "64"
+            store = VirtuosoStore("virtuoso-store", [], "/sparql", size.name, quads=data[size.name])
+            command = [*qpvkg, "serve", "--no-build", "--port", "{port}"]
+            out.append(
+                Server(
+                    name,
+                    command,
+                    "/sparql",
+                    size.name,
+                    virtuoso_env(env, stores, cache),
+                    store=store,
+                )
+            )
         elif name.startswith("qpvkg-replicas-"):
             out.append(replicas_behind_haproxy(name, size, qpvkg, env, stores))
         elif name == "rdflib-endpoint":
@@ -962,10 +1032,19 @@ NAMES = {
     "qpvkg-replicas-1-nocache": "1 replica behind HAProxy, no cache",
     "qpvkg-replicas-2-nocache": "2 replicas behind HAProxy, no cache",
     "oxigraph": "Oxigraph server",
+    "virtuoso": "Virtuoso",
+    "qpvkg-virtuoso": "qpvkg over Virtuoso",
+    "qpvkg-virtuoso-nocache": "qpvkg over Virtuoso, no cache",
     "rdflib-endpoint": "rdflib-endpoint",
 }
 #: the overhead of the external-store path: each remote variant against the embedded one
-REMOTE_PAIRS = (("qpvkg-remote", "qpvkg"), ("qpvkg-remote-nocache", "qpvkg-nocache"))
+REMOTE_PAIRS = (
+    ("qpvkg-remote", "qpvkg"),
+    ("qpvkg-remote-nocache", "qpvkg-nocache"),
+    ("qpvkg-virtuoso", "qpvkg"),
+    ("qpvkg-virtuoso-nocache", "qpvkg-nocache"),
+    ("qpvkg-virtuoso-nocache", "virtuoso"),  # the qpvkg path against Virtuoso's own /sparql
+)
 #: the fast path: the server with it against the same server without it
 FAST_PATH_PAIRS = (("qpvkg", "qpvkg-routed"), ("qpvkg-nocache", "qpvkg-routed-nocache"))
 #: read replicas: two against one, behind the same load balancer
