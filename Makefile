@@ -60,6 +60,7 @@ bench-virtuoso: $(STAMP)
 	$(BIN)/python -m benchmarks.http_load --size 1m --concurrency 1,8 --tag=-virtuoso \
 	  --queries point-lookup,construct-resource,label-search,connectors-by-commune \
 	  --servers qpvkg-nocache,qpvkg-virtuoso-nocache,virtuoso,qpvkg-remote-nocache,oxigraph
+	$(BIN)/python -m benchmarks.build_engines --engines embedded,oxigraph,virtuoso
 
 bench-fastpath: $(STAMP)
 	$(BIN)/python -m benchmarks.http_load --size 1m --concurrency 1,8 --tag=-fastpath \
