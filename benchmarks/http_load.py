@@ -447,6 +447,7 @@ def virtuoso_env(env: dict[str, str], stores: dict[str, Path], cache_mb: str) ->
         "QPVKG_STORE_AUTH": "digest",
         "QPVKG_STORE_TIMEOUT_PARAM": "timeout",
         "QPVKG_STORE_TIMEOUT_UNIT": "ms",
+        "QPVKG_STORE_DESCRIBE": "client",
         # the embedded store's publication (same generation): nothing is published again
         "QPVKG_STORE_STATE": str(stores["qpvkg"]),
         "QPVKG_CACHE_MB": cache_mb,

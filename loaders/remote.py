@@ -48,7 +48,7 @@ import pyoxigraph as ox
 
 from loaders.errors import QueryTimeoutError, RemoteStoreError
 from loaders.namespaces import GEO, VIRTRDF, XSD
-from loaders.sparqltext import query_form, with_values
+from loaders.sparqltext import Describe, describe_parts, query_form, with_values
 
 RESULTS_ACCEPT = (
     "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8, "
@@ -87,6 +87,7 @@ class RemoteConfig:
     timeout_param: str = ""  # the server's own time-limit parameter, if it has one
     timeout_unit: str = "s"  # its unit: "s" or "ms" (Virtuoso)
     graphs_base: str = ""  # qpvkg's graphs are those whose names start with it
+    describe: str = "server"  # or "client": DESCRIBE answered by the client (Virtuoso)
 
     @property
     def label(self) -> str:
@@ -202,6 +203,15 @@ class RemoteStore:
             query = with_values(query, {v.value: sparql_term(t) for v, t in substitutions.items()})
         if base_iri:
             query = f"BASE <{base_iri}>\n{query}"
+        if self.config.describe == "client" and query_form(query) == "DESCRIBE":
+            parts = describe_parts(query)
+            if parts is not None:
+                dataset = {
+                    "use_default_graph_as_union": use_default_graph_as_union,
+                    "default_graph": default_graph,
+                    "named_graphs": named_graphs,
+                }
+                return iter(self._describe(parts, dataset))
         params: list[tuple[str, str]] = []
         if not use_default_graph_as_union:
             graphs = default_graph if isinstance(default_graph, list) else [default_graph]
@@ -243,6 +253,54 @@ class RemoteStore:
             )
         content = response.content.replace(VIRTUOSO_GEOMETRY.encode(), WKT_LITERAL.encode())
         return (quad.triple for quad in ox.parse(content, rdf))  # read as far as the row cap
+
+    def _describe(self, parts: Describe, dataset: dict[str, Any]) -> list[ox.Triple]:
+        """A DESCRIBE answered as the embedded store answers it, for a server whose own
+        DESCRIBE differs (Virtuoso's takes one graph and adds the triples pointing to the
+        resource): every triple of each resource over the dataset, and of each blank node
+        they lead to, level by level. A blank node is named in the next request by the IRI
+        the server gives it (Virtuoso's ``nodeID://``)."""
+        roots: list[ox.NamedNode | ox.BlankNode] = [ox.NamedNode(iri) for iri in parts.iris]
+        if parts.select is not None:
+            rows = self.query(parts.select, **dataset)
+            assert isinstance(rows, ox.QuerySolutions)
+            names = [v.value for v in rows.variables]
+            for row in rows:
+                roots += [
+                    value
+                    for name in names
+                    if isinstance(value := row[name], ox.NamedNode | ox.BlankNode)
+                ]
+        out: dict[ox.Triple, None] = {}
+        seen: set[ox.NamedNode | ox.BlankNode] = set()
+        frontier = list(dict.fromkeys(roots))
+        while frontier:
+            seen.update(frontier)
+            found: dict[ox.BlankNode, None] = {}
+            for start in range(0, len(frontier), 200):
+                chunk = frontier[start : start + 200]
+                result = self.query(self._about(chunk), **dataset)
+                assert isinstance(result, ox.QuerySolutions)
+                for row in result:
+                    key, p, o = row["k"], row["p"], row["o"]
+                    assert isinstance(key, ox.Literal)
+                    out[ox.Triple(chunk[int(key.value)], p, o)] = None
+                    if isinstance(o, ox.BlankNode) and o not in seen:
+                        found[o] = None
+            frontier = list(found)
+        return list(out)
+
+    @staticmethod
+    def _about(nodes: list[ox.NamedNode | ox.BlankNode]) -> str:
+        """A query of the triples of ``nodes``, each row keyed by its node's position: a blank
+        node is written as the IRI the server gave it, in a triple pattern of its own
+        (Virtuoso reads ``<nodeID://...>`` there, not in a VALUES block)."""
+        branches = [
+            f"{{ {f'<{VIRTUOSO_BNODE}{n.value}>' if isinstance(n, ox.BlankNode) else n} ?p ?o . "
+            f"BIND({i} AS ?k) }}"
+            for i, n in enumerate(nodes)
+        ]
+        return f"SELECT ?k ?p ?o WHERE {{ {' UNION '.join(branches)} }}"
 
     def quads_for_pattern(
         self,

@@ -59,6 +59,12 @@ class Settings(BaseSettings):
         default="s",
         description="External store: unit of the server's time-limit parameter (Virtuoso: ms).",
     )
+    store_describe: Literal["server", "client"] = Field(
+        default="server",
+        description="External store: who answers a DESCRIBE: the server, by its own rules, or "
+        "qpvkg (`client`: every triple of the resource, following blank nodes, as the embedded "
+        "store describes it; for a server that names blank nodes by IRIs, as Virtuoso does).",
+    )
     store_state: str = Field(
         default="var/remote-store",
         description="External store: local folder name for what qpvkg keeps beside it "
@@ -263,6 +269,7 @@ class Settings(BaseSettings):
             timeout_param=self.store_timeout_param,
             timeout_unit=self.store_timeout_unit,
             graphs_base=self.base_iri,
+            describe=self.store_describe,
         )
 
     @property

@@ -268,6 +268,51 @@ def _service_terms(node: object) -> list[object]:
 FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
 
 
+@dataclass(frozen=True)
+class Describe:
+    """What a DESCRIBE asks to describe: the IRIs it names (prefixed names expanded), and the
+    text of a SELECT of its variables over its WHERE pattern (None without variables)."""
+
+    iris: tuple[str, ...]
+    select: str | None
+
+
+def describe_parts(text: str) -> Describe | None:
+    """A DESCRIBE query's targets, for a store whose own DESCRIBE describes otherwise (None
+    for another form, or ``DESCRIBE *``)."""
+    matches = [m for m in _TOKEN.finditer(text) if m.lastgroup != "comment"]
+    toks = [Token(m.lastgroup or "other", m.group()) for m in matches]
+    prefixes, _, i = _prologue(toks)
+    if i >= len(toks) or toks[i].kind != "word" or toks[i].text.upper() != "DESCRIBE":
+        return None
+    keyword = i
+    names: list[str] = []
+    variables: list[str] = []
+    i += 1
+    while i < len(toks):
+        tok = toks[i]
+        if tok.kind == "var":
+            variables.append(f"?{tok.text[1:]}")
+        elif tok.kind == "iri":
+            names.append(tok.text[1:-1])
+        elif tok.kind == "word" and ":" in tok.text:
+            prefix, _, local = tok.text.partition(":")
+            if prefix not in prefixes:
+                return None  # the store says what is wrong with it
+            names.append(prefixes[prefix] + local)
+        elif tok.text == "*":
+            return None
+        else:
+            break
+        i += 1
+    if not variables:
+        return Describe(tuple(names), None)
+    head = text[: matches[keyword].start()]
+    rest = text[matches[i - 1].end() :] if i < len(toks) else ""
+    select = f"{head}SELECT DISTINCT {' '.join(variables)}{' ' if rest[:1] != ' ' else ''}{rest}"
+    return Describe(tuple(names), select)
+
+
 def with_values(text: str, bindings: dict[str, str]) -> str:
     """The query with its variables bound, for a store that cannot take bindings apart.
 

@@ -111,6 +111,7 @@ class VirtuosoServer:
             store_auth="digest",
             store_timeout_param="timeout",
             store_timeout_unit="ms",
+            store_describe="client",
             store_state=str(state),
             **values,
         )

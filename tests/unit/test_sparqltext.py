@@ -18,6 +18,7 @@ from loaders.sparqltext import (
     _service_refusal,
     _update_refusal,
     check_query,
+    describe_parts,
     with_values,
 )
 from tests.listener import Listener
@@ -329,3 +330,36 @@ def test_no_generated_query_that_passes_the_check_calls_out(query: str, called: 
     except QueryRefusedError:
         return
     assert connections(called, FUZZ, query) == 0, query
+
+
+@pytest.mark.parametrize(
+    ("text", "iris", "select"),
+    [
+        ("DESCRIBE <http://x/a>", ("http://x/a",), None),
+        ("PREFIX x: <http://x/> DESCRIBE x:a <http://x/b>", ("http://x/a", "http://x/b"), None),
+        (
+            "DESCRIBE ?s <http://x/b> WHERE { ?s a ?c } LIMIT 2",
+            ("http://x/b",),
+            "SELECT DISTINCT ?s WHERE { ?s a ?c } LIMIT 2",
+        ),
+        (
+            "# a comment\nDESCRIBE ?s ?o { ?s ?p ?o }",
+            (),
+            "# a comment\nSELECT DISTINCT ?s ?o { ?s ?p ?o }",
+        ),
+    ],
+)
+def test_a_describe_is_read_into_its_targets(
+    text: str, iris: tuple[str, ...], select: str | None
+) -> None:
+    parts = describe_parts(text)
+    assert parts is not None
+    assert parts.iris == iris
+    assert parts.select == select
+
+
+@pytest.mark.parametrize(
+    "text", ["DESCRIBE * WHERE { ?s ?p ?o }", "SELECT * {}", "DESCRIBE nowhere:x"]
+)
+def test_what_is_not_a_describe_of_targets_is_left_to_the_store(text: str) -> None:
+    assert describe_parts(text) is None
