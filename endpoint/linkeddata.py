@@ -25,6 +25,7 @@ from loaders.namespaces import DCTERMS, FOAF, ORG, PREFIXES, RDF, RDFS, SKOS, XS
 from loaders.rdfformats import RDF_BY_KEY, RDF_SYNTAXES
 from loaders.settings import DEFAULT_BASE_IRI, Settings
 from loaders.sources import context_dir, local_context_loader
+from loaders.sparqltext import with_values
 
 RDF_TYPE = f"{RDF}type"
 SOURCE = f"{DCTERMS}source"
@@ -608,11 +609,11 @@ def triples_of(body: bytes) -> list[ox.Triple]:
     return [q.triple for q in ox.parse(body, ox.RdfFormat.N_TRIPLES)]
 
 
-def values_clause(**terms: str) -> str:
-    """A one-row VALUES clause naming IRIs, appended to a query shown to the user (a link)."""
-    names = " ".join(f"?{k}" for k in terms)
-    values = " ".join(str(ox.NamedNode(v)) for v in terms.values())
-    return f"VALUES ({names}) {{ ({values}) }}\n"
+def with_iris(query: str, **terms: str) -> str:
+    """A query shown to the user (a link) with its variables bound to IRIs: a VALUES block
+    first in its pattern, where every engine joins it first (appended after the query,
+    Virtuoso joins it last, after reading every triple)."""
+    return with_values(query, {k: str(ox.NamedNode(v)) for k, v in terms.items()})
 
 
 def values_list(name: str, iris: Iterable[str]) -> str:

@@ -199,7 +199,7 @@ async def incoming(
         if group.via is not None:
             listing_terms["via"] = group.via
             name = "incoming-qualified-listing"
-        query = query_text(settings, name) + ld.values_clause(**listing_terms)
+        query = ld.with_iris(query_text(settings, name), **listing_terms)
         out.append(
             Incoming(
                 via=describer.iri_value(group.via) if group.via else None,

@@ -116,7 +116,7 @@ async def named_graph(
     description = await describe(request, engine, settings, iri, document=False)
     if size == 0 and not description.known:
         raise UnknownResourceError(f"no named graph <{iri}> in the store", iri=iri)
-    listing = query_text(settings, "graph-listing") + ld.values_clause(graph=iri)
+    listing = ld.with_iris(query_text(settings, "graph-listing"), graph=iri)
     extra: dict[str, Any] = {
         "graph": {
             "triples": size,
