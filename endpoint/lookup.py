@@ -12,8 +12,8 @@ import pyoxigraph as ox
 from fastapi import Request
 
 from endpoint import linkeddata as ld
-from endpoint import pagemodels as pm
 from endpoint.engine import QueryEngine
+from endpoint.pages.terms import Texts
 from endpoint.worker import Job, TermSpec, term_spec
 from loaders.namedqueries import internal_query
 from loaders.settings import Settings
@@ -112,10 +112,10 @@ async def vocabulary_labels(request: Request, engine: QueryEngine, settings: Set
     return labels
 
 
-def texts_by_iri(labels: ld.Labels) -> dict[str, pm.Texts]:
-    out: dict[str, pm.Texts] = {}
+def texts_by_iri(labels: ld.Labels) -> dict[str, Texts]:
+    out: dict[str, Texts] = {}
     for iri, props in labels.values.items():
-        texts: pm.Texts = {}
+        texts: Texts = {}
         for prop in ld.LABEL_PROPERTIES:
             for literal in props.get(prop, []):
                 texts.setdefault(literal.language or "", literal.value)
@@ -125,5 +125,5 @@ def texts_by_iri(labels: ld.Labels) -> dict[str, pm.Texts]:
 
 async def label_texts(
     request: Request, engine: QueryEngine, settings: Settings
-) -> dict[str, pm.Texts]:
+) -> dict[str, Texts]:
     return texts_by_iri(await vocabulary_labels(request, engine, settings))

@@ -15,10 +15,10 @@ from fastapi import Request
 from starlette.responses import Response
 
 from endpoint import linkeddata as ld
-from endpoint import pagemodels as pm
 from endpoint.engine import QueryEngine
 from endpoint.lookup import Row, construct, query_text, select, vocabulary_labels
 from endpoint.negotiation import BY_KEY, HTML, Format, negotiate
+from endpoint.pages.maps import qpv_model
 from loaders import __version__
 from loaders.errors import UnknownResourceError
 from loaders.namespaces import RDF_TYPE
@@ -377,7 +377,7 @@ async def page_extras(
             select(engine, settings, "qpv-located", qpv=node),
             select(engine, settings, "qpv-served", qpv=node),
         )
-        extra["qpv"] = pm.qpv_model(located, served, settings.base_iri)
+        extra["qpv"] = qpv_model(located, served, settings.base_iri)
     return extra
 
 

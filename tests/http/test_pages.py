@@ -14,7 +14,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from endpoint import i18n, overview
-from endpoint import pagemodels as pm
+from endpoint.pages import maps as pm
 from endpoint.app import create_app
 from loaders.settings import Settings
 
