@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from endpoint import linkeddata as ld
 from endpoint.i18n import pick
 from endpoint.pages.terms import by_subject, first_text, iris, texts_of
+from endpoint.sparqlterms import Term
 from loaders.namespaces import DCAT, DCT, IANA, RDF_TYPE, SKOS, SPDX, VOID
 from loaders.rdfformats import RDF_SYNTAXES
 
@@ -62,18 +62,18 @@ def _local(href: str, public: str) -> str:
     return "/" + href[len(public) :] if href.startswith(public) else href
 
 
-def _int(values: list[ld.Term]) -> int | None:
+def _int(values: list[Term]) -> int | None:
     for v in values:
         if isinstance(v, ox.Literal) and v.value.isdigit():
             return int(v.value)
     return None
 
 
-def _first(values: list[ld.Term]) -> str | None:
+def _first(values: list[Term]) -> str | None:
     return first_text(values)
 
 
-def _text(values: list[ld.Term], lang: str) -> str:
+def _text(values: list[Term], lang: str) -> str:
     return pick(texts_of(values), lang) or ""
 
 

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from endpoint import linkeddata as ld
+from endpoint.iris import href_of
 from endpoint.pages.terms import Row, Texts
+from endpoint.sparqlterms import Term
 
 
 @dataclass
@@ -24,7 +25,7 @@ class Concept:
     resources: int
 
 
-def number(term: ld.Term | None) -> int:
+def number(term: Term | None) -> int:
     return int(term.value) if isinstance(term, ox.Literal) else 0
 
 
@@ -47,7 +48,7 @@ def concepts_of(rows: Iterable[Row], usage: Iterable[Row], base_iri: str) -> lis
             broader = row.get("broader")
             entry = found[concept.value] = Concept(
                 iri=concept.value,
-                href=ld.href_of(concept.value, base_iri),
+                href=href_of(concept.value, base_iri),
                 notation=notation.value if isinstance(notation, ox.Literal) else None,
                 labels={},
                 definitions={},
@@ -80,7 +81,7 @@ def bars_of(rows: Iterable[Row], key: str, base_iri: str) -> list[Bar]:
         if not isinstance(item, ox.NamedNode):
             continue
         bar = found.setdefault(
-            item.value, Bar({}, ld.href_of(item.value, base_iri), number(row.get("count")))
+            item.value, Bar({}, href_of(item.value, base_iri), number(row.get("count")))
         )
         label = row.get("label")
         if isinstance(label, ox.Literal):

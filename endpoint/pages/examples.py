@@ -7,20 +7,21 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import pyoxigraph as ox
 
-from endpoint import linkeddata as ld
+from endpoint.jsonldcontext import qname
 from endpoint.pages.terms import Row
+from endpoint.sparqlterms import Term
 from loaders.namespaces import RDF, XSD
 
 
-def turtle_term(term: ld.Term, prefixes: Mapping[str, str]) -> str:
+def turtle_term(term: Term, prefixes: Mapping[str, str]) -> str:
     if isinstance(term, ox.NamedNode):
-        name = ld.qname(term.value, prefixes)
+        name = qname(term.value, prefixes)
         return name if name != term.value else str(term)
     if isinstance(term, ox.Literal):
         text = str(term)
         datatype = term.datatype.value
         if term.language is None and datatype != f"{XSD}string":
-            name = ld.qname(datatype, prefixes)
+            name = qname(datatype, prefixes)
             if name != datatype:
                 text = text.replace(f"<{datatype}>", name)
         return text
@@ -28,8 +29,8 @@ def turtle_term(term: ld.Term, prefixes: Mapping[str, str]) -> str:
 
 
 def turtle_example(
-    focus: ld.Term,
-    values: Sequence[tuple[str, ld.Term, list[tuple[str, ld.Term]]]],
+    focus: Term,
+    values: Sequence[tuple[str, Term, list[tuple[str, Term]]]],
     keep: set[str],
     prefixes: Mapping[str, str],
 ) -> str:
@@ -68,10 +69,10 @@ def turtle_example(
 
 def examples_of(
     rows: Iterable[Row],
-) -> dict[str, tuple[ld.Term, list[tuple[str, ld.Term, list[tuple[str, ld.Term]]]]]]:
+) -> dict[str, tuple[Term, list[tuple[str, Term, list[tuple[str, Term]]]]]]:
     """shape IRI -> (focus node, [(path, value, [(nested path, nested value)])])."""
     out: dict[
-        str, tuple[ld.Term, dict[tuple[str, str], tuple[str, ld.Term, list[tuple[str, ld.Term]]]]]
+        str, tuple[Term, dict[tuple[str, str], tuple[str, Term, list[tuple[str, Term]]]]]
     ] = {}
     for row in rows:
         shape, focus, path, value = (

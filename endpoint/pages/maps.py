@@ -9,9 +9,10 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from endpoint import linkeddata as ld
+from endpoint.iris import href_of
 from endpoint.pages.concepts import bars_of, number
 from endpoint.pages.terms import Row, local_name
+from endpoint.sparqlterms import Term
 
 WKT_POINT = re.compile(
     r"^\s*(?:<[^>]*>\s*)?POINT\s*\(\s*(-?\d+(?:\.\d+)?)\s+(-?\d+(?:\.\d+)?)\s*\)\s*$", re.I
@@ -40,7 +41,7 @@ def places_of(rows: Iterable[Row], base_iri: str) -> list[dict[str, Any]]:
         out.append(
             {
                 "iri": commune.value,
-                "href": ld.href_of(commune.value, base_iri),
+                "href": href_of(commune.value, base_iri),
                 "label": label.value if label is not None else commune.value,
                 "code": code.value if code is not None else "",
                 "departement": dep.value if dep is not None else "",
@@ -76,7 +77,7 @@ def map_points_of(rows: Iterable[Row], base_iri: str) -> list[dict[str, Any]]:
         entry = out.setdefault(
             key,
             {
-                "href": ld.href_of(thing.value, base_iri),
+                "href": href_of(thing.value, base_iri),
                 "label": label.value if label is not None else thing.value,
                 "kind": kind.value if kind is not None else "",
                 "point": False,
@@ -89,7 +90,7 @@ def map_points_of(rows: Iterable[Row], base_iri: str) -> list[dict[str, Any]]:
         elif isinstance(commune, ox.NamedNode):
             entry["communes"].append(
                 {
-                    "href": ld.href_of(commune.value, base_iri),
+                    "href": href_of(commune.value, base_iri),
                     "label": name.value if name is not None else commune.value,
                 }
             )
@@ -108,13 +109,13 @@ def level_key(level: str) -> str:
 def qpv_model(located: Iterable[Row], served: Iterable[Row], base_iri: str) -> dict[str, Any]:
     """A QPV's page: what is located in it and who serves it, grouped by level of evidence."""
 
-    def text(term: ld.Term | None) -> str:
+    def text(term: Term | None) -> str:
         return term.value if term is not None else ""
 
-    def ref(term: ld.Term | None, label: ld.Term | None) -> dict[str, Any] | None:
+    def ref(term: Term | None, label: Term | None) -> dict[str, Any] | None:
         if not isinstance(term, ox.NamedNode):
             return None
-        return {"href": ld.href_of(term.value, base_iri), "label": text(label) or term.value}
+        return {"href": href_of(term.value, base_iri), "label": text(label) or term.value}
 
     things = []
     for row in located:

@@ -7,8 +7,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from endpoint import linkeddata as ld
+from endpoint.iris import href_of
 from endpoint.pages.terms import Row, Texts, local_name
+from endpoint.sparqlterms import Term
 
 NODE_KINDS = {
     "Innovation": "innovation",
@@ -27,14 +28,14 @@ def network_of(
     nodes: dict[str, dict[str, Any]] = {}
     edges: dict[tuple[str, str, str, str], dict[str, Any]] = {}
 
-    def node(term: ld.Term | None, label: ld.Term | None, cls: ld.Term | None) -> str | None:
+    def node(term: Term | None, label: Term | None, cls: Term | None) -> str | None:
         if not isinstance(term, ox.NamedNode):
             return None
         entry = nodes.setdefault(
             term.value,
             {
                 "id": term.value,
-                "href": ld.href_of(term.value, base_iri),
+                "href": href_of(term.value, base_iri),
                 "label": term.value,
                 "kind": "other",
                 "center": term.value == actor,
@@ -67,7 +68,7 @@ def network_of(
     if actor not in nodes:
         nodes[actor] = {
             "id": actor,
-            "href": ld.href_of(actor, base_iri),
+            "href": href_of(actor, base_iri),
             "label": actor,
             "kind": "other",
             "center": True,

@@ -8,7 +8,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from endpoint import linkeddata as ld
+from endpoint.iris import href_of
 from endpoint.pages.terms import (
     Ref,
     Terms,
@@ -182,7 +182,7 @@ def ontology_model(
         descriptions=texts_of(node.get(f"{DCTERMS}description", [])),
         version=first_text(node.get(f"{OWL}versionInfo", [])),
         license=(license := first_text(node.get(f"{DCTERMS}license", []))),
-        license_href=ld.href_of(license, base_iri) if license else None,
+        license_href=href_of(license, base_iri) if license else None,
         created=first_text(node.get(f"{DCTERMS}created", [])),
         creator=first_text(node.get(f"{DCTERMS}creator", [])),
         prefix=first_text(node.get(f"{VANN}preferredNamespacePrefix", [])),

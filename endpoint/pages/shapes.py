@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from endpoint import linkeddata as ld
+from endpoint.jsonldcontext import qname
 from endpoint.pages.terms import Ref, Terms, Texts, by_subject, iris, local_name, texts_of
+from endpoint.sparqlterms import Term
 from loaders.namespaces import RDF, RDFS, SH
 
 
@@ -49,8 +50,8 @@ class Shape:
     example_focus: Ref | None = None
 
 
-def rdf_list(subjects: Mapping[str, Mapping[str, list[ld.Term]]], head: ld.Term) -> list[ld.Term]:
-    out: list[ld.Term] = []
+def rdf_list(subjects: Mapping[str, Mapping[str, list[Term]]], head: Term) -> list[Term]:
+    out: list[Term] = []
     seen: set[str] = set()
     while isinstance(head, ox.BlankNode) and f"_:{head.value}" not in seen:
         key = f"_:{head.value}"
@@ -97,10 +98,10 @@ class ShapeReader:
         self.terms = terms
         self.ns = shapes_ns
 
-    def values(self, key: str, prop: str) -> list[ld.Term]:
+    def values(self, key: str, prop: str) -> list[Term]:
         return self.subjects.get(key, {}).get(prop, [])
 
-    def show(self, term: ld.Term) -> Ref | str:
+    def show(self, term: Term) -> Ref | str:
         if isinstance(term, ox.NamedNode):
             return self.terms.ref(term.value)
         if isinstance(term, ox.Literal):
@@ -119,7 +120,7 @@ class ShapeReader:
             shown = ", ".join(
                 v.qname if isinstance(v, Ref) else str(v) for v in (self.show(x) for x in values)
             )
-            parts.append(f"{ld.qname(p, self.terms.prefixes)} {shown}")
+            parts.append(f"{qname(p, self.terms.prefixes)} {shown}")
         return "[ " + " ; ".join(parts) + " ]"
 
     def constraints(self, key: str) -> list[Constraint]:
@@ -175,7 +176,7 @@ class ShapeReader:
             return self.terms.ref(paths[0].value)
         return None
 
-    def property_rule(self, term: ld.Term) -> PropertyRule:
+    def property_rule(self, term: Term) -> PropertyRule:
         key = term.value if isinstance(term, ox.NamedNode) else f"_:{term.value}"
         path = self.path_of(key)
         named = isinstance(term, ox.NamedNode)

@@ -15,9 +15,12 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from endpoint import linkeddata as ld
+from endpoint import jsonldcontext
+from endpoint.i18n import term_name
+from endpoint.iris import href_of, local_href
+from endpoint.sparqlterms import Term
 
-Row = Mapping[str, ld.Term | None]
+Row = Mapping[str, Term | None]
 
 Texts = dict[str, str]
 
@@ -34,7 +37,7 @@ class Ref:
     labels: Texts = field(default_factory=dict)
 
 
-def texts_of(literals: Iterable[ld.Term]) -> Texts:
+def texts_of(literals: Iterable[Term]) -> Texts:
     """{language: text} of literals (the first one of each language)."""
     out: Texts = {}
     for term in literals:
@@ -64,13 +67,14 @@ class Terms:
         self.anchors = anchors or {}
 
     def ref(self, iri: str) -> Ref:
-        qname = ld.qname(iri, self.prefixes)
+        qname = jsonldcontext.qname(iri, self.prefixes)
         labels = dict(self.labels.get(iri, {}))
-        if not labels and iri in ld.FRENCH_NAMES:
-            labels = {"fr": ld.FRENCH_NAMES[iri]}
+        name = term_name(iri)
+        if not labels and name is not None:
+            labels = {"fr": name}
         anchor = self.anchors.get(iri)
-        local = ld.local_href(iri, self.base)
-        href = f"#{anchor}" if anchor else ld.href_of(iri, self.base)
+        local = local_href(iri, self.base)
+        href = f"#{anchor}" if anchor else href_of(iri, self.base)
         return Ref(
             iri=iri,
             text=qname,
@@ -81,9 +85,9 @@ class Terms:
         )
 
 
-def by_subject(triples: Iterable[ox.Triple]) -> dict[str, dict[str, list[ld.Term]]]:
+def by_subject(triples: Iterable[ox.Triple]) -> dict[str, dict[str, list[Term]]]:
     """subject IRI or blank node id -> predicate IRI -> objects."""
-    out: dict[str, dict[str, list[ld.Term]]] = {}
+    out: dict[str, dict[str, list[Term]]] = {}
     for t in triples:
         if isinstance(t.subject, ox.NamedNode | ox.BlankNode) and isinstance(
             t.object, ox.NamedNode | ox.BlankNode | ox.Literal
@@ -93,11 +97,11 @@ def by_subject(triples: Iterable[ox.Triple]) -> dict[str, dict[str, list[ld.Term
     return out
 
 
-def iris(values: Iterable[ld.Term]) -> list[str]:
+def iris(values: Iterable[Term]) -> list[str]:
     return sorted({v.value for v in values if isinstance(v, ox.NamedNode)})
 
 
-def first_text(values: Iterable[ld.Term]) -> str | None:
+def first_text(values: Iterable[Term]) -> str | None:
     for v in values:
         return v.value
     return None

@@ -17,10 +17,10 @@ import pyoxigraph as ox
 from fastapi import APIRouter, FastAPI, Query, Request
 from starlette.responses import JSONResponse, Response
 
-from endpoint import i18n, openapi, representation
-from endpoint import linkeddata as ld
+from endpoint import i18n, jsonldcontext, openapi, representation
 from endpoint.deps import EngineDep, SettingsDep, render
 from endpoint.engine import QueryEngine
+from endpoint.iris import RESOURCE_KEYS, href_of, split_suffix, valid_iri
 from endpoint.lookup import Row, construct, label_texts, select, select_for
 from endpoint.overview import CHARTS, concept_chart, map_document, map_places
 from endpoint.pagecache import cached
@@ -64,7 +64,11 @@ async def ontology_model(
             select(engine, settings, "concept-schemes"),
         )
         model = ontology_documentation(
-            triples, f"{settings.base_iri}def", settings.base_iri, ld.prefixes(settings), labels
+            triples,
+            f"{settings.base_iri}def",
+            settings.base_iri,
+            jsonldcontext.prefixes(settings),
+            labels,
         )
         return {"ontology": model, "schemes": schemes_of(schemes, settings)}
 
@@ -82,7 +86,7 @@ def schemes_of(rows: list[Row], settings: Settings) -> list[dict[str, Any]]:
             scheme.value,
             {
                 "iri": scheme.value,
-                "href": ld.href_of(scheme.value, settings.base_iri),
+                "href": href_of(scheme.value, settings.base_iri),
                 "labels": {},
                 "definitions": {},
                 "concepts": number(row.get("concepts")),
@@ -106,7 +110,7 @@ async def ontology_page(
     ontology: Ontology = model["ontology"]
     context = {
         **model,
-        "alternates": representation.alternates("/def", ld.RESOURCE_KEYS),
+        "alternates": representation.alternates("/def", RESOURCE_KEYS),
         "diagram": ontology.diagram,
     }
     return page(request, engine, "ontology.html", context)
@@ -132,7 +136,7 @@ async def ontology(request: Request, engine: EngineDep, settings: SettingsDep) -
 async def ontology_as(
     suffix: str, request: Request, engine: EngineDep, settings: SettingsDep
 ) -> Response:
-    if suffix != "html" and suffix not in ld.RESOURCE_KEYS:
+    if suffix != "html" and suffix not in RESOURCE_KEYS:
         raise UnknownResourceError(f"no format {suffix!r} for the ontology", format=suffix)
     return await ontology_page(request, engine, settings, suffix, "def")
 
@@ -196,7 +200,7 @@ async def shapes_model(request: Request, engine: QueryEngine, settings: Settings
             shape_examples(engine, settings),
         )
         shapes_ns = f"{settings.base_iri}shapes#"
-        prefixes = {"qpvkg-shapes": shapes_ns, **ld.prefixes(settings)}
+        prefixes = {"qpvkg-shapes": shapes_ns, **jsonldcontext.prefixes(settings)}
         terms = Terms(settings.base_iri, prefixes, labels)
         shapes = ShapeReader(triples, terms, shapes_ns).shapes()
         anchors = {s.iri: s.anchor for s in shapes}
@@ -232,7 +236,7 @@ async def shapes_page(
         "shapes": shapes,
         "node_shapes": [s for s in shapes if s.kind == "node"],
         "property_shapes": [s for s in shapes if s.kind == "property"],
-        "alternates": representation.alternates("/shapes", ld.RESOURCE_KEYS),
+        "alternates": representation.alternates("/shapes", RESOURCE_KEYS),
     }
     return page(request, engine, "shapes.html", context)
 
@@ -299,13 +303,13 @@ async def scheme_model(
 async def concept_scheme(
     scheme: str, request: Request, engine: EngineDep, settings: SettingsDep
 ) -> Response:
-    stem, suffix = ld.split_suffix(scheme, ld.RESOURCE_KEYS)
-    if wants_html(request, suffix) and ld.valid_iri(f"{settings.base_iri}concept/{stem}"):
+    stem, suffix = split_suffix(scheme, RESOURCE_KEYS)
+    if wants_html(request, suffix) and valid_iri(f"{settings.base_iri}concept/{stem}"):
         model = await scheme_model(request, engine, settings, stem)
         if model is not None:
             context = {
                 **model,
-                "alternates": representation.alternates(f"/concept/{stem}", ld.RESOURCE_KEYS),
+                "alternates": representation.alternates(f"/concept/{stem}", RESOURCE_KEYS),
             }
             return page(request, engine, "scheme.html", context)
     return await representation.resource(request, engine, settings, "concept/", scheme)
