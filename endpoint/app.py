@@ -230,12 +230,12 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.publisher = publication.Publisher(engine, settings)
     app.include_router(queries.build_router(app.state.named_queries, settings.base_iri))
 
-    from endpoint import linkeddata, listdefs
+    from endpoint import jsonldcontext, listdefs
     from endpoint.routes import about, geo, home, lists, location, pages, resources
     from loaders.namedqueries import internal_query
 
     templates.env.globals.update(
-        sparql_prefixes=linkeddata.prefixes(settings),
+        sparql_prefixes=jsonldcontext.prefixes(settings),
         sparql_start=internal_query(settings, "editor-start"),
         sparql_start_en=internal_query(settings, "editor-start-en"),
     )

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from endpoint import linkeddata as ld
-from endpoint import pagemodels as pm
 from endpoint.i18n import pick
+from endpoint.pages.terms import by_subject, first_text, iris, texts_of
+from endpoint.sparqlterms import Term
 from loaders.namespaces import DCAT, DCT, IANA, RDF_TYPE, SKOS, SPDX, VOID
 from loaders.rdfformats import RDF_SYNTAXES
 
@@ -62,24 +62,24 @@ def _local(href: str, public: str) -> str:
     return "/" + href[len(public) :] if href.startswith(public) else href
 
 
-def _int(values: list[ld.Term]) -> int | None:
+def _int(values: list[Term]) -> int | None:
     for v in values:
         if isinstance(v, ox.Literal) and v.value.isdigit():
             return int(v.value)
     return None
 
 
-def _first(values: list[ld.Term]) -> str | None:
-    return pm.first_text(values)
+def _first(values: list[Term]) -> str | None:
+    return first_text(values)
 
 
-def _text(values: list[ld.Term], lang: str) -> str:
-    return pick(pm.texts_of(values), lang) or ""
+def _text(values: list[Term], lang: str) -> str:
+    return pick(texts_of(values), lang) or ""
 
 
 def graph_sizes(void: list[ox.Triple]) -> dict[str, int]:
     """Triples of each named graph, from the VoID subsets."""
-    subjects = pm.by_subject(void)
+    subjects = by_subject(void)
     out: dict[str, int] = {}
     for props in subjects.values():
         source = _first(props.get(f"{DCT}source", []))
@@ -92,11 +92,11 @@ def graph_sizes(void: list[ox.Triple]) -> dict[str, int]:
 def catalogue_of(
     triples: list[ox.Triple], void: list[ox.Triple], lang: str, public: str
 ) -> Catalogue:
-    subjects = pm.by_subject(triples)
+    subjects = by_subject(triples)
     sizes = graph_sizes(void)
 
     def typed(cls: str) -> list[str]:
-        return sorted(s for s, p in subjects.items() if cls in pm.iris(p.get(RDF_TYPE, [])))
+        return sorted(s for s, p in subjects.items() if cls in iris(p.get(RDF_TYPE, [])))
 
     def distribution(iri: str) -> Distribution:
         props = subjects.get(iri, {})
@@ -134,7 +134,7 @@ def catalogue_of(
             for v in props.get(f"{DCAT}keyword", [])
             if isinstance(v, ox.Literal) and v.language == "fr"
         ]
-        dists = [distribution(d) for d in pm.iris(props.get(f"{DCAT}distribution", []))]
+        dists = [distribution(d) for d in iris(props.get(f"{DCAT}distribution", []))]
         dists.sort(key=lambda d: (d.size is None, d.name))
         datasets.append(
             Dataset(
@@ -147,7 +147,7 @@ def catalogue_of(
                 triples=_int(props.get(f"{VOID}triples", [])),
                 themes=[
                     (t, _text(subjects.get(t, {}).get(f"{SKOS}prefLabel", []), lang) or t)
-                    for t in pm.iris(props.get(f"{DCAT}theme", []))
+                    for t in iris(props.get(f"{DCAT}theme", []))
                 ],
                 keywords=keywords,
                 period=(start, end) if start and end else None,

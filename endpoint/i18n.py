@@ -26,7 +26,7 @@ LANGUAGES = ("fr", "en")
 DEFAULT = "fr"
 COOKIE = "lang"
 LOCALES = Path(__file__).parent / "locales"
-#: ETags of HTML representations end with this key (see endpoint/linkeddata.py's etag()).
+#: ETags of HTML representations end with this key (see endpoint/httpcache.py's etag()).
 HTML_TAG_END = '-html"'
 
 
@@ -44,6 +44,12 @@ def translate(lang: str, key: str, **values: Any) -> str:
     if text is None:
         text = catalogue(DEFAULT).get(key, key)
     return text.format(**values) if values else text
+
+
+def term_name(iri: str, lang: str = DEFAULT) -> str | None:
+    """The interface's name of a reused vocabulary's term (key ``term.<IRI>``), for the terms
+    the store has no label for; None for the others."""
+    return catalogue(lang).get(f"term.{iri}")
 
 
 def from_accept_language(header: str | None) -> str | None:

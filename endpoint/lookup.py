@@ -11,9 +11,10 @@ from pathlib import Path
 import pyoxigraph as ox
 from fastapi import Request
 
-from endpoint import linkeddata as ld
-from endpoint import pagemodels as pm
 from endpoint.engine import QueryEngine
+from endpoint.labels import LABEL_PROPERTIES, Labels, labels_from
+from endpoint.pages.terms import Texts
+from endpoint.sparqlterms import Term, solutions, triples_of, values_inside, values_list
 from endpoint.worker import Job, TermSpec, term_spec
 from loaders.namedqueries import internal_query
 from loaders.settings import Settings
@@ -21,7 +22,7 @@ from loaders.settings import Settings
 log = logging.getLogger(__name__)
 
 
-Row = dict[str, ld.Term | None]
+Row = dict[str, Term | None]
 
 
 _TEXTS: dict[tuple[Path, str, str], str] = {}
@@ -36,11 +37,11 @@ def query_text(settings: Settings, name: str) -> str:
     return text
 
 
-def substitutions(**terms: ld.Term) -> tuple[tuple[str, TermSpec], ...]:
+def substitutions(**terms: Term) -> tuple[tuple[str, TermSpec], ...]:
     return tuple((name, term_spec(term)) for name, term in terms.items())
 
 
-def internal_job(settings: Settings, query: str, format_key: str, **terms: ld.Term) -> Job:
+def internal_job(settings: Settings, query: str, format_key: str, **terms: Term) -> Job:
     """A job of the server's own: its query text, the variables bound to ``terms``, read in
     ``format_key`` (json for rows, nt for triples), within the row cap."""
     return Job(
@@ -52,12 +53,12 @@ def internal_job(settings: Settings, query: str, format_key: str, **terms: ld.Te
     )
 
 
-async def select(engine: QueryEngine, settings: Settings, name: str, **terms: ld.Term) -> list[Row]:
+async def select(engine: QueryEngine, settings: Settings, name: str, **terms: Term) -> list[Row]:
     """Rows of an internal SELECT query, its variables bound to ``terms``."""
     answer, _ = await engine.run(
         internal_job(settings, query_text(settings, name), "json", **terms)
     )
-    return ld.solutions(answer.body)
+    return solutions(answer.body)
 
 
 async def select_for(
@@ -77,40 +78,40 @@ async def select_for(
         return []
     text = query_text(settings, name)
     if inside:
-        text = ld.values_inside(text, variable, names)
+        text = values_inside(text, variable, names)
     else:
-        text += ld.values_list(variable, names)
+        text += values_list(variable, names)
     answer, _ = await engine.run(internal_job(settings, text, "json"))
-    return ld.solutions(answer.body)
+    return solutions(answer.body)
 
 
 async def construct(
-    engine: QueryEngine, settings: Settings, name: str, **terms: ld.Term
+    engine: QueryEngine, settings: Settings, name: str, **terms: Term
 ) -> list[ox.Triple]:
     """Triples of an internal CONSTRUCT or DESCRIBE query, its variables bound to ``terms``."""
     answer, _ = await engine.run(internal_job(settings, query_text(settings, name), "nt", **terms))
     if answer.truncated:
         log.warning("%s: the description was cut at %d triples", name, answer.rows)
-    return ld.triples_of(answer.body)
+    return triples_of(answer.body)
 
 
-async def vocabulary_labels(request: Request, engine: QueryEngine, settings: Settings) -> ld.Labels:
+async def vocabulary_labels(request: Request, engine: QueryEngine, settings: Settings) -> Labels:
     """Labels of the ontology's terms and of the concepts, kept for the store generation."""
     generation = engine.generation.id if engine.generation else ""
     cached = request.app.state.vocabulary_labels
     if cached is not None and cached[0] == generation:
-        labels: ld.Labels = cached[1]
+        labels: Labels = cached[1]
         return labels
-    labels = ld.labels_from(await select(engine, settings, "vocabulary-labels"))
+    labels = labels_from(await select(engine, settings, "vocabulary-labels"))
     request.app.state.vocabulary_labels = (generation, labels)
     return labels
 
 
-def texts_by_iri(labels: ld.Labels) -> dict[str, pm.Texts]:
-    out: dict[str, pm.Texts] = {}
+def texts_by_iri(labels: Labels) -> dict[str, Texts]:
+    out: dict[str, Texts] = {}
     for iri, props in labels.values.items():
-        texts: pm.Texts = {}
-        for prop in ld.LABEL_PROPERTIES:
+        texts: Texts = {}
+        for prop in LABEL_PROPERTIES:
             for literal in props.get(prop, []):
                 texts.setdefault(literal.language or "", literal.value)
         out[iri] = texts
@@ -119,5 +120,5 @@ def texts_by_iri(labels: ld.Labels) -> dict[str, pm.Texts]:
 
 async def label_texts(
     request: Request, engine: QueryEngine, settings: Settings
-) -> dict[str, pm.Texts]:
+) -> dict[str, Texts]:
     return texts_by_iri(await vocabulary_labels(request, engine, settings))

@@ -10,10 +10,11 @@ from typing import Any
 import pyoxigraph as ox
 from fastapi import Request
 
-from endpoint import pagemodels as pm
 from endpoint.engine import QueryEngine
 from endpoint.lookup import Row, select, select_for
 from endpoint.pagecache import cached
+from endpoint.pages.concepts import bars_of, number
+from endpoint.pages.maps import places_of
 from loaders.settings import Settings
 
 #: Concept schemes charted on the home page: (scheme, property linking innovations to it).
@@ -79,7 +80,7 @@ async def map_places(
             rows = await select(engine, settings, "map-communes")
         else:
             rows = await actor_communes(engine, settings, ox.NamedNode(actor))
-        return pm.places_of(rows, settings.base_iri)
+        return places_of(rows, settings.base_iri)
 
     result: list[dict[str, Any]] = await cached(request, engine, f"map {actor}", build)
     return result
@@ -107,22 +108,22 @@ async def home_extras(request: Request, engine: QueryEngine, settings: Settings)
                 {
                     "key": "categories",
                     "scheme": "/concept/innovation-category",
-                    "bars": pm.bars_of(categories, "concept", settings.base_iri),
+                    "bars": bars_of(categories, "concept", settings.base_iri),
                 },
                 {
                     "key": "impacts",
                     "scheme": "/concept/impact-area",
-                    "bars": pm.bars_of(impacts, "concept", settings.base_iri),
+                    "bars": bars_of(impacts, "concept", settings.base_iri),
                 },
                 {
                     "key": "regions",
                     "scheme": None,
-                    "bars": pm.bars_of(regions, "region", settings.base_iri),
+                    "bars": bars_of(regions, "region", settings.base_iri),
                 },
             ],
             "more": {
-                "partnerships": pm.number(row.get("partnerships")),
-                "partners": pm.number(row.get("partners")),
+                "partnerships": number(row.get("partnerships")),
+                "partners": number(row.get("partners")),
             },
             "map": map_document(places),
         }

@@ -8,9 +8,9 @@ from typing import Any
 from fastapi import Request
 from starlette.responses import Response
 
-from endpoint import linkeddata as ld
 from endpoint.deps import render
 from endpoint.engine import QueryEngine
+from endpoint.iris import GRAPH_KEYS, resource_formats, valid_iri
 from endpoint.negotiation import HTML, JSON, negotiate
 from endpoint.representation import revalidated, validators
 from loaders.errors import BadInputError
@@ -34,7 +34,7 @@ def page(request: Request, engine: QueryEngine, name: str, context: dict[str, An
 
 def wants_html(request: Request, suffix: str | None) -> bool:
     """A page (a suffix ``.html``, or a browser), rather than RDF (the suffix is checked)."""
-    offered = ld.resource_formats(ld.GRAPH_KEYS)
+    offered = resource_formats(GRAPH_KEYS)
     accept = request.headers.get("accept")
     return negotiate(accept, offered, given=suffix, fallback=offered[0]) is HTML
 
@@ -50,7 +50,7 @@ def actor_iri(value: str, settings: Settings) -> str:
     iri = value.strip()
     if iri.startswith("/"):
         iri = settings.base_iri + iri[1:]
-    if not ld.valid_iri(iri) or not iri.startswith(("http://", "https://")):
+    if not valid_iri(iri) or not iri.startswith(("http://", "https://")):
         raise BadInputError(f"actor {value!r} is not an IRI")
     return iri
 

@@ -14,11 +14,24 @@ import pyoxigraph as ox
 from fastapi import Request
 from starlette.responses import Response
 
-from endpoint import linkeddata as ld
-from endpoint import pagemodels as pm
+from endpoint.description import Describer, Node, Value
+from endpoint.documents import jsonld_document, serialize
 from endpoint.engine import QueryEngine
+from endpoint.httpcache import etag, http_date, not_modified
+from endpoint.iris import (
+    FORMAT_NAMES,
+    RESOURCE_KEYS,
+    local_href,
+    resource_formats,
+    split_suffix,
+    valid_iri,
+)
+from endpoint.jsonldcontext import prefixes
+from endpoint.labels import Labels, best_label, labels_from
 from endpoint.lookup import Row, construct, query_text, select, vocabulary_labels
 from endpoint.negotiation import BY_KEY, HTML, Format, negotiate
+from endpoint.pages.maps import qpv_model
+from endpoint.sparqlterms import Term, with_iris
 from loaders import __version__
 from loaders.errors import UnknownResourceError
 from loaders.namespaces import RDF_TYPE
@@ -72,7 +85,7 @@ class Description:
     iri: str
     triples: list[ox.Triple]
     graphs: list[str]
-    labels: ld.Labels
+    labels: Labels
     counts: list[Count]
     evidence: dict[tuple[str, str], Evidence] = field(default_factory=dict)
 
@@ -95,9 +108,9 @@ async def describe(
         vocabulary_labels(request, engine, settings),
         select(engine, settings, "resource-evidence", iri=node),
     )
-    merged = ld.Labels()
+    merged = Labels()
     merged.merge(vocabulary)
-    merged.merge(ld.labels_from(labels))
+    merged.merge(labels_from(labels))
     return Description(
         iri=iri,
         triples=triples,
@@ -133,7 +146,7 @@ def shown_elsewhere(count: Count) -> bool:
 
 @dataclass
 class IncomingItem:
-    value: ld.Value
+    value: Value
     role: str | None = None
 
 
@@ -141,8 +154,8 @@ class IncomingItem:
 class Incoming:
     """The resources that link to the page's resource through one property."""
 
-    via: ld.Value | None
-    prop: ld.Value
+    via: Value | None
+    prop: Value
     count: int
     items: list[IncomingItem] = field(default_factory=list)
     listing: str = ""
@@ -153,7 +166,7 @@ class Incoming:
 
 
 async def incoming(
-    engine: QueryEngine, settings: Settings, description: Description, describer: ld.Describer
+    engine: QueryEngine, settings: Settings, description: Description, describer: Describer
 ) -> list[Incoming]:
     """The first links of each incoming group (counted by one query, listed by one per group)."""
     node = ox.NamedNode(description.iri)
@@ -173,7 +186,7 @@ async def incoming(
     ]
     out = []
     for group, rows in zip(groups, await asyncio.gather(*queries), strict=True):
-        by_source: dict[str, tuple[list[ld.Term], list[ld.Term]]] = {}
+        by_source: dict[str, tuple[list[Term], list[Term]]] = {}
         for row in rows:
             source = row.get("source")
             if not isinstance(source, ox.NamedNode):
@@ -186,9 +199,9 @@ async def incoming(
         items = []
         for source_iri, (labels, roles) in by_source.items():
             value = describer.iri_value(source_iri)
-            if name := ld.best_label(labels):
+            if name := best_label(labels):
                 value.text = name
-            role_text = ld.best_label(roles)
+            role_text = best_label(roles)
             role_iri = next((r.value for r in roles if isinstance(r, ox.NamedNode)), None)
             if role_text is None and role_iri is not None:
                 role_text = describer.iri_value(role_iri).text
@@ -199,7 +212,7 @@ async def incoming(
         if group.via is not None:
             listing_terms["via"] = group.via
             name = "incoming-qualified-listing"
-        query = ld.with_iris(query_text(settings, name), **listing_terms)
+        query = with_iris(query_text(settings, name), **listing_terms)
         out.append(
             Incoming(
                 via=describer.iri_value(group.via) if group.via else None,
@@ -214,7 +227,7 @@ async def incoming(
 
 def pick_format(request: Request, suffix: str | None, keys: tuple[str, ...]) -> Format:
     """The representation: the suffix's, else HTML for a browser, else by Accept."""
-    offered = ld.resource_formats(keys)
+    offered = resource_formats(keys)
     return negotiate(request.headers.get("accept"), offered, given=suffix, what="this resource")
 
 
@@ -223,8 +236,8 @@ def validators(engine: QueryEngine, fmt: Format) -> dict[str, str]:
     if generation is None:
         return {}
     return {
-        "ETag": ld.etag(generation.id, __version__, fmt.key),
-        "Last-Modified": ld.http_date(generation.last_modified),
+        "ETag": etag(generation.id, __version__, fmt.key),
+        "Last-Modified": http_date(generation.last_modified),
     }
 
 
@@ -242,7 +255,7 @@ def revalidated(request: Request, engine: QueryEngine, headers: dict[str, str]) 
     """304 Not Modified when the client's copy is current."""
     if "ETag" not in headers or engine.generation is None:
         return None
-    if ld.not_modified(
+    if not_modified(
         request.headers.get("if-none-match"),
         request.headers.get("if-modified-since"),
         headers["ETag"],
@@ -262,7 +275,7 @@ def alternates(stem_path: str, keys: tuple[str, ...]) -> list[dict[str, str]]:
         {
             "href": f"{stem_path}.{key}",
             "type": BY_KEY[key].media_type,
-            "name": ld.FORMAT_NAMES[key],
+            "name": FORMAT_NAMES[key],
             "key": key,
         }
         for key in keys
@@ -296,14 +309,14 @@ async def rdf_body(
     everything = list(dict.fromkeys([*triples, *description.labels.triples(sorted(linked))]))
     if fmt.key == "jsonld":
         roots = [description.iri, *sorted(s for s in subjects if s != description.iri)]
-        return await asyncio.to_thread(ld.jsonld_document, everything, roots, settings)
-    return ld.serialize(everything, fmt.key, ld.prefixes(settings))
+        return await asyncio.to_thread(jsonld_document, everything, roots, settings)
+    return serialize(everything, fmt.key, prefixes(settings))
 
 
-def title_of(node: ld.Node, iri: str, base_iri: str) -> str:
+def title_of(node: Node, iri: str, base_iri: str) -> str:
     if node.label:
         return node.label
-    return (ld.local_href(iri, base_iri) or iri).lstrip("/") or iri
+    return (local_href(iri, base_iri) or iri).lstrip("/") or iri
 
 
 async def html_page(
@@ -318,7 +331,7 @@ async def html_page(
 ) -> Response:
     if request.method == "HEAD":
         return Response(b"", media_type=HTML.content_type, headers=headers)
-    describer = ld.Describer(description.triples, description.labels, settings)
+    describer = Describer(description.triples, description.labels, settings)
     main = describer.node(description.iri)
     parts = [
         describer.node(s, anchor=s[len(description.iri) + 1 :])
@@ -377,7 +390,7 @@ async def page_extras(
             select(engine, settings, "qpv-located", qpv=node),
             select(engine, settings, "qpv-served", qpv=node),
         )
-        extra["qpv"] = pm.qpv_model(located, served, settings.base_iri)
+        extra["qpv"] = qpv_model(located, served, settings.base_iri)
     return extra
 
 
@@ -392,15 +405,15 @@ async def resource(
 ) -> Response:
     """The page or RDF of ``{base}{prefix}{path}``; a format suffix may end ``path``."""
     start = time.perf_counter()
-    stem, suffix = ld.split_suffix(path, ld.RESOURCE_KEYS)
+    stem, suffix = split_suffix(path, RESOURCE_KEYS)
     candidates = [(stem, suffix)]
     if suffix is not None:
         candidates.append((path, None))  # a key that happens to end like a format
     for candidate, candidate_suffix in candidates:
         iri = f"{settings.base_iri}{prefix}{candidate}"
-        if not ld.valid_iri(iri):
+        if not valid_iri(iri):
             continue
-        fmt = pick_format(request, candidate_suffix, ld.RESOURCE_KEYS)
+        fmt = pick_format(request, candidate_suffix, RESOURCE_KEYS)
         stem_path = f"/{prefix}{candidate}"
         headers = headers_for(request, engine, fmt, candidate_suffix, stem_path)
         if (cached := revalidated(request, engine, headers)) is not None:
@@ -412,7 +425,7 @@ async def resource(
         if fmt is HTML:
             extra = await page_extras(engine, settings, description)
             return await html_page(
-                request, engine, settings, description, stem_path, ld.RESOURCE_KEYS, headers, extra
+                request, engine, settings, description, stem_path, RESOURCE_KEYS, headers, extra
             )
         body = await rdf_body(description, fmt, settings, engine)
         return rdf_response(body, fmt, headers, request.method == "HEAD")

@@ -13,8 +13,8 @@ from typing import Any
 import pyoxigraph as ox
 from starlette.types import ASGIApp, Message
 
-from endpoint import linkeddata as ld
 from endpoint.engine import QueryEngine
+from endpoint.iris import local_href
 from endpoint.lookup import select
 from loaders.settings import Settings
 
@@ -32,7 +32,7 @@ async def pages_to_warm(engine: QueryEngine, settings: Settings) -> list[str]:
             href
             for row in rows
             if isinstance(scheme := row.get("scheme"), ox.NamedNode)
-            and (href := ld.local_href(scheme.value, settings.base_iri))
+            and (href := local_href(scheme.value, settings.base_iri))
         }
     )
     return [*PAGES, *schemes]

@@ -12,7 +12,7 @@ DCAT-AP names.
 The JSON-LD context (``ontology/context/v*.jsonld``) stays the source of the project's own
 prefixes, its IRI spaces (``innovation:``, ``commune:``...), and declares the reused
 vocabularies with the same prefixes and namespaces as this table
-(``tests/unit/test_namespaces.py`` checks that they agree). ``endpoint.linkeddata.prefixes``
+(``tests/unit/test_namespaces.py`` checks that they agree). ``endpoint.jsonldcontext.prefixes``
 merges the two for pages and resource documents: this table first, then the context's
 prefixes that it does not hold, with ``qpvkg:`` rebased on the server's base IRI.
 """
@@ -66,7 +66,7 @@ VIRTRDF = "http://www.openlinksw.com/schemas/virtrdf#"
 QPVKG = f"{DEFAULT_BASE_IRI}def#"
 
 #: Prefix -> namespace: the prefixes of the graph's documents and of the names shown, in
-#: this order (``qpvkg`` last: ``endpoint.linkeddata`` rebases it in place).
+#: this order (``qpvkg`` last: ``endpoint.jsonldcontext`` rebases it in place).
 PREFIXES: dict[str, str] = {
     "rdf": RDF,
     "rdfs": RDFS,

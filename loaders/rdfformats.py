@@ -6,7 +6,7 @@ Who reads them: ``loaders/sources.py`` (a source file's format by its suffix),
 ``loaders/publish.py`` (the dumps and the descriptions), ``loaders/queries.py`` (the command
 line's outputs), and the endpoint: ``endpoint/negotiation.py`` makes its negotiable formats
 of these (and decides, from the Accept header and the format parameters, which one a request
-gets), ``endpoint/results.py`` and ``endpoint/linkeddata.py`` write with their pyoxigraph
+gets), ``endpoint/results.py`` and ``endpoint/documents.py`` write with their pyoxigraph
 format. Which of them a given operation offers, and in which order, stays with the operation.
 """
 

@@ -19,7 +19,6 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from endpoint import linkeddata as ld
 from endpoint import openapi, representation
 from endpoint.deps import EngineDep, SettingsDep
 from endpoint.engine import QueryEngine
@@ -27,6 +26,7 @@ from endpoint.lookup import Row, select, vocabulary_labels
 from endpoint.negotiation import GEO, GEOJSON, Format, negotiate
 from endpoint.pagecache import cached
 from endpoint.pageresponse import actor_iri
+from endpoint.sparqlterms import Term
 from loaders import maplayers
 from loaders.errors import BadInputError, ParameterError
 from loaders.namespaces import IGEO
@@ -40,7 +40,7 @@ FILTERS = {"category": "innovation-category", "impact": "impact-area"}
 GEOJSON_ANSWERS = openapi.answers(openapi.content(GEOJSON), 400, 406, *openapi.QUERYING[1:])
 
 
-def text(term: ld.Term | None) -> str:
+def text(term: Term | None) -> str:
     return term.value if isinstance(term, (ox.NamedNode, ox.Literal)) else ""
 
 
@@ -127,7 +127,7 @@ async def contours_version(engine: QueryEngine, settings: Settings) -> str:
 
 
 async def qpv_rows(
-    engine: QueryEngine, settings: Settings, **terms: ld.Term
+    engine: QueryEngine, settings: Settings, **terms: Term
 ) -> list[tuple[str, str, str, str]]:
     rows = await select(engine, settings, "geo-qpv-contours", **terms)
     return maplayers.qpv_rows(

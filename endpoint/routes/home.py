@@ -12,18 +12,19 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
 from starlette.responses import JSONResponse, Response
 
-from endpoint import linkeddata as ld
 from endpoint import openapi
 from endpoint.deps import EngineDep, SettingsDep
 from endpoint.folding import fold
 from endpoint.i18n import DEFAULT, pick, translate
 from endpoint.insee import IGEO_NAMES, IGEO_NAMES_EN
+from endpoint.iris import href_of
 from endpoint.listdefs import list_for_class
 from endpoint.lookup import label_texts, query_text, select, select_for
 from endpoint.negotiation import HTML, JSON, negotiate
 from endpoint.overview import home_extras
 from endpoint.pagecache import cached
 from endpoint.pageresponse import last_update
+from endpoint.sparqlterms import Term, solutions
 from endpoint.worker import Job
 from loaders import __version__
 from loaders.errors import BadInputError
@@ -65,7 +66,7 @@ SEARCH_LABELS_MAX = 2_000_000
 MATCHES = {-1: "code", 0: "exact", 1: "prefix", 2: "contains"}
 
 
-def number(term: ld.Term | None) -> int:
+def number(term: Term | None) -> int:
     return int(term.value) if isinstance(term, ox.Literal) else 0
 
 
@@ -110,7 +111,7 @@ async def overview(
                     **(names or {}).get(cls.value, {}),
                 },
                 "count": number(k.get("count")),
-                "href": ld.href_of(cls.value, settings.base_iri),
+                "href": href_of(cls.value, settings.base_iri),
             }
         )
     return {"counts": {name: number(row.get(name)) for name in COUNTS}, **groups}
@@ -190,7 +191,7 @@ async def search_index(
             format_key="json",
         )
         answer, _ = await engine.run(job)
-        rows = ld.solutions(answer.body)
+        rows = solutions(answer.body)
         return tuple(
             (fold(name.value), name.value, resource.value)
             for row in rows
@@ -276,7 +277,7 @@ def blank_entry(iri: str) -> dict[str, Any]:
     }
 
 
-def describe(rows: list[dict[str, ld.Term | None]]) -> dict[str, dict[str, Any]]:
+def describe(rows: list[dict[str, Term | None]]) -> dict[str, dict[str, Any]]:
     """search-details.rq's rows by resource: labels by language, code, classes, scheme,
     département."""
     out: dict[str, dict[str, Any]] = {}
@@ -325,7 +326,7 @@ async def search_page(
             {
                 "iri": iri,
                 "label": pick(entry["labels"], lang) or iri,
-                "href": ld.href_of(iri, settings.base_iri),
+                "href": href_of(iri, settings.base_iri),
                 "kind": kind_label(entry, names, lang, settings.base_iri),
                 "class": sorted(entry["classes"]),
                 "code": entry["code"],

@@ -23,13 +23,13 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from starlette.responses import JSONResponse, Response
 
-from endpoint import linkeddata as ld
 from endpoint import openapi
 from endpoint.deps import EngineDep, SettingsDep, render
 from endpoint.engine import QueryEngine
 from endpoint.folding import fold
 from endpoint.i18n import DEFAULT, pick, translate
 from endpoint.insee import IGEO_NAMES
+from endpoint.iris import href_of
 from endpoint.listdefs import Column, ListDef, key_of, list_url
 from endpoint.lookup import label_texts, query_text
 from endpoint.negotiation import CSV, HTML, JSON, Format, negotiate
@@ -311,11 +311,11 @@ def cells(item: Item, spec: ListDef, labeller: Labeller, base_iri: str) -> dict[
     site: a list never sends a reader to another host)."""
 
     def local(iri: str) -> str | None:
-        return ld.href_of(iri, base_iri) if iri.startswith(base_iri) else None
+        return href_of(iri, base_iri) if iri.startswith(base_iri) else None
 
     row: dict[str, Any] = {
         "iri": item.iri,
-        "href": ld.href_of(item.iri, base_iri),
+        "href": href_of(item.iri, base_iri),
         "label": labeller.item(item),
     }
     for column in spec.columns:

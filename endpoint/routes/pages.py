@@ -17,15 +17,22 @@ import pyoxigraph as ox
 from fastapi import APIRouter, FastAPI, Query, Request
 from starlette.responses import JSONResponse, Response
 
-from endpoint import i18n, openapi, representation
-from endpoint import linkeddata as ld
-from endpoint import pagemodels as pm
+from endpoint import i18n, jsonldcontext, openapi, representation
 from endpoint.deps import EngineDep, SettingsDep, render
 from endpoint.engine import QueryEngine
+from endpoint.iris import RESOURCE_KEYS, href_of, split_suffix, valid_iri
 from endpoint.lookup import Row, construct, label_texts, select, select_for
 from endpoint.overview import CHARTS, concept_chart, map_document, map_places
 from endpoint.pagecache import cached
 from endpoint.pageresponse import actor_iri, page, wants_html, wants_json
+from endpoint.pages.concepts import concepts_of, number
+from endpoint.pages.examples import examples_of, turtle_example
+from endpoint.pages.maps import filter_options, map_points_of
+from endpoint.pages.network import network_of
+from endpoint.pages.ontology import Ontology
+from endpoint.pages.ontology import ontology_model as ontology_documentation
+from endpoint.pages.shapes import Shape, ShapeReader, shape_paths
+from endpoint.pages.terms import Ref, Terms
 from endpoint.representation import NEGOTIATION
 from loaders.errors import UnknownResourceError
 from loaders.settings import Settings
@@ -56,8 +63,12 @@ async def ontology_model(
             label_texts(request, engine, settings),
             select(engine, settings, "concept-schemes"),
         )
-        model = pm.ontology_model(
-            triples, f"{settings.base_iri}def", settings.base_iri, ld.prefixes(settings), labels
+        model = ontology_documentation(
+            triples,
+            f"{settings.base_iri}def",
+            settings.base_iri,
+            jsonldcontext.prefixes(settings),
+            labels,
         )
         return {"ontology": model, "schemes": schemes_of(schemes, settings)}
 
@@ -75,10 +86,10 @@ def schemes_of(rows: list[Row], settings: Settings) -> list[dict[str, Any]]:
             scheme.value,
             {
                 "iri": scheme.value,
-                "href": ld.href_of(scheme.value, settings.base_iri),
+                "href": href_of(scheme.value, settings.base_iri),
                 "labels": {},
                 "definitions": {},
-                "concepts": pm.number(row.get("concepts")),
+                "concepts": number(row.get("concepts")),
             },
         )
         label, definition = row.get("label"), row.get("definition")
@@ -96,10 +107,10 @@ async def ontology_page(
         path = stem if suffix is None else f"{stem}.{suffix}"
         return await representation.resource(request, engine, settings, "", path, document=True)
     model = await ontology_model(request, engine, settings)
-    ontology: pm.Ontology = model["ontology"]
+    ontology: Ontology = model["ontology"]
     context = {
         **model,
-        "alternates": representation.alternates("/def", ld.RESOURCE_KEYS),
+        "alternates": representation.alternates("/def", RESOURCE_KEYS),
         "diagram": ontology.diagram,
     }
     return page(request, engine, "ontology.html", context)
@@ -125,7 +136,7 @@ async def ontology(request: Request, engine: EngineDep, settings: SettingsDep) -
 async def ontology_as(
     suffix: str, request: Request, engine: EngineDep, settings: SettingsDep
 ) -> Response:
-    if suffix != "html" and suffix not in ld.RESOURCE_KEYS:
+    if suffix != "html" and suffix not in RESOURCE_KEYS:
         raise UnknownResourceError(f"no format {suffix!r} for the ontology", format=suffix)
     return await ontology_page(request, engine, settings, suffix, "def")
 
@@ -181,36 +192,36 @@ async def shape_examples(engine: QueryEngine, settings: Settings) -> list[Row]:
     return rows + blank_values
 
 
-async def shapes_model(request: Request, engine: QueryEngine, settings: Settings) -> list[pm.Shape]:
-    async def build() -> list[pm.Shape]:
+async def shapes_model(request: Request, engine: QueryEngine, settings: Settings) -> list[Shape]:
+    async def build() -> list[Shape]:
         triples, labels, examples = await asyncio.gather(
             construct(engine, settings, "shapes-document"),
             label_texts(request, engine, settings),
             shape_examples(engine, settings),
         )
         shapes_ns = f"{settings.base_iri}shapes#"
-        prefixes = {"qpvkg-shapes": shapes_ns, **ld.prefixes(settings)}
-        terms = pm.Terms(settings.base_iri, prefixes, labels)
-        shapes = pm.ShapeReader(triples, terms, shapes_ns).shapes()
+        prefixes = {"qpvkg-shapes": shapes_ns, **jsonldcontext.prefixes(settings)}
+        terms = Terms(settings.base_iri, prefixes, labels)
+        shapes = ShapeReader(triples, terms, shapes_ns).shapes()
         anchors = {s.iri: s.anchor for s in shapes}
-        linker = pm.Terms(settings.base_iri, prefixes, labels, anchors)
+        linker = Terms(settings.base_iri, prefixes, labels, anchors)
         for shape in shapes:  # links between shapes stay on the page
             rules = [*shape.constraints, *(c for r in shape.properties for c in r.constraints)]
             for constraint in rules:
                 constraint.values = [
-                    linker.ref(v.iri) if isinstance(v, pm.Ref) and v.iri in anchors else v
+                    linker.ref(v.iri) if isinstance(v, Ref) and v.iri in anchors else v
                     for v in constraint.values
                 ]
-        by_shape = pm.examples_of(examples)
+        by_shape = examples_of(examples)
         for shape in shapes:
             if shape.iri in by_shape:
                 focus, values = by_shape[shape.iri]
-                shape.example = pm.turtle_example(focus, values, pm.shape_paths(shape), prefixes)
+                shape.example = turtle_example(focus, values, shape_paths(shape), prefixes)
                 if isinstance(focus, ox.NamedNode):
                     shape.example_focus = terms.ref(focus.value)
         return shapes
 
-    result: list[pm.Shape] = await cached(request, engine, "shapes", build)
+    result: list[Shape] = await cached(request, engine, "shapes", build)
     return result
 
 
@@ -225,7 +236,7 @@ async def shapes_page(
         "shapes": shapes,
         "node_shapes": [s for s in shapes if s.kind == "node"],
         "property_shapes": [s for s in shapes if s.kind == "property"],
-        "alternates": representation.alternates("/shapes", ld.RESOURCE_KEYS),
+        "alternates": representation.alternates("/shapes", RESOURCE_KEYS),
     }
     return page(request, engine, "shapes.html", context)
 
@@ -270,7 +281,7 @@ async def scheme_model(
             select(engine, settings, "concept-scheme", scheme=term),
             select(engine, settings, "concept-scheme-usage", scheme=term),
         )
-        concepts = pm.concepts_of(rows, usage, settings.base_iri)
+        concepts = concepts_of(rows, usage, settings.base_iri)
         top = max((c.innovations for c in concepts), default=0)
         return {"scheme": info, "concepts": concepts, "top": top}
 
@@ -292,13 +303,13 @@ async def scheme_model(
 async def concept_scheme(
     scheme: str, request: Request, engine: EngineDep, settings: SettingsDep
 ) -> Response:
-    stem, suffix = ld.split_suffix(scheme, ld.RESOURCE_KEYS)
-    if wants_html(request, suffix) and ld.valid_iri(f"{settings.base_iri}concept/{stem}"):
+    stem, suffix = split_suffix(scheme, RESOURCE_KEYS)
+    if wants_html(request, suffix) and valid_iri(f"{settings.base_iri}concept/{stem}"):
         model = await scheme_model(request, engine, settings, stem)
         if model is not None:
             context = {
                 **model,
-                "alternates": representation.alternates(f"/concept/{stem}", ld.RESOURCE_KEYS),
+                "alternates": representation.alternates(f"/concept/{stem}", RESOURCE_KEYS),
             }
             return page(request, engine, "scheme.html", context)
     return await representation.resource(request, engine, settings, "concept/", scheme)
@@ -315,7 +326,7 @@ async def network_model(
             select(engine, settings, "actor-network", actor=ox.NamedNode(iri)),
             label_texts(request, engine, settings),
         )
-        network = pm.network_of(rows, iri, settings.base_iri, labels)
+        network = network_of(rows, iri, settings.base_iri, labels)
         return network
 
     result: dict[str, Any] = await cached(request, engine, f"network {iri}", build)
@@ -436,10 +447,10 @@ async def map_extras(request: Request, engine: QueryEngine, settings: Settings) 
         )
         return {
             "filters": [
-                {"name": "category", "concepts": pm.filter_options(categories, settings.base_iri)},
-                {"name": "impact", "concepts": pm.filter_options(impacts, settings.base_iri)},
+                {"name": "category", "concepts": filter_options(categories, settings.base_iri)},
+                {"name": "impact", "concepts": filter_options(impacts, settings.base_iri)},
             ],
-            "points": pm.map_points_of(points, settings.base_iri),
+            "points": map_points_of(points, settings.base_iri),
         }
 
     result: dict[str, Any] = await cached(request, engine, "map extras", build)

@@ -30,8 +30,8 @@ from endpoint.catalogpage import ETALAB, catalogue_of
 from endpoint.catalogpage import read as read_description
 from endpoint.deps import SettingsDep, render
 from endpoint.engine import QueryEngine
+from endpoint.httpcache import http_date
 from endpoint.i18n import DEFAULT
-from endpoint.linkeddata import http_date
 from endpoint.negotiation import BY_KEY, HTML, JSON, Format, negotiate
 from loaders.errors import (
     RangeNotSatisfiableError,

@@ -9,9 +9,10 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from starlette.responses import JSONResponse, Response
 
-from endpoint import linkeddata as ld
 from endpoint import openapi
 from endpoint.deps import EngineDep, SettingsDep, render
+from endpoint.iris import href_of, local_href
+from endpoint.jsonldcontext import prefixes, qname
 from endpoint.negotiation import HTML, JSON, RESULTS, Format, negotiate
 from endpoint.protocol import timeout_parameter
 from endpoint.querying import answer_response, run_query
@@ -29,10 +30,10 @@ SUFFIXES = {f.key for f in QUERY_FORMATS}
 def link_text(iri: str, base_iri: str, table: dict[str, str]) -> str:
     """What a result table shows of an IRI: its path on this server (id/commune/93066), its
     prefixed name (skos:Concept), or the IRI itself."""
-    local = ld.local_href(iri, base_iri)
+    local = local_href(iri, base_iri)
     if local is not None:
         return local.lstrip("/") or iri
-    return ld.qname(iri, table)
+    return qname(iri, table)
 
 
 def describe(query: NamedQuery, request: Request) -> dict[str, Any]:
@@ -101,7 +102,7 @@ async def execute_named(
     data = json.loads(answer.body)
     variables = data.get("head", {}).get("vars", [])
     rows = []
-    table = ld.prefixes(settings)
+    table = prefixes(settings)
     for binding in data.get("results", {}).get("bindings", []):
         cells: list[dict[str, Any] | None] = []
         for var in variables:
@@ -110,7 +111,7 @@ async def execute_named(
                 cells.append(None)
             else:
                 iri = cell["value"] if cell["type"] == "uri" else None
-                link = ld.href_of(iri, settings.base_iri) if iri else None
+                link = href_of(iri, settings.base_iri) if iri else None
                 cells.append(
                     {
                         "value": cell["value"],

@@ -23,10 +23,13 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from endpoint import linkeddata as ld
 from endpoint import openapi
 from endpoint.deps import EngineDep, SettingsDep
+from endpoint.documents import jsonld_document, ntriples_to_dataset
 from endpoint.engine import QueryEngine
+from endpoint.httpcache import not_modified
+from endpoint.iris import GRAPH_KEYS, href_of, split_suffix, valid_iri
+from endpoint.jsonldcontext import context_document
 from endpoint.lookup import Row, query_text, select
 from endpoint.negotiation import HTML, Format
 from endpoint.representation import (
@@ -39,6 +42,7 @@ from endpoint.representation import (
     resource,
     revalidated,
 )
+from endpoint.sparqlterms import triples_of, with_iris
 from endpoint.worker import Job
 from loaders.errors import UnknownResourceError
 from loaders.settings import Settings
@@ -86,21 +90,21 @@ async def graph_dump(
     if key == fmt.key:
         return answer.body
     if fmt.key == "jsonld":
-        triples = ld.triples_of(answer.body)
+        triples = triples_of(answer.body)
         roots = sorted({t.subject.value for t in triples if isinstance(t.subject, ox.NamedNode)})
-        return await asyncio.to_thread(ld.jsonld_document, triples, roots, settings)
-    return ld.ntriples_to_dataset(answer.body, iri, fmt.key)
+        return await asyncio.to_thread(jsonld_document, triples, roots, settings)
+    return ntriples_to_dataset(answer.body, iri, fmt.key)
 
 
 async def named_graph(
     request: Request, engine: QueryEngine, settings: Settings, path: str
 ) -> Response:
     """A named graph: its provenance and size as a page; its triples in the RDF formats."""
-    stem, suffix = ld.split_suffix(path, ld.GRAPH_KEYS)
+    stem, suffix = split_suffix(path, GRAPH_KEYS)
     iri = f"{settings.base_iri}graph/{stem}"
-    if not ld.valid_iri(iri):
+    if not valid_iri(iri):
         raise UnknownResourceError(f"no graph <{iri}>", iri=iri)
-    fmt = pick_format(request, suffix, ld.GRAPH_KEYS)
+    fmt = pick_format(request, suffix, GRAPH_KEYS)
     stem_path = f"/graph/{stem}"
     headers = headers_for(request, engine, fmt, suffix, stem_path)
     if (cached := revalidated(request, engine, headers)) is not None:
@@ -116,7 +120,7 @@ async def named_graph(
     description = await describe(request, engine, settings, iri, document=False)
     if size == 0 and not description.known:
         raise UnknownResourceError(f"no named graph <{iri}> in the store", iri=iri)
-    listing = ld.with_iris(query_text(settings, "graph-listing"), graph=iri)
+    listing = with_iris(query_text(settings, "graph-listing"), graph=iri)
     extra: dict[str, Any] = {
         "graph": {
             "triples": size,
@@ -128,7 +132,7 @@ async def named_graph(
         rows = await select(engine, settings, "build-graphs", build=ox.NamedNode(iri))
         extra["build_graphs"] = build_table(rows, settings.base_iri)
     return await html_page(
-        request, engine, settings, description, stem_path, ld.GRAPH_KEYS, headers, extra
+        request, engine, settings, description, stem_path, GRAPH_KEYS, headers, extra
     )
 
 
@@ -155,7 +159,7 @@ def build_table(rows: list[Row], base_iri: str) -> list[dict[str, Any]]:
         out.append(
             {
                 "graph": graph,
-                "href": ld.href_of(graph, base_iri),
+                "href": href_of(graph, base_iri),
                 "name": graph.removeprefix(f"{base_iri}graph/"),
                 "file": text(row, "file"),
                 "kind": text(row, "kind"),
@@ -230,11 +234,11 @@ async def graph(path: str, request: Request, engine: EngineDep, settings: Settin
 async def context(
     name: str, request: Request, engine: EngineDep, settings: SettingsDep
 ) -> Response:
-    body = ld.context_document(settings, name)
+    body = context_document(settings, name)
     if body is None:
         raise UnknownResourceError(f"no JSON-LD context {name!r}", context=name)
     headers = {"ETag": f'"{hashlib.sha256(body).hexdigest()[:20]}"'}
-    if ld.not_modified(request.headers.get("if-none-match"), None, headers["ETag"], None):
+    if not_modified(request.headers.get("if-none-match"), None, headers["ETag"], None):
         return Response(status_code=304, headers=headers)
     return Response(
         b"" if request.method == "HEAD" else body,

@@ -1,6 +1,6 @@
 // The one rule for what the pages' scripts put in the page from data: text as text nodes
 // (never HTML), and links only to web (http, https) addresses; anything else (javascript:,
-// data:...) is shown as text. The templates follow the same rule (linkeddata.href_of).
+// data:...) is shown as text. The templates follow the same rule (iris.href_of).
 (function () {
   "use strict";
 

@@ -17,7 +17,7 @@ import pyoxigraph as ox
 import pytest
 from pyld import jsonld
 
-from endpoint.linkeddata import document_loader, jsonld_document
+from endpoint.documents import document_loader, jsonld_document
 from loaders.build import context_from, referenced_iris
 from loaders.checks import repository_store
 from loaders.contribute import parse_contribution

@@ -14,8 +14,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from endpoint import i18n, overview
-from endpoint import pagemodels as pm
 from endpoint.app import create_app
+from endpoint.pages import maps as pm
 from loaders.settings import Settings
 
 BASE = "https://w3id.org/qpvkg/"

@@ -14,7 +14,7 @@ import pytest
 from pyld import jsonld
 from starlette.testclient import TestClient
 
-from endpoint.linkeddata import document_loader
+from endpoint.documents import document_loader
 from loaders.settings import PROJECT_DIR, Settings
 
 BASE = "https://w3id.org/qpvkg/"
@@ -159,7 +159,7 @@ def test_unknown_iris_are_404(client: TestClient, path: str) -> None:
 
 
 def test_a_dot_in_a_key_is_not_a_suffix() -> None:
-    from endpoint.linkeddata import RESOURCE_KEYS, split_suffix
+    from endpoint.iris import RESOURCE_KEYS, split_suffix
 
     assert split_suffix("organisation/simplon.co", RESOURCE_KEYS) == (
         "organisation/simplon.co",

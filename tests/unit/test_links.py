@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from endpoint.linkeddata import href_of
+from endpoint.iris import href_of
 
 BASE = "https://w3id.org/qpvkg/"
 

@@ -1,10 +1,10 @@
-"""A QPV page's lists (endpoint/pagemodels.qpv_model): each thing once, at its best level."""
+"""A QPV page's lists (endpoint/pages/maps.qpv_model): each thing once, at its best level."""
 
 from __future__ import annotations
 
 import pyoxigraph as ox
 
-from endpoint.pagemodels import qpv_model
+from endpoint.pages.maps import qpv_model
 
 BASE = "https://w3id.org/qpvkg/"
 

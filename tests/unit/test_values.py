@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from endpoint.linkeddata import values_inside
+from endpoint.sparqlterms import values_inside
 
 QUERY = "SELECT ?s ?o WHERE {\n  VALUES ?s { UNDEF }\n  ?s <http://example.org/p> ?o .\n}\n"
 
