@@ -574,6 +574,9 @@ def servers_for(
         # the load driver is one client making many concurrent requests, as many users would:
         # the per-client cap would refuse most of them (429)
         "QPVKG_CLIENT_QUERIES": "0",
+        # the pages' models are not built at start: over an external store that takes a
+        # minute of its queries (80 s over Virtuoso), which would run beside the measurement
+        "QPVKG_WARM_PAGES": "false",
     }
     serve = [*qpvkg, "serve", "--no-build", "--store", str(stores["qpvkg"]), "--port", "{port}"]
     out = []
