@@ -398,7 +398,7 @@ def export(
 
 
 def _export_dumps(settings: Settings, folder: Path) -> None:
-    from loaders.publish import write_dumps
+    from loaders.publication.dumps import write_dumps
     from loaders.store import open_read
 
     folder.mkdir(parents=True, exist_ok=True)
