@@ -44,7 +44,7 @@ $(CKAN_VENV)/.installed: publication/ckan/requirements.txt
 
 check-ckan: $(STAMP) $(CKAN_VENV)/.installed
 	$(BIN)/qpvkg build
-	$(CKAN_VENV)/bin/python publication/ckan/check.py "$$($(BIN)/python -c 'from loaders.publish import current; from loaders.settings import get_settings; print(current(get_settings()) / "catalog.ttl")')"
+	$(CKAN_VENV)/bin/python publication/ckan/check.py "$$($(BIN)/python -c 'from loaders.publication.publish import current; from loaders.settings import get_settings; print(current(get_settings()) / "catalog.ttl")')"
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.build_time

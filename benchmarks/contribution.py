@@ -49,7 +49,7 @@ The steps, each the median of --repeats runs (default 5 for 1k and 10k, 3 for 10
   measured and compared the same way, in process;
 - commit: `store.update("DROP SILENT GRAPH <g> ; INSERT DATA { GRAPH <g> { ... } }")` on a
   fresh copy of the store (accepted contributions only);
-- end to end: `loaders.contribute.contribute(..., mode="put")` on a fresh copy of the store
+- end to end: `loaders.contribution.write.contribute(..., mode="put")` on a fresh copy of the store
   (parse, authorisation, SHACL, history, commit with provenance; its own `timings`), with
   a Validator loaded once as a server keeps it, once with each engine (pySHACL, and
   pyshacl-turbo, the default);
@@ -660,25 +660,27 @@ def measure_commit(c: Contribution, repeats: int) -> dict[str, Any]:
 
 
 def contribute_function() -> tuple[Callable[..., Any] | None, Any, str]:
-    """loaders.contribute.contribute and its History class, if they exist yet."""
+    """loaders.contribution.write.contribute and the History class, if they exist yet."""
     try:
-        from loaders import contribute as module
+        from loaders.contribution import history
+        from loaders.contribution import write as module
     except ImportError as exc:
-        return None, None, f"loaders.contribute cannot be imported: {exc}"
+        return None, None, f"loaders.contribution cannot be imported: {exc}"
     function = getattr(module, "contribute", None)
     if function is None:
-        return None, None, "loaders.contribute has no function contribute"
+        return None, None, "loaders.contribution.write has no function contribute"
     needed = {"partner", "graph", "data", "media_type", "mode", "timings"}
     params = set(inspect.signature(function).parameters)
     if not needed <= params:
         return None, None, f"contribute() lacks the parameters {sorted(needed - params)}"
-    return function, getattr(module, "History", None), ""
+    return function, getattr(history, "History", None), ""
 
 
 def measure_contribute(
     c: Contribution, validator: Validator, repeats: int, function: Callable[..., Any], history: Any
 ) -> dict[str, Any]:
-    """The whole write through loaders.contribute.contribute, on a fresh store copy each time."""
+    """The whole write through loaders.contribution.write.contribute, on a fresh store copy
+    each time."""
     from loaders.errors import QpvkgError, ValidationFailedError
 
     params = set(inspect.signature(function).parameters)
@@ -769,7 +771,8 @@ def measure_refusals(sizes: Sequence[str], engine: str) -> dict[str, Any]:
     """How long ``contribute()`` takes to refuse a write of bare blank organisations (422),
     on an empty store, with a Validator loaded once; the steps, the results found and
     listed."""
-    from loaders.contribute import History, contribute
+    from loaders.contribution.history import History
+    from loaders.contribution.write import contribute
     from loaders.errors import PayloadTooLargeError, ValidationFailedError
 
     out: dict[str, Any] = {}
@@ -1298,7 +1301,8 @@ def markdown(result: dict[str, Any]) -> str:
     if any("contribute" in c for c in cases.values()):
         lines += [
             "",
-            "### End to end through `loaders.contribute.contribute` (mode put), seconds, median",
+            "### End to end through `loaders.contribution.write.contribute` (mode put), "
+            "seconds, median",
             "",
             "| contribution | engine | parse | SHACL | commit | total (wall) | outcome |",
             "|---|---|---|---|---|---|---|",
@@ -1322,7 +1326,7 @@ def markdown(result: dict[str, Any]) -> str:
     else:
         lines += [
             "",
-            "End to end through loaders.contribute: not measured "
+            "End to end through loaders.contribution.write: not measured "
             f"({result['contribute']['note']}).",
         ]
     if any("memory" in c for c in cases.values()):

@@ -25,7 +25,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from loaders.contribute import History
+from loaders.contribution.history import History
 from loaders.errors import ServiceUnavailableError
 from loaders.remote import RemoteStore
 from loaders.replica import Shipped, current_name, open_current, ship

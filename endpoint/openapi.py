@@ -18,7 +18,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 
 from endpoint.negotiation import BY_KEY, BY_NAME, FORMAT_PARAMETERS, HTML, RDF, RESULTS, Format
-from loaders.contribute import MEDIA_TYPES
+from loaders.contribution.payload import MEDIA_TYPES
 
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
 
@@ -226,7 +226,7 @@ SECURITY_SCHEMES = {
 }
 TOKEN: dict[str, Any] = {"security": [{"partnerToken": []}]}
 STORE_LOG = answers(content(JSON), 400, 404)
-#: The body of a write: RDF (``loaders.contribute``'s media types).
+#: The body of a write: RDF (``loaders.contribution.payload``'s media types).
 STORE_BODY: dict[str, Any] = {
     **TOKEN,
     "requestBody": {

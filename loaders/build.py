@@ -303,7 +303,7 @@ def build(
             progress.step("Simplifying the QPV contours for the map", total=None)
             build_layer(store, settings, path)
         if publish_too:
-            from loaders.publish import publish
+            from loaders.publication.publish import publish
             from loaders.replica import ship_publication
 
             progress.step("Publishing dumps, VoID and the DCAT catalogue", total=None)

@@ -398,7 +398,7 @@ def export(
 
 
 def _export_dumps(settings: Settings, folder: Path) -> None:
-    from loaders.publish import write_dumps
+    from loaders.publication.dumps import write_dumps
     from loaders.store import open_read
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -659,8 +659,8 @@ def contribute(
     Exit 0 written, 1 refused by the shapes (report shown), 2 bad input or not allowed.
     The store must not be open in a server (use the HTTP API then)."""
     from loaders.build import open_store
-    from loaders.contribute import contribute as write
-    from loaders.contribute import media_type_for
+    from loaders.contribution.payload import media_type_for
+    from loaders.contribution.write import contribute as write
     from loaders.partners import PartnerRegistry, partner_graph_prefix
     from loaders.sources import read_file_bytes
     from loaders.store import open_remote

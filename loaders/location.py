@@ -8,9 +8,9 @@ result is kept in the graph ``{base}graph/derived/qpv-location``: the link
 ``<thing> qpvkg:locatedInQpv <qpv>`` and a placement (``qpvkg:QpvPlacement``) that records
 the point, the rule, the graph that gave the point and the version of the contours.
 
-Placements are recomputed in the same update as a partner's write (``loaders.contribute``),
-removed with a withdrawn graph, and recomputed for every graph at each build
-(``loaders.build``), so that a new version of the contours replaces them all.
+Placements are recomputed in the same update as a partner's write
+(``loaders.contribution.write``), removed with a withdrawn graph, and recomputed for every graph
+at each build (``loaders.build``), so that a new version of the contours replaces them all.
 """
 
 from __future__ import annotations

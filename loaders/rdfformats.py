@@ -2,8 +2,8 @@
 SPARQL results formats, each with its pyoxigraph format, media types and file suffixes.
 
 Who reads them: ``loaders/sources.py`` (a source file's format by its suffix),
-``loaders/contribute.py`` (the formats a partner may send, by Content-Type or suffix),
-``loaders/publish.py`` (the dumps and the descriptions), ``loaders/queries.py`` (the command
+``loaders/contribution/payload.py`` (the formats a partner may send, by Content-Type or suffix),
+``loaders/publication/`` (the dumps and the descriptions), ``loaders/queries.py`` (the command
 line's outputs), and the endpoint: ``endpoint/negotiation.py`` makes its negotiable formats
 of these (and decides, from the Accept header and the format parameters, which one a request
 gets), ``endpoint/results.py`` and ``endpoint/documents.py`` write with their pyoxigraph

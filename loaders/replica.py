@@ -28,7 +28,7 @@ import pyoxigraph as ox
 
 from loaders.errors import ServiceUnavailableError
 from loaders.files import write_atomic
-from loaders.publish import current
+from loaders.publication.publish import current
 from loaders.settings import Settings
 from loaders.store import Generation, generation
 

@@ -1,6 +1,6 @@
 """What open-data portals harvest: the DCAT-AP catalogue, the VoID description, the dumps.
 
-All of it is made by ``loaders.publish`` (after a build, and in the background after each
+All of it is made by ``loaders.publication`` (after a build, and in the background after each
 accepted contribution) and served here from files, at its final URLs, with no redirect.
 """
 
@@ -38,14 +38,9 @@ from loaders.errors import (
     ServiceUnavailableError,
     UnknownResourceError,
 )
-from loaders.publish import (
-    DESCRIPTION_FORMATS,
-    DUMPS,
-    PublicationCancelledError,
-    current,
-    public_url,
-    publish,
-)
+from loaders.publication.descriptions import DESCRIPTION_FORMATS, public_url
+from loaders.publication.dumps import DUMPS, PublicationCancelledError
+from loaders.publication.publish import current, publish
 from loaders.replica import ship_publication
 from loaders.settings import Settings
 

@@ -1,8 +1,8 @@
 """The SPARQL 1.1 Graph Store Protocol at /store: public reads, partner writes.
 
-Writes go through ``loaders.contribute`` (the code ``qpvkg contribute`` runs): the partner's
-bearer token, its graph, the body's size and media type are checked before the body is
-parsed; then SHACL, then one atomic commit, published to the query workers at once.
+Writes go through ``loaders.contribution.write`` (the code ``qpvkg contribute`` runs): the
+partner's bearer token, its graph, the body's size and media type are checked before the body
+is parsed; then SHACL, then one atomic commit, published to the query workers at once.
 """
 
 from __future__ import annotations
@@ -18,15 +18,9 @@ from endpoint import openapi
 from endpoint.deps import EngineDep, SettingsDep, StoreDep, open_store
 from endpoint.negotiation import BY_KEY, JSON, RDF, TEXT, Format, negotiate
 from endpoint.protocol import read_body
-from loaders.contribute import (
-    History,
-    Mode,
-    WriteResult,
-    contribute,
-    diff,
-    media_type_for,
-    versions,
-)
+from loaders.contribution.history import History, diff, versions
+from loaders.contribution.payload import media_type_for
+from loaders.contribution.write import Mode, WriteResult, contribute
 from loaders.errors import (
     BadInputError,
     ReadOnlyReplicaError,

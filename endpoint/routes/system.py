@@ -12,7 +12,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from endpoint import openapi
 from endpoint.deps import EngineDep, SettingsDep, render
 from loaders import __version__
-from loaders.contribute import validations_running
+from loaders.contribution.locks import validations_running
 from loaders.errors import QpvkgError
 
 router = APIRouter(prefix="/-", tags=["system"])

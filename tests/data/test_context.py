@@ -20,7 +20,7 @@ from pyld import jsonld
 from endpoint.documents import document_loader, jsonld_document
 from loaders.build import context_from, referenced_iris
 from loaders.checks import repository_store
-from loaders.contribute import parse_contribution
+from loaders.contribution.payload import parse_contribution
 from loaders.errors import SourceSyntaxError
 from loaders.settings import PROJECT_DIR, Settings
 from loaders.sources import local_context_loader

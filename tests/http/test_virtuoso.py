@@ -11,7 +11,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from loaders.contribute import update_text
+from loaders.contribution.write import update_text
 from loaders.errors import QueryTimeoutError
 from loaders.remote import RemoteStore
 from loaders.settings import Settings

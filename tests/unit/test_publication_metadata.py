@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from loaders.errors import BadInputError
-from loaders.publication import CatalogMetadata, load_metadata, read_metadata
+from loaders.publication.metadata import CatalogMetadata, load_metadata, read_metadata
 from loaders.settings import PROJECT_DIR, Settings
 
 CATALOG = PROJECT_DIR / "publication" / "catalog.yaml"

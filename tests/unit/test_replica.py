@@ -8,7 +8,7 @@ import pyoxigraph as ox
 import pytest
 
 from loaders.errors import ServiceUnavailableError
-from loaders.publish import current, publish, publish_root
+from loaders.publication.publish import current, publish, publish_root
 from loaders.replica import KEEP, current_name, open_current, ship, ship_publication
 from loaders.settings import PROJECT_DIR, Settings
 from loaders.store import generation

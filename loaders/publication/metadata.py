@@ -4,7 +4,7 @@ What the DCAT-AP catalogue and the VoID description say of the graph in words (t
 descriptions, keywords, themes, the licence, the labels of the vocabulary terms they point to)
 is a file; this module is its model. A file that lacks a field, holds one it should not or
 gives one a value of the wrong kind is refused, naming the file and the field, before anything
-is published (``loaders/publish.py`` reads it at each publication).
+is published (``loaders/publication/publish.py`` reads it at each publication).
 """
 
 from __future__ import annotations
