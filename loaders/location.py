@@ -24,11 +24,11 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from loaders.namedqueries import internal_query, internal_update
-from loaders.namespaces import DCTERMS, GEO, PROV, RDF, WGS84, XSD
+from loaders.namespaces import DCTERMS, GEO, PROV, WGS84, XSD
+from loaders.references import RDF_TYPE
 from loaders.settings import Settings
 from loaders.store import GraphStore
 
-RDF_TYPE = ox.NamedNode(f"{RDF}type")
 LONG = ox.NamedNode(f"{WGS84}long")
 LAT = ox.NamedNode(f"{WGS84}lat")
 HAS_GEOMETRY = ox.NamedNode(f"{GEO}hasGeometry")

@@ -20,7 +20,7 @@ from loaders.errors import BadInputError, SourceSyntaxError
 from loaders.limits import load_json
 from loaders.namespaces import DCT, GEO, IGEO, SF, SPDX
 from loaders.progress import Progress
-from loaders.references import load_reference_store
+from loaders.references import RDF_TYPE, RDFS_LABEL, load_reference_store
 from loaders.settings import Settings
 from loaders.snapshots import (
     describe_counts,
@@ -30,7 +30,7 @@ from loaders.snapshots import (
     validate_and_write,
 )
 from loaders.sources import decode_utf8, discover, open_bytes
-from loaders.territories import RDF_TYPE, RDFS_LABEL, ImportReport, quiet_progress
+from loaders.territories import ImportReport, quiet_progress
 from loaders.triples import Triples
 
 log = logging.getLogger(__name__)

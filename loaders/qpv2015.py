@@ -23,10 +23,11 @@ from loaders.qpv import (
     load_reference,
     write_snapshot,
 )
+from loaders.references import RDF_TYPE, RDFS_LABEL
 from loaders.settings import Settings
 from loaders.snapshots import describe_counts
 from loaders.sources import decode_utf8, file_checksum, read_file_bytes
-from loaders.territories import LICENCE_OUVERTE, RDF_TYPE, RDFS_LABEL, ImportReport, quiet_progress
+from loaders.territories import LICENCE_OUVERTE, ImportReport, quiet_progress
 from loaders.triples import Triples
 
 log = logging.getLogger(__name__)

@@ -12,12 +12,11 @@ import pyoxigraph as ox
 from loaders.errors import BadInputError
 from loaders.namespaces import DCAT, DCT, IANA_MEDIA, RDFS, SPDX, VOID
 from loaders.progress import Progress
-from loaders.references import context_from
+from loaders.references import RDF_TYPE, context_from
 from loaders.settings import Settings
 from loaders.sources import file_checksum
 from loaders.territories import (
     LICENCE_OUVERTE,
-    RDF_TYPE,
     ImportReport,
     ntriples_lines,
     validate_quads,

@@ -20,8 +20,9 @@ import pyoxigraph as ox
 
 from loaders.errors import BadInputError, SourceSyntaxError, UnreadableSourceError
 from loaders.limits import load_json
-from loaders.namespaces import DCAT, DCT, IGEO, OWL, RDF, RDFS, VOID, XSD
+from loaders.namespaces import DCAT, DCT, IGEO, OWL, VOID, XSD
 from loaders.progress import Progress
+from loaders.references import RDF_TYPE, RDFS_LABEL
 from loaders.settings import Settings
 from loaders.sources import decode_utf8, read_file_bytes, serialize_ntriples
 from loaders.triples import Triples
@@ -30,8 +31,6 @@ from loaders.validate import ValidationReport, ValidationResult, Validator
 log = logging.getLogger(__name__)
 
 
-RDF_TYPE = ox.NamedNode(f"{RDF}type")
-RDFS_LABEL = ox.NamedNode(f"{RDFS}label")
 XSD_INTEGER = ox.NamedNode(f"{XSD}integer")
 LICENCE_OUVERTE = ox.NamedNode("https://www.etalab.gouv.fr/licence-ouverte-open-licence")
 PACKAGE_PAGE = ox.NamedNode("https://www.npmjs.com/package/@etalab/decoupage-administratif")

@@ -18,13 +18,13 @@ from rdflib.namespace import SH
 
 from loaders.errors import ValidationFailedError
 from loaders.infrance import OUTSIDE_FRANCE, outside_france
-from loaders.namespaces import RDF, XSD
+from loaders.namespaces import XSD
+from loaders.references import RDF_TYPE
 from loaders.settings import Settings
 from loaders.sources import discover, parse_file, serialize_ntriples
 
 log = logging.getLogger(__name__)
 
-RDF_TYPE = ox.NamedNode(f"{RDF}type")
 #: The mark the validator puts on every subject of the data under check, so that the shapes'
 #: targets (``qpvkg-shapes:DescribedInstances``...) check each node of the data whatever it
 #: carries, and leave alone the references its context brings. Internal to a validation: the
