@@ -1,5 +1,6 @@
-"""The one builder of triples: the imports' reference data, their DCAT snapshots, and the
-publication's VoID and DCAT-AP descriptions are written with it."""
+"""The one builder of triples: the imports' reference data and their DCAT snapshots are
+written with it (the publication's VoID and DCAT-AP descriptions are templates,
+``loaders.publication.rdftemplate``)."""
 
 from __future__ import annotations
 
