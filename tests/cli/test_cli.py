@@ -354,6 +354,16 @@ def test_an_unreachable_external_store_exits_2(
             "QPVKG_SHACL_ENGINE: Input should be 'pyshacl-turbo' or 'pyshacl'",
         ),
         (
+            ["query", "study-entries"],
+            {"QPVKG_STORE_DESCRIBE": "sometimes"},
+            "QPVKG_STORE_DESCRIBE: Input should be 'server' or 'client'",
+        ),
+        (
+            ["query", "study-entries"],
+            {"QPVKG_FAST_PATH": "maybe"},
+            "QPVKG_FAST_PATH: Input should be",
+        ),
+        (
             ["serve", "--replica-dir", "ship"],
             {"QPVKG_STORE": "http://127.0.0.1:7878"},
             "replica_dir is for the embedded store",
