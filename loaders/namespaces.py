@@ -47,6 +47,8 @@ SPDX = "http://spdx.org/rdf/terms#"
 VANN = "http://purl.org/vocab/vann/"
 CPSV = "http://purl.org/vocab/cpsv#"
 GEO = "http://www.opengis.net/ont/geosparql#"
+#: GeoSPARQL's functions (geof:sfWithin)
+GEOF = "http://www.opengis.net/def/function/geosparql/"
 SF = "http://www.opengis.net/ont/sf#"
 IGEO = "http://rdf.insee.fr/def/geo#"
 #: DCAT-AP's own terms (dcatap:availability)

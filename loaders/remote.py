@@ -27,6 +27,9 @@ What servers do differently, and how the client evens it out (docs/scaling.md):
   them (the geometries' coordinates are Virtuoso's, in single precision);
 - Virtuoso answers a query its time limit stopped with what it found so far, as a ``200``
   with the header ``X-SQL-State: S1TAT``: that is a timeout, not an answer;
+- Virtuoso 7.2 has GeoSPARQL's functions under its own names (``bif:st_contains``), for a
+  shape containing a point only: with ``QPVKG_STORE_GEOSPARQL=virtuoso`` the client writes
+  ``geof:sfWithin``, ``sfContains`` and ``sfIntersects`` so;
 - Virtuoso refuses blank nodes in ``INSERT DATA``: an insertion with blank nodes is sent as
   ``INSERT { ... } WHERE {}``, which means the same.
 """
@@ -48,7 +51,13 @@ import pyoxigraph as ox
 
 from loaders.errors import QueryTimeoutError, RemoteStoreError
 from loaders.namespaces import GEO, VIRTRDF, XSD
-from loaders.sparqltext import Describe, describe_parts, query_form, with_values
+from loaders.sparqltext import (
+    Describe,
+    describe_parts,
+    geosparql_as_virtuoso,
+    query_form,
+    with_values,
+)
 
 RESULTS_ACCEPT = (
     "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8, "
@@ -88,6 +97,7 @@ class RemoteConfig:
     timeout_unit: str = "s"  # its unit: "s" or "ms" (Virtuoso)
     graphs_base: str = ""  # qpvkg's graphs are those whose names start with it
     describe: str = "server"  # or "client": DESCRIBE answered by the client (Virtuoso)
+    geosparql: str = "standard"  # or "virtuoso": GeoSPARQL's functions as Virtuoso's
 
     @property
     def label(self) -> str:
@@ -203,6 +213,8 @@ class RemoteStore:
             query = with_values(query, {v.value: sparql_term(t) for v, t in substitutions.items()})
         if base_iri:
             query = f"BASE <{base_iri}>\n{query}"
+        if self.config.geosparql == "virtuoso":
+            query = geosparql_as_virtuoso(query)
         if self.config.describe == "client" and query_form(query) == "DESCRIBE":
             parts = describe_parts(query)
             if parts is not None:
@@ -409,6 +421,8 @@ class RemoteStore:
         """One SPARQL Update request: the server applies all of it or none of it."""
         if base_iri:
             update = f"BASE <{base_iri}>\n{update}"
+        if self.config.geosparql == "virtuoso":
+            update = geosparql_as_virtuoso(update)
         self._send(
             "POST",
             self.config.update_url,

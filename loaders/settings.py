@@ -65,6 +65,12 @@ class Settings(BaseSettings):
         "qpvkg (`client`: every triple of the resource, following blank nodes, as the embedded "
         "store describes it; for a server that names blank nodes by IRIs, as Virtuoso does).",
     )
+    store_geosparql: Literal["standard", "virtuoso"] = Field(
+        default="standard",
+        description="External store: how GeoSPARQL's functions are sent: as written "
+        "(`standard`), or as Virtuoso 7.2's own (`virtuoso`: geof:sfWithin, sfContains and "
+        "sfIntersects written as bif:st_contains and bif:st_intersects).",
+    )
     store_state: str = Field(
         default="var/remote-store",
         description="External store: local folder name for what qpvkg keeps beside it "
@@ -270,6 +276,7 @@ class Settings(BaseSettings):
             timeout_unit=self.store_timeout_unit,
             graphs_base=self.base_iri,
             describe=self.store_describe,
+            geosparql=self.store_geosparql,
         )
 
     @property

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from loaders.errors import QueryRefusedError
+from loaders.namespaces import GEOF
 
 _TOKEN = re.compile(
     r"""
@@ -406,3 +407,78 @@ def _sub_selects(
             if j < len(toks) and toks[j].text == "{" and names:
                 out.append((j, names))
     return out
+
+
+#: GeoSPARQL's functions as Virtuoso 7.2 has them: (its function, whether the two arguments
+#: change places). Virtuoso tests a shape containing a point only, and over the geometries it
+#: keeps it compares their bounding boxes (a point in a département's box would be "within"
+#: it): the arguments are read again from their WKT, which it tests exactly
+_VIRTUOSO_GEOF = {
+    f"{GEOF}sfWithin": ("bif:st_contains", True),
+    f"{GEOF}sfContains": ("bif:st_contains", False),
+    f"{GEOF}sfIntersects": ("bif:st_intersects", False),
+}
+_MAY_CALL_GEOF = re.compile(r"sf(?:Within|Contains|Intersects)")
+
+
+def geosparql_as_virtuoso(text: str) -> str:
+    """The query with GeoSPARQL's ``geof:sfWithin``, ``sfContains`` and ``sfIntersects``
+    written as Virtuoso's ``bif:st_contains`` and ``bif:st_intersects`` (for a store set with
+    ``QPVKG_STORE_GEOSPARQL=virtuoso``); any other text is left as it is."""
+    if not _MAY_CALL_GEOF.search(text):
+        return text
+    matches = [m for m in _TOKEN.finditer(text) if m.lastgroup != "comment"]
+    toks = [Token(m.lastgroup or "other", m.group()) for m in matches]
+    prefixes, _, i = _prologue(toks)
+    edits: list[tuple[int, int, str]] = []
+    while i < len(toks) - 1:
+        function = _VIRTUOSO_GEOF.get(_name(toks[i], prefixes))
+        arguments = _arguments(toks, i + 1) if function and toks[i + 1].text == "(" else None
+        if function is None or arguments is None or len(arguments[0]) != 2:
+            i += 1
+            continue
+        name, swap = function
+        spans, end = arguments
+        first, second = (
+            f"bif:st_geomfromtext(STR({text[matches[a].start() : matches[b].end()]}))"
+            for a, b in (reversed(spans) if swap else spans)
+        )
+        edits.append((matches[i].start(), matches[end].end(), f"{name}({first}, {second})"))
+        i = end + 1
+    for start, end, call in reversed(edits):
+        text = text[:start] + call + text[end:]
+    return text
+
+
+def _name(tok: Token, prefixes: dict[str, str]) -> str:
+    """The IRI a token names (an IRI or a prefixed name), or ""."""
+    if tok.kind == "iri":
+        return tok.text[1:-1]
+    if tok.kind == "word" and ":" in tok.text:
+        prefix, _, local = tok.text.partition(":")
+        return prefixes[prefix] + local if prefix in prefixes else ""
+    return ""
+
+
+def _arguments(toks: list[Token], open_at: int) -> tuple[list[tuple[int, int]], int] | None:
+    """The (first, last) token of each argument of the call whose '(' is at ``open_at``, and
+    the index of its ')'; None for an empty argument or no closing bracket."""
+    spans: list[tuple[int, int]] = []
+    depth, first = 0, open_at + 1
+    for j in range(open_at, len(toks)):
+        text = toks[j].text
+        if text in ("(", "[", "{"):
+            depth += 1
+        elif text in (")", "]", "}"):
+            depth -= 1
+            if depth == 0:
+                if first > j - 1:
+                    return None
+                spans.append((first, j - 1))
+                return spans, j
+        elif text == "," and depth == 1:
+            if first > j - 1:
+                return None
+            spans.append((first, j - 1))
+            first = j + 1
+    return None

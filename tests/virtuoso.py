@@ -112,6 +112,7 @@ class VirtuosoServer:
             store_timeout_param="timeout",
             store_timeout_unit="ms",
             store_describe="client",
+            store_geosparql="virtuoso",
             store_state=str(state),
             **values,
         )

@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 
 from endpoint.app import create_app
 from loaders.partners import PartnerRegistry
-from tests.http.conftest import OwnStore
+from tests.http.conftest import STORE_KINDS, OwnStore
 
 BASE = "https://w3id.org/qpvkg/"
 CONTEXT = f"{BASE}context/v2.jsonld"
@@ -22,15 +22,16 @@ THING = f"{BASE}id/partner/reseau-test/atelier-beaudottes"
 BEAUDOTTES = f"{BASE}id/qpv/QN09355M"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="module", params=STORE_KINDS)
 def setup(
-    own_store: OwnStore, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest, own_store: OwnStore, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[TestClient, str]]:
-    """The app over its own copy of the store, with a partner that may write."""
+    """The app over its own copy of the store (embedded, an Oxigraph server, Virtuoso), with
+    a partner that may write: the placement's GeoSPARQL query runs in the store."""
     folder = tmp_path_factory.mktemp("location")
     options: dict[str, Any] = {"workers": 2, "cache_mb": 0}
     with own_store.settings(
-        "embedded", folder, partners_file=str(folder / "partners.json"), **options
+        request.param, folder, partners_file=str(folder / "partners.json"), **options
     ) as settings:
         token = PartnerRegistry.from_settings(settings).add("reseau-test")
         with TestClient(create_app(settings)) as client:

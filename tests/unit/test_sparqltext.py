@@ -19,6 +19,7 @@ from loaders.sparqltext import (
     _update_refusal,
     check_query,
     describe_parts,
+    geosparql_as_virtuoso,
     with_values,
 )
 from tests.listener import Listener
@@ -363,3 +364,44 @@ def test_a_describe_is_read_into_its_targets(
 )
 def test_what_is_not_a_describe_of_targets_is_left_to_the_store(text: str) -> None:
     assert describe_parts(text) is None
+
+
+GEOF = "http://www.opengis.net/def/function/geosparql/"
+
+
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [
+        (
+            f"PREFIX geof: <{GEOF}> ASK {{ FILTER(geof:sfWithin(?p, ?shape)) }}",
+            f"PREFIX geof: <{GEOF}> ASK {{ FILTER(bif:st_contains("
+            "bif:st_geomfromtext(STR(?shape)), bif:st_geomfromtext(STR(?p)))) }",
+        ),
+        (
+            f'ASK {{ FILTER(<{GEOF}sfContains>(?shape, STRDT(CONCAT("POINT(", ?x, ")"), ?t))) }}',
+            "ASK { FILTER(bif:st_contains(bif:st_geomfromtext(STR(?shape)), "
+            'bif:st_geomfromtext(STR(STRDT(CONCAT("POINT(", ?x, ")"), ?t))))) }',
+        ),
+        (
+            f"PREFIX g: <{GEOF}> ASK {{ FILTER(g:sfIntersects(?a, ?b)) }}",
+            f"PREFIX g: <{GEOF}> ASK {{ FILTER(bif:st_intersects("
+            "bif:st_geomfromtext(STR(?a)), bif:st_geomfromtext(STR(?b)))) }",
+        ),
+    ],
+)
+def test_geosparql_functions_are_written_as_virtuoso_has_them(text: str, written: str) -> None:
+    assert geosparql_as_virtuoso(text) == written
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"PREFIX geof: <{GEOF}> ASK {{ FILTER(geof:distance(?a, ?b) < 1) }}",
+        f"PREFIX geof: <{GEOF}> ASK {{ FILTER(geof:sfWithin(?a)) }}",
+        f"PREFIX geof: <{GEOF}> ASK {{ FILTER(geof:sfWithin(?a, ?b, ?c)) }}",
+        "PREFIX ex: <http://example.org/> ASK { FILTER(ex:sfWithin(?a, ?b)) }",
+        'ASK { ?s ?p "geof:sfWithin(?a, ?b)" } # geof:sfWithin(?a, ?b)',
+    ],
+)
+def test_other_text_is_sent_as_written(text: str) -> None:
+    assert geosparql_as_virtuoso(text) == text
