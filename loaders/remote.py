@@ -423,9 +423,10 @@ class RemoteStore:
             update = f"BASE <{base_iri}>\n{update}"
         if self.config.geosparql == "virtuoso":
             update = geosparql_as_virtuoso(update)
-        self._send(
+        self._send(  # a write of whole graphs: the queries' time limit is for reads
             "POST",
             self.config.update_url,
+            bulk=True,
             content=update.encode("utf-8"),
             headers={"content-type": "application/sparql-update; charset=utf-8"},
         )

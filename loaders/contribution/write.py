@@ -280,6 +280,42 @@ def contribute(
         )
 
 
+#: triples in one INSERT operation of a write: Virtuoso's parser runs out of room on a
+#: template of some thousands of triples (SP030, "memory exhausted"); the operations of one
+#: request are still one transaction
+INSERT_CHUNK = 1000
+
+
+def insert_chunks(triples: Sequence[ox.Triple], size: int = INSERT_CHUNK) -> list[list[ox.Triple]]:
+    """The triples in groups of about ``size``, in order, those that share a blank node in one
+    group whatever its size: a blank node's label names it within one operation only."""
+    parent: dict[ox.BlankNode, ox.BlankNode] = {}
+
+    def root(node: ox.BlankNode) -> ox.BlankNode:
+        while parent.setdefault(node, node) != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for triple in triples:
+        nodes = [n for n in (triple.subject, triple.object) if isinstance(n, ox.BlankNode)]
+        if len(nodes) == 2:
+            parent[root(nodes[0])] = root(nodes[1])
+    groups: dict[object, list[ox.Triple]] = {}
+    for i, triple in enumerate(triples):
+        node = next(
+            (n for n in (triple.subject, triple.object) if isinstance(n, ox.BlankNode)), None
+        )
+        groups.setdefault(root(node) if node is not None else i, []).append(triple)
+    chunks: list[list[ox.Triple]] = []
+    for group in groups.values():
+        if chunks and len(chunks[-1]) + len(group) <= size:
+            chunks[-1].extend(group)
+        else:
+            chunks.append(list(group))
+    return chunks
+
+
 def update_text(
     settings: Settings,
     graph: str,
@@ -301,14 +337,15 @@ def update_text(
     ]
     if mode in ("put", "delete", "rollback"):
         parts.insert(0, f"DROP SILENT GRAPH <{graph}>")
-    inserts = f"GRAPH <{registry}> {{\n{ntriples(prov).decode('utf-8')}}}"
-    if additions:
-        inserts = f"GRAPH <{graph}> {{\n{ntriples(additions).decode('utf-8')}}}\n" + inserts
-    if any(
-        isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in additions
-    ):
-        # the same as INSERT DATA, which some servers (Virtuoso) refuse with blank nodes
-        parts.append(f"INSERT {{\n{inserts}\n}} WHERE {{}}")
-    else:
-        parts.append(f"INSERT DATA {{\n{inserts}\n}}")
+    for target, triples in ((graph, additions), (registry, prov)):
+        for chunk in insert_chunks(triples):
+            inserts = f"GRAPH <{target}> {{\n{ntriples(chunk).decode('utf-8')}}}"
+            if any(
+                isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)
+                for t in chunk
+            ):
+                # the same as INSERT DATA, which some servers (Virtuoso) refuse with blank nodes
+                parts.append(f"INSERT {{\n{inserts}\n}} WHERE {{}}")
+            else:
+                parts.append(f"INSERT DATA {{\n{inserts}\n}}")
     return " ;\n".join(parts)

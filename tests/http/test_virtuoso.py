@@ -126,6 +126,31 @@ def test_a_partners_write_with_blank_nodes_commits(store: RemoteStore, settings:
     assert store.graph_size(GRAPH) == 2
 
 
+def test_a_large_write_with_blank_nodes_commits_whole(
+    store: RemoteStore, settings: Settings
+) -> None:
+    """Virtuoso's parser runs out of room on an INSERT template of some thousands of triples
+    (SP030, "memory exhausted"): the write is sent as several INSERTs of one request, one
+    transaction, each blank node with every triple of its own."""
+    additions = []
+    for i in range(3000):
+        part = ox.BlankNode()
+        additions += [
+            ox.Triple(THING, P, part),
+            ox.Triple(part, ox.NamedNode(f"{BASE}def#rank"), ox.Literal(str(i))),
+        ]
+    prov = [ox.Triple(GRAPH, ox.NamedNode("http://purl.org/dc/terms/modified"), ox.Literal("2026"))]
+    store.update(update_text(settings, GRAPH.value, "put", additions, prov))
+    assert store.graph_size(GRAPH) == 6000
+    linked = store.query(
+        f"SELECT (COUNT(DISTINCT ?part) AS ?n) WHERE {{ GRAPH {GRAPH} {{ {THING} {P} ?part . "
+        f"?part <{BASE}def#rank> ?rank }} }}",
+        use_default_graph_as_union=True,
+    )
+    assert isinstance(linked, ox.QuerySolutions)
+    assert [row["n"].value for row in linked] == ["3000"]  # type: ignore[union-attr]
+
+
 def test_a_query_stopped_by_virtuosos_limit_is_a_timeout(store: RemoteStore) -> None:
     """Virtuoso answers a query its `timeout` stopped with a 200 and what it found so far
     (`X-SQL-State: S1TAT`): a timeout, not a (wrong) count."""
