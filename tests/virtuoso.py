@@ -141,6 +141,8 @@ def virtuoso_server_copy(
     store's publication copied into the local state (same generation, so current)."""
     server = VirtuosoServer(folder / "virtuoso")
     try:
+        if overrides.get("service_allow"):  # the recipe's grants for SERVICE endpoints
+            server.isql((RECIPE / "service.sql").read_text(encoding="utf-8"))
         dump = server.folder / "qpvkg.nq"
         ox.Store.read_only(str(store)).dump(str(dump), ox.RdfFormat.N_QUADS)
         server.load(dump)

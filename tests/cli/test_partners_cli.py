@@ -14,26 +14,28 @@ from loaders.partners import PartnerRegistry, token_hash
 from loaders.settings import PROJECT_DIR, Settings
 from loaders.store import open_read
 from tests.conftest import copy_store
-from tests.http.conftest import store_env
+from tests.http.conftest import STORE_KINDS, store_env
 from tests.remote import external_copy
+from tests.virtuoso import virtuoso_copy
 
 FIXTURES = PROJECT_DIR / "tests" / "fixtures" / "contributions"
 
 
-@pytest.fixture(scope="module", params=["embedded", "external"])
+@pytest.fixture(scope="module", params=STORE_KINDS)
 def store_settings(
     request: pytest.FixtureRequest,
     settings: Settings,
     built: object,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Settings]:
-    """A copy of the session's store: embedded, then in an Oxigraph server."""
+    """A copy of the session's store: embedded, then in an Oxigraph server and Virtuoso."""
     folder = tmp_path_factory.mktemp("partners-cli")
     if request.param == "embedded":
         store = copy_store(settings.store_path, folder / "store")
         yield Settings(project_dir=PROJECT_DIR, store=str(store))
         return
-    with external_copy(settings.store_path, folder) as external:
+    copy = virtuoso_copy if request.param == "virtuoso" else external_copy
+    with copy(settings.store_path, folder) as external:
         yield external
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,29 +18,23 @@ from tests.listener import Listener
 from tests.remote import external_copy
 from tests.virtuoso import available, virtuoso_copy
 
-#: the store kinds the HTTP suites run over: embedded, an Oxigraph server, and a Virtuoso
-#: server when QPVKG_TEST_VIRTUOSO=1 (with `make test-ci`: not all of the suite passes over
-#: Virtuoso yet, see docs/scaling.md)
-STORE_KINDS = [
-    "embedded",
-    "external",
-    pytest.param(
-        "virtuoso",
-        marks=[
-            pytest.mark.ci,
-            pytest.mark.skipif(
-                not available() or os.environ.get("QPVKG_TEST_VIRTUOSO") != "1",
-                reason="the whole suite over Virtuoso runs with QPVKG_TEST_VIRTUOSO=1",
-            ),
-        ],
-    ),
-]
+#: a Virtuoso server (Debian's virtuoso-opensource), for the tests marked `ci`: `make test-ci`
+#: (and `.ci/run`, which installs the package) runs the HTTP suites over it
+VIRTUOSO = pytest.param(
+    "virtuoso",
+    marks=[
+        pytest.mark.ci,
+        pytest.mark.skipif(not available(), reason="Debian's virtuoso-opensource is not installed"),
+    ],
+)
 
+#: the store kinds the HTTP suites run over: embedded, an Oxigraph server, and Virtuoso
+STORE_KINDS = ["embedded", "external", VIRTUOSO]
 
 #: the kinds of the write suites whose run over an Oxigraph server is left to `make test-ci`
 #: (README, "Quick start"): `make test` keeps over both kinds the writes, history, rollback
 #: and durability (test_store.py, test_store_process.py, the partners' CLI)
-KINDS_EXTERNAL_IN_CI = ["embedded", pytest.param("external", marks=pytest.mark.ci)]
+KINDS_EXTERNAL_IN_CI = ["embedded", pytest.param("external", marks=pytest.mark.ci), VIRTUOSO]
 
 
 @pytest.fixture(scope="session")
@@ -78,10 +71,17 @@ class OwnStore:
 
 
 def store_env(settings: Settings) -> dict[str, str]:
-    """The environment that gives a `qpvkg` process the store of these settings."""
+    """The environment that gives a `qpvkg` process the store of these settings: its
+    location, and for an external store every `QPVKG_STORE_*` setting that is not the
+    default (Virtuoso's URLs, user, time-limit parameter...)."""
     env = {"QPVKG_STORE": settings.store}
     if settings.remote:
-        env["QPVKG_STORE_STATE"] = str(settings.store_state)
+        defaults = Settings(project_dir=PROJECT_DIR)
+        for name in Settings.model_fields:
+            value = getattr(settings, name)
+            if name.startswith("store_") and value != getattr(defaults, name):
+                secret = getattr(value, "get_secret_value", None)
+                env[f"QPVKG_{name.upper()}"] = str(secret() if secret else value)
     return env
 
 

@@ -140,14 +140,19 @@ def test_a_400_page_says_what_to_fix_in_the_page_language(
     assert unknown in text(response.text) and "colour" in text(response.text)
 
 
-@pytest.mark.parametrize("lang", ["fr", "en"])
-def test_each_question_of_the_home_page_opens_on_an_answer(client: TestClient, lang: str) -> None:
+def home_questions(client: TestClient, lang: str = "fr") -> list[str]:
+    """The links of the home page's questions (at least ten)."""
     home = client.get("/", params={"lang": lang}, headers={"Accept": BROWSER})
     section = re.search(r'<section class="examples".*?</section>', home.text, re.S)
     assert section
     links = [html.unescape(h) for h in re.findall(r'href="([^"]+)"', section.group(0))]
     assert len(links) >= 10, links
-    for link in links:
+    return links
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_each_question_of_the_home_page_opens_on_an_answer(client: TestClient, lang: str) -> None:
+    for link in home_questions(client, lang):
         url = urlsplit(link)
         page = client.get(link, headers={"Accept": BROWSER})
         assert page.status_code == 200, link

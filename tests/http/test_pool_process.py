@@ -21,7 +21,7 @@ import pytest
 
 from loaders.partners import PartnerRegistry
 from tests.conftest import free_port
-from tests.http.conftest import OwnStore, store_env
+from tests.http.conftest import STORE_KINDS, OwnStore, store_env
 from tests.http.test_server_process import running, zygotes
 from tests.http.test_store_process import FIXTURES, Server, many_projects
 
@@ -58,7 +58,7 @@ def broken_endpoint() -> Iterator[str]:
     server.shutdown()
 
 
-@pytest.fixture(scope="module", params=["embedded", "external"])
+@pytest.fixture(scope="module", params=STORE_KINDS)
 def server(
     request: pytest.FixtureRequest,
     own_store: OwnStore,
@@ -236,10 +236,20 @@ def first_version(server: Server, graph: str) -> dict[str, object]:
     return dict(version)
 
 
-def test_a_long_write_does_not_hold_back_another_partners(server: Server) -> None:
+def test_a_long_write_does_not_hold_back_another_partners(
+    server: Server, request: pytest.FixtureRequest
+) -> None:
     """The small write is sent once the large one is seen validating (the
     ``qpvkg_writes_validating`` gauge), so with the validation under the commit lock it could
     only be committed after the large one; it is committed first, and the large one after."""
+    if server.kind == "virtuoso":  # type: ignore[attr-defined]
+        request.applymarker(
+            pytest.mark.xfail(
+                reason="Virtuoso 7.2 does not commit this write of 27,000 triples with blank "
+                "nodes and its provenance in one request: SQ199 (code vector exceeded) or "
+                "SR171 (transaction timed out), docs/scaling.md"
+            )
+        )
     tokens: dict[str, str] = server.tokens  # type: ignore[attr-defined]
     graphs = {name: PARTNER_GRAPH.format(name=name) for name in tokens}
     assert metric(server, "qpvkg_writes_validating") == 0

@@ -72,14 +72,19 @@ def test_every_spelling_is_refused_and_nothing_is_called(
 
 
 def test_the_allowed_endpoint_is_still_called(
-    guarded: TestClient, listeners: tuple[Listener, Listener]
+    guarded: TestClient, listeners: tuple[Listener, Listener], request: pytest.FixtureRequest
 ) -> None:
     allowed, _ = listeners
     before = allowed.connections
     query = f"SELECT * WHERE {{ ?s ?p ?o SERVICE SILENT <{allowed.url}> {{ ?x ?y ?z }} }} LIMIT 1"
     response = guarded.get("/sparql", params={"query": query})
-    assert response.status_code == 200, response.text
     assert allowed.connections > before
+    if request.node.callspec.params["guarded"] == "virtuoso":
+        # Virtuoso 7.2 does not keep SILENT to an endpoint that answers nothing it can read
+        # (HC001): the 502 of an unavailable store, naming its error (docs/scaling.md)
+        assert response.status_code == 502 and "HC001" in response.text, response.text
+        return
+    assert response.status_code == 200, response.text
 
 
 def test_the_word_service_in_a_literal_runs(guarded: TestClient) -> None:

@@ -13,7 +13,9 @@ from starlette.testclient import TestClient
 from endpoint.app import create_app
 from loaders.remote import RemoteConfig, RemoteStore
 from loaders.settings import PROJECT_DIR, Settings
+from tests.http.conftest import STORE_KINDS
 from tests.remote import OxigraphServer
+from tests.virtuoso import VirtuosoServer
 
 HERE = Path(__file__).parent.parent / "fixtures" / "w3c" / "protocol"
 PREFIXES = """
@@ -139,18 +141,18 @@ def cases() -> list[Case]:
 CASES = cases()
 
 
-@pytest.fixture(scope="module", params=["embedded", "external"])
+@pytest.fixture(scope="module", params=STORE_KINDS)
 def protocol_client(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[TestClient]:
     """The app over a store holding the test suite's three graphs, named by their labels:
-    the embedded store, then an Oxigraph server as the external store."""
+    the embedded store, then an Oxigraph server and a Virtuoso server as the external store."""
     folder = tmp_path_factory.mktemp("w3c")
     graphs = {
         ox.NamedNode(f"http://kasei.us/2009/09/sparql/data/data{n}.rdf"): HERE / f"data{n}.nt"
         for n in (1, 2, 3)
     }
-    server: OxigraphServer | None = None
+    server: OxigraphServer | VirtuosoServer | None = None
     if request.param == "embedded":
         store = ox.Store(str(folder / "store"))
         for graph, path in graphs.items():
@@ -161,12 +163,18 @@ def protocol_client(
             project_dir=PROJECT_DIR, store=str(folder / "store"), workers=1, query_timeout_s=10
         )
     else:
-        server = OxigraphServer()
-        remote = RemoteStore(RemoteConfig(f"{server.url}/query", "", f"{server.url}/store"))
+        if request.param == "virtuoso":
+            server = VirtuosoServer(folder / "virtuoso")
+            settings = server.settings(folder / "state")
+            config = settings.remote_config()
+        else:
+            server = OxigraphServer()
+            settings = server.settings(folder / "state")
+            config = RemoteConfig(f"{server.url}/query", "", f"{server.url}/store")
+        remote = RemoteStore(config)
         for graph, path in graphs.items():
             remote.load(path=path, format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
         remote.close()
-        settings = server.settings(folder / "state")
     try:
         with TestClient(create_app(settings)) as client:
             yield client

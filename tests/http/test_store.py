@@ -14,7 +14,7 @@ from starlette.testclient import TestClient
 from endpoint.app import create_app
 from loaders.partners import PartnerRegistry
 from loaders.settings import PROJECT_DIR, Settings
-from tests.http.conftest import OwnStore
+from tests.http.conftest import STORE_KINDS, OwnStore
 from tests.http.notes import assert_note_validated
 from tests.http.test_limits import Listener
 
@@ -55,7 +55,7 @@ class Partners:
         return {"authorization": f"Bearer {token or self.test}"}
 
 
-@pytest.fixture(scope="module", params=["embedded", "external"])
+@pytest.fixture(scope="module", params=STORE_KINDS)
 def setup(
     request: pytest.FixtureRequest, own_store: OwnStore, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[TestClient, Partners, Settings]]:

@@ -17,7 +17,7 @@ import pytest
 from loaders.partners import PartnerRegistry
 from loaders.settings import PROJECT_DIR
 from tests.conftest import free_port, wait_healthy
-from tests.http.conftest import OwnStore, store_env
+from tests.http.conftest import STORE_KINDS, OwnStore, store_env
 from tests.http.test_server_process import running, zygotes
 
 FIXTURES = PROJECT_DIR / "tests" / "fixtures" / "contributions"
@@ -79,7 +79,7 @@ class Server:
         )
 
 
-@pytest.fixture(scope="module", params=["embedded", "external"])
+@pytest.fixture(scope="module", params=STORE_KINDS)
 def server(
     request: pytest.FixtureRequest, own_store: OwnStore, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Server]:
