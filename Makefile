@@ -31,7 +31,8 @@ suite: $(STAMP)
 
 test: lint typecheck suite
 
-# what CI runs besides `make test` (.ci/run): the tests marked `ci` (browser, pools, replicas, schemathesis)
+# what CI runs besides `make test` (.ci/run): the tests marked `ci` (browser, pools, replicas,
+# schemathesis, the read-only suite over Oxigraph's server, the whole HTTP suite over Virtuoso)
 test-ci: $(STAMP)
 	$(BIN)/pytest -q -n 2 --dist loadfile -m ci
 
