@@ -35,6 +35,13 @@ def virtuoso_client(
         yield client
 
 
+@pytest.fixture(autouse=True)
+def no_language_cookie(embedded_client: TestClient) -> Iterator[None]:
+    """?lang= sets a language cookie: the session's embedded app is left without one."""
+    yield
+    embedded_client.cookies.clear()
+
+
 @pytest.mark.parametrize("name", sorted(CATALOG))
 def test_every_named_query_gives_the_rows_of_the_embedded_store(
     name: str, embedded_client: TestClient, virtuoso_client: TestClient
