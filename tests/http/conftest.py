@@ -119,7 +119,9 @@ def client(
     folder = tmp_path_factory.mktemp(request.param)
     copy = virtuoso_copy if request.param == "virtuoso" else external_copy
     with (
-        copy(settings.store_path, folder, workers=2, query_timeout_s=10) as external,
+        # 30 s: an external server shares the two cores with the other test process's
+        # servers (Virtuoso's writes), where a list of the 35,000 communes can pass 10 s
+        copy(settings.store_path, folder, workers=2, query_timeout_s=30) as external,
         TestClient(create_app(external)) as test_client,
     ):
         yield test_client
