@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: serve test test-ci build lint typecheck suite qc check-ckan bench bench-http bench-remote bench-virtuoso bench-fastpath bench-replicas bench-contribution bench-bombs bench-queries bench-runaways bench-qpv bench-map bench-pages bench-in-france clean distclean
+.PHONY: serve test test-ci test-virtuoso build lint typecheck suite qc check-ckan bench bench-http bench-remote bench-virtuoso bench-fastpath bench-replicas bench-contribution bench-bombs bench-queries bench-runaways bench-qpv bench-map bench-pages bench-in-france clean distclean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,9 +32,13 @@ suite: $(STAMP)
 test: lint typecheck suite
 
 # what CI runs besides `make test` (.ci/run): the tests marked `ci` (browser, pools, replicas,
-# schemathesis, the read-only suite over Oxigraph's server, the whole HTTP suite over Virtuoso)
+# schemathesis, the read-only suite over Oxigraph's server)
 test-ci: $(STAMP)
 	$(BIN)/pytest -q -n 2 --dist loadfile -m ci
+
+# the whole HTTP suite and the partners' command line over Virtuoso (Debian's virtuoso-opensource)
+test-virtuoso: $(STAMP)
+	QPVKG_TEST_VIRTUOSO=1 $(BIN)/pytest -q -n 2 --dist loadfile -m ci -k virtuoso tests/http tests/cli
 
 # The catalogue as CKAN harvests it (ckanext-dcat's RDFParser), in an environment of its own.
 CKAN_VENV := publication/ckan/.venv
