@@ -360,6 +360,11 @@ def test_an_unreachable_external_store_exits_2(
         ),
         (
             ["query", "study-entries"],
+            {"QPVKG_STORE_GEOSPARQL": "bif"},
+            "QPVKG_STORE_GEOSPARQL: Input should be 'standard' or 'virtuoso'",
+        ),
+        (
+            ["query", "study-entries"],
             {"QPVKG_FAST_PATH": "maybe"},
             "QPVKG_FAST_PATH: Input should be",
         ),
